@@ -1,0 +1,118 @@
+// batchnorm1d (train/eval, running statistics) and row-wise l2_normalize.
+#include "engine/autograd.h"
+#include "engine/op_checks.h"
+#include "engine/ops.h"
+#include "kernels/batchnorm.h"
+#include "kernels/normalize.h"
+
+namespace acl {
+using namespace detail;
+
+namespace {
+template <typename T>
+T* ptr_or_null(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
+void check_channel_vector(const char* name, const Tensor& x, const Tensor& v, int64_t C) {
+  if (!v.defined()) return;
+  check_compatible("batchnorm1d", "x", x, name, v, false);
+  if (v.rank() != 1 || v.size(0) != C) {
+    fail("batchnorm1d", std::string("'") + name + "' has shape " + v.shape().str() +
+                            ", expected [" + std::to_string(C) + "] for x " + x.shape().str());
+  }
+}
+}  // namespace
+
+Tensor batchnorm1d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tensor running_mean,
+                   Tensor running_var, bool training, double momentum, double eps) {
+  const char* op = "batchnorm1d";
+  check_float(op, "x", x);
+  if (x.rank() != 2 && x.rank() != 3) {
+    fail(op, "x has shape " + x.shape().str() + ", expected (B, C) or (B, C, L)");
+  }
+  int B = to_int(op, "B", x.size(0)), C = to_int(op, "C", x.size(1));
+  int L = x.rank() == 3 ? to_int(op, "L", x.size(2)) : 1;
+  check_channel_vector("gamma", x, gamma, C);
+  check_channel_vector("beta", x, beta, C);
+  check_channel_vector("running_mean", x, running_mean, C);
+  check_channel_vector("running_var", x, running_var, C);
+  if (!training && (!running_mean.defined() || !running_var.defined())) {
+    fail(op, "eval mode needs running_mean and running_var");
+  }
+  if (training && static_cast<int64_t>(B) * L < 2) {
+    fail(op, "training mode needs more than one value per channel, got x " + x.shape().str());
+  }
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor save_mean, save_invstd;
+  if (training) {
+    save_mean = Tensor::empty(Shape{C}, x.dtype(), x.device());
+    save_invstd = Tensor::empty(Shape{C}, x.dtype(), x.device());
+  }
+  dispatch(op, x, [&](auto t) {
+    using T = decltype(t);
+    if (training) {
+      kernels::batchnorm1d_forward_train_cpu<T>(
+          out.data<T>(), save_mean.data<T>(), save_invstd.data<T>(), ptr_or_null<T>(running_mean),
+          ptr_or_null<T>(running_var), x.data<T>(), ptr_or_null<T>(gamma), ptr_or_null<T>(beta), B,
+          C, L, momentum, eps);
+    } else {
+      kernels::batchnorm1d_forward_eval_cpu<T>(out.data<T>(), x.data<T>(), running_mean.data<T>(),
+                                               running_var.data<T>(), ptr_or_null<T>(gamma),
+                                               ptr_or_null<T>(beta), B, C, L, eps);
+    }
+  });
+  if (needs_grad({&x, &gamma, &beta})) {
+    Tensor sx = x.detach(), sg = gamma.defined() ? gamma.detach() : Tensor();
+    Tensor rm = training ? Tensor() : running_mean.clone();
+    Tensor rv = training ? Tensor() : running_var.clone();
+    bool has_gamma = gamma.defined(), has_beta = beta.defined();
+    attach_node(out, op, {x, gamma, beta}, [=](const Tensor& g) {
+      Tensor gx = Tensor::empty(sx.shape(), sx.dtype(), sx.device());
+      Tensor gg = has_gamma ? Tensor::empty(Shape{C}, sx.dtype(), sx.device()) : Tensor();
+      Tensor gb = has_beta ? Tensor::empty(Shape{C}, sx.dtype(), sx.device()) : Tensor();
+      dispatch("batchnorm1d_backward", sx, [&](auto t) {
+        using T = decltype(t);
+        if (training) {
+          kernels::batchnorm1d_backward_train_cpu<T>(
+              gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
+              save_mean.data<T>(), save_invstd.data<T>(), ptr_or_null<T>(sg), B, C, L);
+        } else {
+          kernels::batchnorm1d_backward_eval_cpu<T>(gx.data<T>(), ptr_or_null<T>(gg),
+                                                    ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
+                                                    rm.data<T>(), rv.data<T>(), ptr_or_null<T>(sg),
+                                                    B, C, L, eps);
+        }
+      });
+      return std::vector<Tensor>{gx, gg, gb};
+    });
+  }
+  return out;
+}
+
+Tensor l2_normalize(const Tensor& x, double eps) {
+  const char* op = "l2_normalize";
+  check_float(op, "x", x, 2);
+  int N = to_int(op, "N", x.size(0)), D = to_int(op, "D", x.size(1));
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor norms = Tensor::empty(Shape{N}, x.dtype(), x.device());
+  dispatch(op, x, [&](auto t) {
+    using T = decltype(t);
+    kernels::l2_normalize_forward_cpu<T>(out.data<T>(), norms.data<T>(), x.data<T>(), N, D, eps);
+  });
+  if (needs_grad({&x})) {
+    Tensor so = out.detach();
+    attach_node(out, op, {x}, [so, norms, N, D, eps](const Tensor& g) {
+      Tensor gx = Tensor::empty(so.shape(), so.dtype(), so.device());
+      dispatch("l2_normalize_backward", so, [&](auto t) {
+        using T = decltype(t);
+        kernels::l2_normalize_backward_cpu<T>(gx.data<T>(), g.data<T>(), so.data<T>(),
+                                              norms.data<T>(), N, D, eps);
+      });
+      return std::vector<Tensor>{gx};
+    });
+  }
+  return out;
+}
+
+}  // namespace acl

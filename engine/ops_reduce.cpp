@@ -1,0 +1,71 @@
+// sum and mean, over all elements or one dim.
+#include "engine/autograd.h"
+#include "engine/op_checks.h"
+#include "engine/ops.h"
+#include "kernels/reduce.h"
+
+namespace acl {
+using namespace detail;
+
+namespace {
+
+// Sums x viewed as (outer, n, inner) over n and multiplies by `s` (1 for sum, 1/n for mean).
+Tensor reduce(const char* op, const Tensor& x, const Shape& out_shape, int64_t outer, int64_t n,
+              int64_t inner, double s) {
+  check_float(op, "x", x);
+  Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
+  dispatch(op, x, [&](auto t) {
+    using T = decltype(t);
+    kernels::sum_dim_cpu<T>(out.data<T>(), x.data<T>(), outer, n, inner);
+    if (s != 1.0) {
+      T* o = out.data<T>();
+      for (int64_t i = 0; i < out.numel(); ++i) o[i] = static_cast<T>(o[i] * s);
+    }
+  });
+  if (needs_grad({&x})) {
+    Shape in_shape = x.shape();
+    attach_node(out, op, {x}, [=](const Tensor& g) {
+      Tensor gx = Tensor::empty(in_shape, g.dtype(), g.device());
+      dispatch("reduce_backward", g, [&](auto t) {
+        using T = decltype(t);
+        kernels::broadcast_dim_cpu<T>(gx.data<T>(), g.data<T>(), outer, n, inner,
+                                      static_cast<T>(s));
+      });
+      return std::vector<Tensor>{gx};
+    });
+  }
+  return out;
+}
+
+Tensor reduce_dim(const char* op, const Tensor& x, int dim, bool average) {
+  check_float(op, "x", x);
+  int axis = x.shape().axis(dim, op);
+  std::vector<int64_t> dims;
+  int64_t outer = 1, inner = 1;
+  for (int i = 0; i < x.rank(); ++i) {
+    if (i < axis) outer *= x.shape()[i];
+    if (i > axis) inner *= x.shape()[i];
+    if (i != axis) dims.push_back(x.shape()[i]);
+  }
+  int64_t n = x.shape()[axis];
+  if (average && n == 0) fail(op, "mean over an empty dim of " + x.str());
+  return reduce(op, x, Shape(dims), outer, n, inner, average ? 1.0 / static_cast<double>(n) : 1.0);
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x) {
+  check_float("sum", "x", x);
+  return reduce("sum", x, Shape{}, 1, x.numel(), 1, 1.0);
+}
+
+Tensor mean(const Tensor& x) {
+  check_float("mean", "x", x);
+  if (x.numel() == 0) fail("mean", "mean of an empty tensor " + x.str());
+  return reduce("mean", x, Shape{}, 1, x.numel(), 1, 1.0 / static_cast<double>(x.numel()));
+}
+
+Tensor sum(const Tensor& x, int dim) { return reduce_dim("sum", x, dim, false); }
+Tensor mean(const Tensor& x, int dim) { return reduce_dim("mean", x, dim, true); }
+
+}  // namespace acl

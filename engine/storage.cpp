@@ -1,0 +1,81 @@
+#include "engine/storage.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#ifdef ACL_HAVE_CUDA
+#include <cuda_runtime.h>
+
+#include "engine/cuda/caching_allocator.h"
+#include "engine/cuda/cuda_check.h"
+#endif
+
+namespace acl {
+namespace {
+constexpr size_t kCpuAlignment = 64;
+
+[[noreturn]] void no_cuda(const char* what) {
+  throw std::runtime_error(std::string(what) +
+                           ": CUDA memory requested but this build has no CUDA backend "
+                           "(configure with -DACL_CUDA=ON on a machine with nvcc)");
+}
+}  // namespace
+
+Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
+  size_t padded = bytes == 0 ? kCpuAlignment : (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
+  if (device == Device::CPU) {
+    data_ = std::aligned_alloc(kCpuAlignment, padded);
+    if (!data_) throw std::bad_alloc();
+  } else {
+#ifdef ACL_HAVE_CUDA
+    data_ = cuda_allocator().allocate(padded, nullptr);
+#else
+    no_cuda("Storage");
+#endif
+  }
+}
+
+Storage::~Storage() {
+  if (!data_) return;
+  if (device_ == Device::CPU) {
+    std::free(data_);
+  } else {
+#ifdef ACL_HAVE_CUDA
+    cuda_allocator().free(data_);
+#endif
+  }
+}
+
+void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes) {
+  if (bytes == 0) return;
+  if (dst_device == Device::CPU && src_device == Device::CPU) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
+#ifdef ACL_HAVE_CUDA
+  cudaMemcpyKind kind = dst_device == Device::CPU   ? cudaMemcpyDeviceToHost
+                        : src_device == Device::CPU ? cudaMemcpyHostToDevice
+                                                    : cudaMemcpyDeviceToDevice;
+  CUDA_CHECK(cudaMemcpy(dst, src, bytes, kind));
+#else
+  no_cuda("copy_bytes");
+#endif
+}
+
+void zero_bytes(void* dst, Device device, size_t bytes) {
+  if (bytes == 0) return;
+  if (device == Device::CPU) {
+    std::memset(dst, 0, bytes);
+    return;
+  }
+#ifdef ACL_HAVE_CUDA
+  CUDA_CHECK(cudaMemset(dst, 0, bytes));
+#else
+  no_cuda("zero_bytes");
+#endif
+}
+
+}  // namespace acl

@@ -1,0 +1,233 @@
+// conv1d on the CPU: im2col + OpenBLAS GEMM, one sample at a time, one column buffer per call.
+//   col (Cin*K, Lout):  col[ci*K + k, lo] = in[b, ci, lo*stride - pad + k*dil]  (0 outside [0, L))
+//   forward:      out[b, group g]  (Cout/G, Lout)    = W_g (Cout/G, Cg*K) @ col_g (Cg*K, Lout) +
+//   bias backward-data: col_g (Cg*K, Lout) = W_g^T @ grad_out[b, g];  grad_in[b] = col2im(col)
+//   backward-weight: grad W_g = sum_b grad_out[b, g] @ col_g[b]^T  (GEMM with beta = 1 after b = 0)
+// where Cg = Cin/groups and col_g is the contiguous row block g of col. Outputs are written (=).
+// A 1x1 convolution with stride 1 and no padding uses the input as its own column (no copy).
+// Numerics: GEMMs run in T (sgemm for float); grad_b sums in double. The grad_w sum over the batch
+// is a chain of T-precision GEMM accumulations, B terms of Lout each.
+#include "kernels/conv1d.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace acl::kernels {
+
+namespace {
+
+[[noreturn]] void conv_fail(const std::string& what) {
+  throw std::invalid_argument("conv1d: " + what);
+}
+
+// Row-major C (M, N) = alpha * op(A) @ op(B) + beta * C with explicit leading dimensions.
+void gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
+          const float* Bm, int ldb, float beta, float* C, int ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
+              K, alpha, A, lda, Bm, ldb, beta, C, ldc);
+}
+void gemm(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda,
+          const double* Bm, int ldb, double beta, double* C, int ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
+              K, alpha, A, lda, Bm, ldb, beta, C, ldc);
+}
+
+struct ConvGeom {
+  int B, Cin, Cout, L, K, stride, pad, dil, groups;
+  int Lout;
+  int Cg;             // input channels per group
+  int Coutg;          // output channels per group
+  bool identity_col;  // K == 1, stride 1, pad 0: col == in
+};
+
+ConvGeom make_geom(int B, int Cin, int Cout, int L, int K, int stride, int pad, int dil,
+                   int groups) {
+  if (B < 0) conv_fail("batch size B=" + std::to_string(B) + " is negative");
+  if (Cin < 1 || Cout < 1) {
+    conv_fail("channel counts must be >= 1, got Cin=" + std::to_string(Cin) +
+              " Cout=" + std::to_string(Cout));
+  }
+  if (groups < 1) conv_fail("groups=" + std::to_string(groups) + " must be >= 1");
+  if (Cin % groups != 0) {
+    conv_fail("Cin=" + std::to_string(Cin) +
+              " is not divisible by groups=" + std::to_string(groups));
+  }
+  if (Cout % groups != 0) {
+    conv_fail("Cout=" + std::to_string(Cout) +
+              " is not divisible by groups=" + std::to_string(groups));
+  }
+  ConvGeom g{B, Cin, Cout, L, K, stride, pad, dil, groups, 0, Cin / groups, Cout / groups, false};
+  g.Lout = conv1d_out_length(L, K, stride, pad, dil);
+  g.identity_col = (K == 1 && stride == 1 && pad == 0);
+  return g;
+}
+
+// First and one-past-last output position lo whose input index lo*stride + off lies in [0, L).
+inline void valid_range(int off, int stride, int L, int Lout, int* lo_begin, int* lo_end) {
+  // lo*stride + off >= 0   <=>  lo >= ceil(-off / stride)
+  // lo*stride + off <= L-1 <=>  lo <= floor((L - 1 - off) / stride)
+  int b = off >= 0 ? 0 : (-off + stride - 1) / stride;
+  int e = (L - 1 - off) < 0 ? 0 : (L - 1 - off) / stride + 1;
+  *lo_begin = std::min(b, Lout);
+  *lo_end = std::max(*lo_begin, std::min(e, Lout));
+}
+
+// col (Cin*K, Lout) from one sample x (Cin, L).
+template <typename T>
+void im2col(T* col, const T* x, const ConvGeom& g) {
+  for (int c = 0; c < g.Cin; ++c) {
+    const T* xc = x + static_cast<int64_t>(c) * g.L;
+    for (int k = 0; k < g.K; ++k) {
+      T* row = col + (static_cast<int64_t>(c) * g.K + k) * g.Lout;
+      int off = k * g.dil - g.pad;
+      int lb, le;
+      valid_range(off, g.stride, g.L, g.Lout, &lb, &le);
+      std::fill(row, row + lb, T(0));
+      if (g.stride == 1) {
+        std::copy(xc + lb + off, xc + le + off, row + lb);
+      } else {
+        const T* src = xc + static_cast<int64_t>(lb) * g.stride + off;
+        for (int lo = lb; lo < le; ++lo, src += g.stride) row[lo] = *src;
+      }
+      std::fill(row + le, row + g.Lout, T(0));
+    }
+  }
+}
+
+// x (Cin, L) = col2im(col): x is written, each input position summing every column entry that
+// read it.
+template <typename T>
+void col2im(T* x, const T* col, const ConvGeom& g) {
+  std::fill(x, x + static_cast<int64_t>(g.Cin) * g.L, T(0));
+  for (int c = 0; c < g.Cin; ++c) {
+    T* xc = x + static_cast<int64_t>(c) * g.L;
+    for (int k = 0; k < g.K; ++k) {
+      const T* row = col + (static_cast<int64_t>(c) * g.K + k) * g.Lout;
+      int off = k * g.dil - g.pad;
+      int lb, le;
+      valid_range(off, g.stride, g.L, g.Lout, &lb, &le);
+      T* dst = xc + static_cast<int64_t>(lb) * g.stride + off;
+      for (int lo = lb; lo < le; ++lo, dst += g.stride) *dst += row[lo];
+    }
+  }
+}
+
+}  // namespace
+
+int conv1d_out_length(int L, int K, int stride, int pad, int dil) {
+  if (K < 1 || stride < 1 || dil < 1 || pad < 0 || L < 0) {
+    conv_fail("invalid geometry L=" + std::to_string(L) + " K=" + std::to_string(K) +
+              " stride=" + std::to_string(stride) + " pad=" + std::to_string(pad) + " dil=" +
+              std::to_string(dil) + " (need L >= 0, K >= 1, stride >= 1, dil >= 1, pad >= 0)");
+  }
+  int64_t span = static_cast<int64_t>(dil) * (K - 1) + 1;  // receptive field of one output
+  int64_t padded = static_cast<int64_t>(L) + 2 * static_cast<int64_t>(pad);
+  if (padded < span) {
+    conv_fail("output length < 1: L=" + std::to_string(L) + " + 2*pad=" + std::to_string(2 * pad) +
+              " is shorter than the kernel span dil*(K-1)+1=" + std::to_string(span) +
+              " (K=" + std::to_string(K) + ", dil=" + std::to_string(dil) + ")");
+  }
+  return static_cast<int>((padded - span) / stride + 1);
+}
+
+template <typename T>
+void conv1d_forward_cpu(T* out, const T* in, const T* w, const T* b, int B, int Cin, int Cout,
+                        int L, int K, int stride, int pad, int dil, int groups) {
+  const ConvGeom g = make_geom(B, Cin, Cout, L, K, stride, pad, dil, groups);
+  const int CgK = g.Cg * K;
+  std::vector<T> colbuf(g.identity_col ? 0 : static_cast<size_t>(Cin) * K * g.Lout);
+  for (int n = 0; n < B; ++n) {
+    const T* x = in + static_cast<int64_t>(n) * Cin * L;
+    T* y = out + static_cast<int64_t>(n) * Cout * g.Lout;
+    const T* col = x;
+    if (!g.identity_col) {
+      im2col(colbuf.data(), x, g);
+      col = colbuf.data();
+    }
+    for (int gi = 0; gi < groups; ++gi) {
+      gemm(false, false, g.Coutg, g.Lout, CgK, T(1), w + static_cast<int64_t>(gi) * g.Coutg * CgK,
+           CgK, col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout, T(0),
+           y + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout);
+    }
+    if (b) {
+      for (int co = 0; co < Cout; ++co) {
+        T* yc = y + static_cast<int64_t>(co) * g.Lout;
+        const T bias = b[co];
+        for (int lo = 0; lo < g.Lout; ++lo) yc[lo] += bias;
+      }
+    }
+  }
+}
+
+template <typename T>
+void conv1d_backward_data_cpu(T* grad_in, const T* grad_out, const T* w, int B, int Cin, int Cout,
+                              int L, int K, int stride, int pad, int dil, int groups) {
+  const ConvGeom g = make_geom(B, Cin, Cout, L, K, stride, pad, dil, groups);
+  const int CgK = g.Cg * K;
+  std::vector<T> colbuf(g.identity_col ? 0 : static_cast<size_t>(Cin) * K * g.Lout);
+  for (int n = 0; n < B; ++n) {
+    const T* dy = grad_out + static_cast<int64_t>(n) * Cout * g.Lout;
+    T* dx = grad_in + static_cast<int64_t>(n) * Cin * L;
+    T* col = g.identity_col ? dx : colbuf.data();  // identity: col2im is the identity too
+    for (int gi = 0; gi < groups; ++gi) {
+      gemm(true, false, CgK, g.Lout, g.Coutg, T(1), w + static_cast<int64_t>(gi) * g.Coutg * CgK,
+           CgK, dy + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout, T(0),
+           col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout);
+    }
+    if (!g.identity_col) col2im(dx, colbuf.data(), g);
+  }
+}
+
+template <typename T>
+void conv1d_backward_weight_cpu(T* grad_w, T* grad_b, const T* grad_out, const T* in, int B,
+                                int Cin, int Cout, int L, int K, int stride, int pad, int dil,
+                                int groups) {
+  const ConvGeom g = make_geom(B, Cin, Cout, L, K, stride, pad, dil, groups);
+  const int CgK = g.Cg * K;
+  if (B == 0) std::fill(grad_w, grad_w + static_cast<int64_t>(Cout) * CgK, T(0));
+  std::vector<T> colbuf(g.identity_col ? 0 : static_cast<size_t>(Cin) * K * g.Lout);
+  for (int n = 0; n < B; ++n) {
+    const T* x = in + static_cast<int64_t>(n) * Cin * L;
+    const T* dy = grad_out + static_cast<int64_t>(n) * Cout * g.Lout;
+    const T* col = x;
+    if (!g.identity_col) {
+      im2col(colbuf.data(), x, g);
+      col = colbuf.data();
+    }
+    const T beta = n == 0 ? T(0) : T(1);  // the first sample writes, the rest accumulate
+    for (int gi = 0; gi < groups; ++gi) {
+      gemm(false, true, g.Coutg, CgK, g.Lout, T(1),
+           dy + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout,
+           col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout, beta,
+           grad_w + static_cast<int64_t>(gi) * g.Coutg * CgK, CgK);
+    }
+  }
+  if (grad_b) {
+    for (int co = 0; co < Cout; ++co) {
+      double s = 0.0;
+      for (int n = 0; n < B; ++n) {
+        const T* dyc = grad_out + (static_cast<int64_t>(n) * Cout + co) * g.Lout;
+        for (int lo = 0; lo < g.Lout; ++lo) s += static_cast<double>(dyc[lo]);
+      }
+      grad_b[co] = static_cast<T>(s);
+    }
+  }
+}
+
+#define ACL_INSTANTIATE(T)                                                                         \
+  template void conv1d_forward_cpu<T>(T*, const T*, const T*, const T*, int, int, int, int, int,   \
+                                      int, int, int, int);                                         \
+  template void conv1d_backward_data_cpu<T>(T*, const T*, const T*, int, int, int, int, int, int,  \
+                                            int, int, int);                                        \
+  template void conv1d_backward_weight_cpu<T>(T*, T*, const T*, const T*, int, int, int, int, int, \
+                                              int, int, int, int);
+ACL_INSTANTIATE(float)
+ACL_INSTANTIATE(double)
+#undef ACL_INSTANTIATE
+
+}  // namespace acl::kernels
