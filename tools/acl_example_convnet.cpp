@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "engine/device_select.h"
 #include "models/toy_convnet.h"
 
 namespace {
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "random seed");
   CLI11_PARSE(app, argc, argv);
   g_steps = steps;
+  // The example runs on the CPU backend; a CUDA build on a machine without a GPU says so once.
+  acl::use_cuda_or_fallback();
   acl::models::ToyTrainResult r = acl::models::train_toy_convnet(steps, batch, lr, seed, print_step);
   std::printf("held-out accuracy %.1f %%\n", 100.0 * r.final_accuracy);
   return 0;
