@@ -123,9 +123,13 @@ void CudaCachingAllocator::empty_cache_locked() {
   if (free_.empty()) return;
   int current = detail::current_device_noexcept();
   DeviceRestore restore{current};
+  int active = current;
   for (auto pool = free_.begin(); pool != free_.end();) {
     int device = pool->first.first;
-    if (device != current) CUDA_CHECK(cudaSetDevice(device));
+    if (device != active) {
+      CUDA_CHECK(cudaSetDevice(device));
+      active = device;
+    }
     FreeList& list = pool->second;
     for (auto it = list.begin(); it != list.end();) {
       CUDA_CHECK(cudaFree(it->second));

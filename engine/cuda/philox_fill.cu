@@ -1,7 +1,9 @@
-// Philox fills: out[i] (written, =) = philox_uniform_at / philox_normal_at(seed, stream, offset +
-// i) for a flat float buffer out of n elements. One thread per element in a grid-stride loop; each
-// thread recomputes its Philox block (10 cheap integer rounds), which keeps the element -> value
-// map trivially the CPU's. Normals are computed in double precision (see engine/philox.h).
+// Philox fills of a flat float buffer out (n elements, written with =):
+//   uniform: out[i] = philox_uniform_at(seed, stream, offset + i)
+//   normal:  out[i] = philox_normal_at(seed, stream, offset + i)
+// One thread per element in a grid-stride loop; each thread recomputes its Philox block (10 cheap
+// integer rounds), which keeps the element -> value map trivially the CPU's. Normals are computed
+// in double precision (see engine/philox.h).
 #include "engine/cuda/philox_fill.h"
 
 #include <stdexcept>
@@ -31,9 +33,14 @@ static __global__ void philox_normal_kernel(float* out, int64_t n, uint64_t seed
   }
 }
 
-int grid_for(int64_t n) {
+using FillKernel = void (*)(float*, int64_t, uint64_t, uint64_t, uint64_t);
+
+static void launch(FillKernel kernel, float* out, int64_t n, uint64_t seed, uint64_t stream,
+                   uint64_t offset, cudaStream_t s) {
   int64_t blocks = (n + kBlockSize - 1) / kBlockSize;
-  return static_cast<int>(blocks < kMaxGrid ? blocks : kMaxGrid);
+  int grid = static_cast<int>(blocks < kMaxGrid ? blocks : kMaxGrid);
+  kernel<<<grid, kBlockSize, 0, s>>>(out, n, seed, stream, offset);
+  CUDA_CHECK(cudaGetLastError());
 }
 
 void check_args(const char* what, const float* out, int64_t n) {
@@ -46,16 +53,14 @@ void philox_fill_uniform_cuda(float* out, int64_t n, uint64_t seed, uint64_t rng
                               uint64_t offset, cudaStream_t s) {
   check_args("philox_fill_uniform_cuda", out, n);
   if (n == 0) return;
-  philox_uniform_kernel<<<grid_for(n), kBlockSize, 0, s>>>(out, n, seed, rng_stream, offset);
-  CUDA_CHECK(cudaGetLastError());
+  launch(philox_uniform_kernel, out, n, seed, rng_stream, offset, s);
 }
 
 void philox_fill_normal_cuda(float* out, int64_t n, uint64_t seed, uint64_t rng_stream,
                              uint64_t offset, cudaStream_t s) {
   check_args("philox_fill_normal_cuda", out, n);
   if (n == 0) return;
-  philox_normal_kernel<<<grid_for(n), kBlockSize, 0, s>>>(out, n, seed, rng_stream, offset);
-  CUDA_CHECK(cudaGetLastError());
+  launch(philox_normal_kernel, out, n, seed, rng_stream, offset, s);
 }
 
 }  // namespace acl
