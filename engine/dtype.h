@@ -1,8 +1,8 @@
 // Element types and devices a Tensor can have.
 //
-// f32 is the training type; f64 exists on the CPU for finite-difference gradient checks; bf16 is the
-// mixed-precision storage type (converted with round-to-nearest-even); i32 holds indices and class
-// labels and is never differentiated.
+// f32 is the training type; f64 exists on the CPU for finite-difference gradient checks; bf16 is
+// the mixed-precision storage type (converted with round-to-nearest-even); i32 holds indices and
+// class labels and is never differentiated.
 #pragma once
 
 #include <cstddef>
@@ -18,7 +18,9 @@ enum class Device : uint8_t { CPU, CUDA };
 size_t dtype_size(DType t);
 const char* dtype_name(DType t);
 const char* device_name(Device d);
-inline bool is_floating(DType t) { return t != DType::i32; }
+inline bool is_floating(DType t) {
+  return t != DType::i32;
+}
 
 // bfloat16: the upper 16 bits of an IEEE float32.
 struct bf16 {

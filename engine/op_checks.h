@@ -58,9 +58,14 @@ void dispatch(const char* op, const Tensor& t, F&& f) {
     fail(op, "no CUDA kernel for " + t.str() + " in this build");
   }
   switch (t.dtype()) {
-    case DType::f32: f(float{}); return;
-    case DType::f64: f(double{}); return;
-    default: fail(op, "unsupported dtype in " + t.str());
+    case DType::f32:
+      f(float{});
+      return;
+    case DType::f64:
+      f(double{});
+      return;
+    default:
+      fail(op, "unsupported dtype in " + t.str());
   }
 }
 

@@ -13,9 +13,9 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv1dOpt
   check_float(op, "weight", w, 3);
   check_compatible(op, "x", x, "weight", w, false);
   if (o.groups < 1 || o.stride < 1 || o.dilation < 1 || o.padding < 0) {
-    fail(op, "invalid options stride=" + std::to_string(o.stride) + " padding=" +
-                 std::to_string(o.padding) + " dilation=" + std::to_string(o.dilation) +
-                 " groups=" + std::to_string(o.groups));
+    fail(op, "invalid options stride=" + std::to_string(o.stride) +
+                 " padding=" + std::to_string(o.padding) +
+                 " dilation=" + std::to_string(o.dilation) + " groups=" + std::to_string(o.groups));
   }
   int B = to_int(op, "batch", x.size(0)), Cin = to_int(op, "Cin", x.size(1)),
       L = to_int(op, "L", x.size(2));

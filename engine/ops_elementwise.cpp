@@ -34,9 +34,8 @@ void add_(Tensor& dst, const Tensor& src) {
 }
 
 Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor out = binary("add", a, b, [](auto* o, auto* x, auto* y, int64_t n) {
-    kernels::add_cpu(o, x, y, n);
-  });
+  Tensor out = binary("add", a, b,
+                      [](auto* o, auto* x, auto* y, int64_t n) { kernels::add_cpu(o, x, y, n); });
   if (needs_grad({&a, &b})) {
     attach_node(out, "add", {a, b}, [](const Tensor& g) { return std::vector<Tensor>{g, g}; });
   }
@@ -44,20 +43,19 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor out = binary("sub", a, b, [](auto* o, auto* x, auto* y, int64_t n) {
-    kernels::sub_cpu(o, x, y, n);
-  });
+  Tensor out = binary("sub", a, b,
+                      [](auto* o, auto* x, auto* y, int64_t n) { kernels::sub_cpu(o, x, y, n); });
   if (needs_grad({&a, &b})) {
-    attach_node(out, "sub", {a, b},
-                [](const Tensor& g) { return std::vector<Tensor>{g, scale(g, -1.0)}; });
+    attach_node(out, "sub", {a, b}, [](const Tensor& g) {
+      return std::vector<Tensor>{g, scale(g, -1.0)};
+    });
   }
   return out;
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  Tensor out = binary("mul", a, b, [](auto* o, auto* x, auto* y, int64_t n) {
-    kernels::mul_cpu(o, x, y, n);
-  });
+  Tensor out = binary("mul", a, b,
+                      [](auto* o, auto* x, auto* y, int64_t n) { kernels::mul_cpu(o, x, y, n); });
   if (needs_grad({&a, &b})) {
     Tensor sa = a.detach(), sb = b.detach();
     attach_node(out, "mul", {a, b}, [sa, sb](const Tensor& g) {
@@ -75,7 +73,8 @@ Tensor scale(const Tensor& x, double s) {
     kernels::scale_cpu<T>(out.data<T>(), x.data<T>(), static_cast<T>(s), x.numel());
   });
   if (needs_grad({&x})) {
-    attach_node(out, "scale", {x}, [s](const Tensor& g) { return std::vector<Tensor>{scale(g, s)}; });
+    attach_node(out, "scale", {x},
+                [s](const Tensor& g) { return std::vector<Tensor>{scale(g, s)}; });
   }
   return out;
 }

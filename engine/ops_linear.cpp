@@ -13,7 +13,8 @@ using namespace detail;
 namespace {
 
 // C (M, N) = op(A) @ op(B) (+ C when accumulate).
-Tensor gemm(const char* op, const Tensor& A, bool ta, const Tensor& B, bool tb, int M, int N, int K) {
+Tensor gemm(const char* op, const Tensor& A, bool ta, const Tensor& B, bool tb, int M, int N,
+            int K) {
   Tensor C = Tensor::empty(Shape{M, N}, A.dtype(), A.device());
   dispatch(op, A, [&](auto t) {
     using T = decltype(t);

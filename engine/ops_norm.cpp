@@ -78,10 +78,9 @@ Tensor batchnorm1d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Ten
               gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
               save_mean.data<T>(), save_invstd.data<T>(), ptr_or_null<T>(sg), B, C, L);
         } else {
-          kernels::batchnorm1d_backward_eval_cpu<T>(gx.data<T>(), ptr_or_null<T>(gg),
-                                                    ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
-                                                    rm.data<T>(), rv.data<T>(), ptr_or_null<T>(sg),
-                                                    B, C, L, eps);
+          kernels::batchnorm1d_backward_eval_cpu<T>(
+              gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
+              rm.data<T>(), rv.data<T>(), ptr_or_null<T>(sg), B, C, L, eps);
         }
       });
       return std::vector<Tensor>{gx, gg, gb};

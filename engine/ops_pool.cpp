@@ -30,8 +30,8 @@ Tensor max_pool1d(const Tensor& x, int kernel, int stride, int padding) {
   Tensor argmax = Tensor::empty(Shape{d.B, d.C, d.Lout}, DType::i32, x.device());
   dispatch("max_pool1d", x, [&](auto t) {
     using T = decltype(t);
-    kernels::max_pool1d_forward_cpu<T>(out.data<T>(), argmax.data<int32_t>(), x.data<T>(), d.B,
-                                       d.C, d.L, kernel, stride, padding);
+    kernels::max_pool1d_forward_cpu<T>(out.data<T>(), argmax.data<int32_t>(), x.data<T>(), d.B, d.C,
+                                       d.L, kernel, stride, padding);
   });
   if (needs_grad({&x})) {
     Shape in_shape = x.shape();
@@ -76,7 +76,8 @@ Tensor avg_pool1d(const Tensor& x, int kernel, int stride, int padding) {
 Tensor global_avg_pool1d(const Tensor& x) {
   const char* op = "global_avg_pool1d";
   check_float(op, "x", x, 3);
-  int B = to_int(op, "B", x.size(0)), C = to_int(op, "C", x.size(1)), L = to_int(op, "L", x.size(2));
+  int B = to_int(op, "B", x.size(0)), C = to_int(op, "C", x.size(1)),
+      L = to_int(op, "L", x.size(2));
   if (L < 1) fail(op, "x " + x.shape().str() + " has an empty length dim");
   Tensor out = Tensor::empty(Shape{B, C}, x.dtype(), x.device());
   dispatch(op, x, [&](auto t) {

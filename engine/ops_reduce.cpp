@@ -65,7 +65,11 @@ Tensor mean(const Tensor& x) {
   return reduce("mean", x, Shape{}, 1, x.numel(), 1, 1.0 / static_cast<double>(x.numel()));
 }
 
-Tensor sum(const Tensor& x, int dim) { return reduce_dim("sum", x, dim, false); }
-Tensor mean(const Tensor& x, int dim) { return reduce_dim("mean", x, dim, true); }
+Tensor sum(const Tensor& x, int dim) {
+  return reduce_dim("sum", x, dim, false);
+}
+Tensor mean(const Tensor& x, int dim) {
+  return reduce_dim("mean", x, dim, true);
+}
 
 }  // namespace acl

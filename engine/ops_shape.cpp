@@ -27,7 +27,9 @@ int64_t prod(const Shape& s, int from, int to) {
 
 }  // namespace
 
-Tensor reshape(const Tensor& x, const Shape& shape) { return x.reshape(shape); }
+Tensor reshape(const Tensor& x, const Shape& shape) {
+  return x.reshape(shape);
+}
 
 Tensor concat(const std::vector<Tensor>& xs, int dim) {
   const char* op = "concat";
@@ -85,8 +87,8 @@ Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
   int axis = x.shape().axis(dim, op);
   int64_t n = x.shape()[axis];
   if (start < 0 || end > n || start >= end) {
-    fail(op, "range [" + std::to_string(start) + ", " + std::to_string(end) + ") is invalid for dim " +
-                 std::to_string(axis) + " of shape " + x.shape().str());
+    fail(op, "range [" + std::to_string(start) + ", " + std::to_string(end) +
+                 ") is invalid for dim " + std::to_string(axis) + " of shape " + x.shape().str());
   }
   Shape out_shape = x.shape();
   out_shape[axis] = end - start;
@@ -103,8 +105,8 @@ Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
       Tensor gx = Tensor::zeros(in_shape, g.dtype(), g.device());
       dispatch("slice_backward", g, [&](auto t) {
         using T = decltype(t);
-        kernels::copy_slab_cpu<T>(gx.data<T>(), g.data<T>(), outer, inner, n, start, end - start,
-                                  0, end - start);
+        kernels::copy_slab_cpu<T>(gx.data<T>(), g.data<T>(), outer, inner, n, start, end - start, 0,
+                                  end - start);
       });
       return std::vector<Tensor>{gx};
     });
@@ -132,8 +134,8 @@ Tensor gather_rows(const Tensor& x, const Tensor& index) {
       Tensor gx = Tensor::empty(in_shape, g.dtype(), g.device());
       dispatch("gather_rows_backward", g, [&](auto t) {
         using T = decltype(t);
-        kernels::gather_rows_backward_cpu<T>(gx.data<T>(), g.data<T>(), index.data<int32_t>(), M,
-                                             N, row);
+        kernels::gather_rows_backward_cpu<T>(gx.data<T>(), g.data<T>(), index.data<int32_t>(), M, N,
+                                             row);
       });
       return std::vector<Tensor>{gx, Tensor()};
     });

@@ -4,8 +4,12 @@
 
 namespace acl {
 
-Shape::Shape(std::initializer_list<int64_t> dims) { init(dims.begin(), dims.size()); }
-Shape::Shape(const std::vector<int64_t>& dims) { init(dims.data(), dims.size()); }
+Shape::Shape(std::initializer_list<int64_t> dims) {
+  init(dims.begin(), dims.size());
+}
+Shape::Shape(const std::vector<int64_t>& dims) {
+  init(dims.data(), dims.size());
+}
 
 void Shape::init(const int64_t* d, size_t n) {
   if (n > static_cast<size_t>(kMaxRank)) {
@@ -37,9 +41,13 @@ int Shape::axis(int i, const char* op) const {
   return a;
 }
 
-int64_t Shape::dim(int i) const { return dims_[axis(i, "Shape::dim")]; }
+int64_t Shape::dim(int i) const {
+  return dims_[axis(i, "Shape::dim")];
+}
 
-std::vector<int64_t> Shape::to_vector() const { return std::vector<int64_t>(dims_, dims_ + rank_); }
+std::vector<int64_t> Shape::to_vector() const {
+  return std::vector<int64_t>(dims_, dims_ + rank_);
+}
 
 std::string Shape::str() const {
   std::string s = "[";

@@ -25,7 +25,8 @@ constexpr size_t kCpuAlignment = 64;
 }  // namespace
 
 Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
-  size_t padded = bytes == 0 ? kCpuAlignment : (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
+  size_t padded =
+      bytes == 0 ? kCpuAlignment : (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
   if (device == Device::CPU) {
     data_ = std::aligned_alloc(kCpuAlignment, padded);
     if (!data_) throw std::bad_alloc();

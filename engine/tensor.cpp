@@ -49,10 +49,18 @@ void convert_from(Dst* dst, const void* src, DType src_type, int64_t n) {
 // Converts n host elements of src_type into dst of dst_type.
 void convert_host(void* dst, DType dst_type, const void* src, DType src_type, int64_t n) {
   switch (dst_type) {
-    case DType::f32: convert_from(static_cast<float*>(dst), src, src_type, n); break;
-    case DType::f64: convert_from(static_cast<double*>(dst), src, src_type, n); break;
-    case DType::bf16: convert_from(static_cast<bf16*>(dst), src, src_type, n); break;
-    case DType::i32: convert_from(static_cast<int32_t*>(dst), src, src_type, n); break;
+    case DType::f32:
+      convert_from(static_cast<float*>(dst), src, src_type, n);
+      break;
+    case DType::f64:
+      convert_from(static_cast<double*>(dst), src, src_type, n);
+      break;
+    case DType::bf16:
+      convert_from(static_cast<bf16*>(dst), src, src_type, n);
+      break;
+    case DType::i32:
+      convert_from(static_cast<int32_t*>(dst), src, src_type, n);
+      break;
   }
 }
 
@@ -92,8 +100,12 @@ Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device
   return device == Device::CPU ? t : t.to(device);
 }
 
-Tensor Tensor::from_vector(const std::vector<float>& v, const Shape& s) { return from_host(v, s); }
-Tensor Tensor::from_vector(const std::vector<double>& v, const Shape& s) { return from_host(v, s); }
+Tensor Tensor::from_vector(const std::vector<float>& v, const Shape& s) {
+  return from_host(v, s);
+}
+Tensor Tensor::from_vector(const std::vector<double>& v, const Shape& s) {
+  return from_host(v, s);
+}
 Tensor Tensor::from_vector(const std::vector<int32_t>& v, const Shape& s) {
   return from_host(v, s);
 }
@@ -143,7 +155,9 @@ Tensor Tensor::to(Device target) const {
   return out;
 }
 
-Tensor Tensor::clone() const { return to(device()); }
+Tensor Tensor::clone() const {
+  return to(device());
+}
 
 Tensor Tensor::detach() const {
   auto impl = std::make_shared<TensorImpl>();
@@ -173,7 +187,9 @@ void Tensor::copy_from(const Tensor& src) {
   copy_bytes(raw_data(), device(), src.raw_data(), src.device(), nbytes());
 }
 
-bool Tensor::requires_grad() const { return impl().requires_grad || impl().grad_fn != nullptr; }
+bool Tensor::requires_grad() const {
+  return impl().requires_grad || impl().grad_fn != nullptr;
+}
 
 Tensor& Tensor::set_requires_grad(bool value) {
   if (value && !is_floating(dtype())) {
@@ -181,17 +197,22 @@ Tensor& Tensor::set_requires_grad(bool value) {
                                 " is an index tensor and cannot require grad");
   }
   if (!is_leaf()) {
-    throw std::invalid_argument("Tensor::set_requires_grad: only leaves (parameters) can be "
-                                "marked; " + str() + " was produced by op '" +
-                                impl().grad_fn->op + "'");
+    throw std::invalid_argument(
+        "Tensor::set_requires_grad: only leaves (parameters) can be "
+        "marked; " +
+        str() + " was produced by op '" + impl().grad_fn->op + "'");
   }
   impl().requires_grad = value;
   return *this;
 }
 
-Tensor Tensor::grad() const { return Tensor(impl().grad); }
+Tensor Tensor::grad() const {
+  return Tensor(impl().grad);
+}
 
-void Tensor::zero_grad() { impl().grad.reset(); }
+void Tensor::zero_grad() {
+  impl().grad.reset();
+}
 
 void Tensor::backward(const Tensor& grad_output) const {
   if (!requires_grad()) {
@@ -221,9 +242,8 @@ Tensor Tensor::reshape(const Shape& s) const {
   out.impl().shape = s;
   if (needs_grad({this})) {
     Shape in_shape = shape();
-    attach_node(out, "reshape", {*this}, [in_shape](const Tensor& g) {
-      return std::vector<Tensor>{g.reshape(in_shape)};
-    });
+    attach_node(out, "reshape", {*this},
+                [in_shape](const Tensor& g) { return std::vector<Tensor>{g.reshape(in_shape)}; });
   }
   return out;
 }

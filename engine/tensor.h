@@ -44,7 +44,9 @@ class Tensor {
   static Tensor ones(const Shape& shape, DType dtype = DType::f32, Device device = Device::CPU) {
     return full(shape, 1.0, dtype, device);
   }
-  static Tensor scalar(double value, DType dtype = DType::f32) { return full(Shape{}, value, dtype); }
+  static Tensor scalar(double value, DType dtype = DType::f32) {
+    return full(Shape{}, value, dtype);
+  }
   // Copies host values into a new CPU tensor; the element count must match the shape.
   static Tensor from_vector(const std::vector<float>& v, const Shape& shape);
   static Tensor from_vector(const std::vector<double>& v, const Shape& shape);
@@ -79,10 +81,10 @@ class Tensor {
   double item() const;  // the value of a one-element tensor
 
   // ---- conversion -----------------------------------------------------------------------------
-  Tensor to(DType dtype) const;    // converted copy (no autograd)
-  Tensor to(Device device) const;  // copied to device (no autograd)
-  Tensor clone() const;            // deep copy (no autograd)
-  Tensor detach() const;           // same storage, no autograd history
+  Tensor to(DType dtype) const;              // converted copy (no autograd)
+  Tensor to(Device device) const;            // copied to device (no autograd)
+  Tensor clone() const;                      // deep copy (no autograd)
+  Tensor detach() const;                     // same storage, no autograd history
   Tensor reshape(const Shape& shape) const;  // metadata view; differentiable
   void fill_(double value);
   void copy_from(const Tensor& src);  // same shape and dtype; any devices

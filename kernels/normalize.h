@@ -9,7 +9,7 @@ namespace acl::kernels {
 template <typename T>
 void l2_normalize_forward_cpu(T* out, T* norms, const T* x, int N, int D, double eps);
 template <typename T>
-void l2_normalize_backward_cpu(T* grad_in, const T* grad_out, const T* out, const T* norms,
-                               int N, int D, double eps);
+void l2_normalize_backward_cpu(T* grad_in, const T* grad_out, const T* out, const T* norms, int N,
+                               int D, double eps);
 
 }  // namespace acl::kernels

@@ -29,7 +29,6 @@ void cross_entropy_backward_cpu(T* grad_logits, const T* grad_loss, const T* log
 template <typename T>
 void bce_with_logits_forward_cpu(T* loss, const T* x, const T* y, int64_t n);
 template <typename T>
-void bce_with_logits_backward_cpu(T* grad_x, const T* grad_loss, const T* x, const T* y,
-                                  int64_t n);
+void bce_with_logits_backward_cpu(T* grad_x, const T* grad_loss, const T* x, const T* y, int64_t n);
 
 }  // namespace acl::kernels

@@ -40,7 +40,9 @@ Tensor ToyConvNet::forward(const Tensor& x) const {
   return linear(global_avg_pool1d(h), w3_, b3_);
 }
 
-std::vector<Tensor> ToyConvNet::parameters() const { return {w1_, b1_, w2_, b2_, w3_, b3_}; }
+std::vector<Tensor> ToyConvNet::parameters() const {
+  return {w1_, b1_, w2_, b2_, w3_, b3_};
+}
 
 ToyTrainResult train_toy_convnet(int steps, int batch, double lr, uint64_t seed,
                                  void (*on_step)(int, double)) {
@@ -63,7 +65,8 @@ ToyTrainResult train_toy_convnet(int steps, int batch, double lr, uint64_t seed,
   std::vector<float> logits = net.forward(held_out.x).to_vector<float>();
   std::vector<int32_t> y = held_out.labels.to_vector<int32_t>();
   int correct = 0;
-  for (size_t i = 0; i < y.size(); ++i) correct += (logits[2 * i + 1] > logits[2 * i]) == (y[i] == 1);
+  for (size_t i = 0; i < y.size(); ++i)
+    correct += (logits[2 * i + 1] > logits[2 * i]) == (y[i] == 1);
   result.final_accuracy = static_cast<double>(correct) / static_cast<double>(y.size());
   return result;
 }

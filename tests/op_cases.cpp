@@ -48,7 +48,8 @@ std::vector<OpCase> build() {
 
   // linear algebra
   for (auto [M, K, N] : {std::tuple{4, 6, 5}, std::tuple{1, 3, 1}, std::tuple{7, 13, 9}}) {
-    std::string sfx = "_M" + std::to_string(M) + "_K" + std::to_string(K) + "_N" + std::to_string(N);
+    std::string sfx =
+        "_M" + std::to_string(M) + "_K" + std::to_string(K) + "_N" + std::to_string(N);
     add("matmul" + sfx, {{Shape{M, K}}, {Shape{K, N}}},
         [](const Inputs& in) { return matmul(in[0], in[1]); });
     add("linear" + sfx, {{Shape{M, K}}, {Shape{N, K}}, {Shape{N}}},
@@ -76,7 +77,8 @@ std::vector<OpCase> build() {
   };
   add("batchnorm1d_train_B4_C3_L7", {{Shape{4, 3, 7}}, {Shape{3}}, {Shape{3}}}, bn_train, 5e-5);
   add("batchnorm1d_train_B6_C5", {{Shape{6, 5}}, {Shape{5}}, {Shape{5}}}, bn_train, 5e-5);
-  add("batchnorm1d_train_noaffine_B3_C2_L9", {{Shape{3, 2, 9}}},
+  add(
+      "batchnorm1d_train_noaffine_B3_C2_L9", {{Shape{3, 2, 9}}},
       [](const Inputs& in) {
         return batchnorm1d(in[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5);
       },
@@ -95,9 +97,10 @@ std::vector<OpCase> build() {
   add("l2_normalize_N3_D2", {{Shape{3, 2}}}, [](const Inputs& in) { return l2_normalize(in[0]); });
 
   // pooling
-  for (auto [K, S, P] : {std::tuple{2, 2, 0}, std::tuple{3, 2, 1}, std::tuple{3, 1, 0},
-                         std::tuple{5, 3, 2}}) {
-    std::string sfx = "_K" + std::to_string(K) + "_s" + std::to_string(S) + "_p" + std::to_string(P);
+  for (auto [K, S, P] :
+       {std::tuple{2, 2, 0}, std::tuple{3, 2, 1}, std::tuple{3, 1, 0}, std::tuple{5, 3, 2}}) {
+    std::string sfx =
+        "_K" + std::to_string(K) + "_s" + std::to_string(S) + "_p" + std::to_string(P);
     add("max_pool1d" + sfx, {{Shape{2, 3, 17}}},
         [K = K, S = S, P = P](const Inputs& in) { return max_pool1d(in[0], K, S, P); });
     add("avg_pool1d" + sfx, {{Shape{2, 3, 17}}},
@@ -120,14 +123,18 @@ std::vector<OpCase> build() {
       [](const Inputs& in) { return bce_with_logits(in[0], in[1]); });
 
   // shape and indexing
-  add("reshape[2, 3, 4]->[6, 4]", {{Shape{2, 3, 4}}},
-      [](const Inputs& in) { return mul(reshape(in[0], Shape{6, 4}), reshape(in[0], Shape{6, 4})); });
-  add("concat_dim0", {{Shape{2, 3}}, {Shape{4, 3}}},
-      [](const Inputs& in) { return concat({in[0], in[1]}, 0); });
-  add("concat_dim1", {{Shape{2, 3, 2}}, {Shape{2, 1, 2}}, {Shape{2, 4, 2}}},
-      [](const Inputs& in) { return concat({in[0], in[1], in[2]}, 1); });
-  add("concat_dim-1", {{Shape{3, 2}}, {Shape{3, 5}}},
-      [](const Inputs& in) { return concat({in[0], in[1]}, -1); });
+  add("reshape[2, 3, 4]->[6, 4]", {{Shape{2, 3, 4}}}, [](const Inputs& in) {
+    return mul(reshape(in[0], Shape{6, 4}), reshape(in[0], Shape{6, 4}));
+  });
+  add("concat_dim0", {{Shape{2, 3}}, {Shape{4, 3}}}, [](const Inputs& in) {
+    return concat({in[0], in[1]}, 0);
+  });
+  add("concat_dim1", {{Shape{2, 3, 2}}, {Shape{2, 1, 2}}, {Shape{2, 4, 2}}}, [](const Inputs& in) {
+    return concat({in[0], in[1], in[2]}, 1);
+  });
+  add("concat_dim-1", {{Shape{3, 2}}, {Shape{3, 5}}}, [](const Inputs& in) {
+    return concat({in[0], in[1]}, -1);
+  });
   add("slice_dim1_1_4", {{Shape{2, 6, 3}}}, [](const Inputs& in) { return slice(in[0], 1, 1, 4); });
   add("slice_dim0_2_3", {{Shape{5, 4}}}, [](const Inputs& in) { return slice(in[0], 0, 2, 3); });
   add("gather_rows_N5_M8", {{Shape{5, 3}}, {Shape{8}, Init::index, false, 5}},
@@ -167,12 +174,14 @@ std::vector<Tensor> make_inputs(const OpCase& c, DType dt, Device dev) {
       std::vector<double> u(static_cast<size_t>(spec.shape.numel()));
       rng.fill_uniform(u.data(), static_cast<int64_t>(u.size()), 0.0, 1.0);
       std::vector<int32_t> idx;
-      for (double v : u) idx.push_back(std::min(spec.index_range - 1, static_cast<int>(v * spec.index_range)));
+      for (double v : u)
+        idx.push_back(std::min(spec.index_range - 1, static_cast<int>(v * spec.index_range)));
       t = Tensor::from_vector(idx, spec.shape);
     } else {
-      Tensor d = spec.init == Init::normal     ? Tensor::normal(spec.shape, 0, 1, rng, DType::f64)
-                 : spec.init == Init::positive ? Tensor::uniform(spec.shape, 0.5, 1.5, rng, DType::f64)
-                                               : Tensor::uniform(spec.shape, 0.0, 1.0, rng, DType::f64);
+      Tensor d = spec.init == Init::normal ? Tensor::normal(spec.shape, 0, 1, rng, DType::f64)
+                 : spec.init == Init::positive
+                     ? Tensor::uniform(spec.shape, 0.5, 1.5, rng, DType::f64)
+                     : Tensor::uniform(spec.shape, 0.0, 1.0, rng, DType::f64);
       t = d.to(DType::f32).to(dt);  // same rounded values for every dtype
     }
     if (dev != Device::CPU) t = t.to(dev);

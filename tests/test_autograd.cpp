@@ -25,15 +25,16 @@ TEST(Autograd, SharedSubexpression) {
   Tensor x = param({1.0, 2.0});
   Tensor y = scale(x, 3.0);
   sum(add(mul(y, y), y)).backward();
-  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{(2 * 3 + 1) * 3.0, (2 * 6 + 1) * 3.0}));
+  EXPECT_EQ(x.grad().to_vector<double>(),
+            (std::vector<double>{(2 * 3 + 1) * 3.0, (2 * 6 + 1) * 3.0}));
 }
 
 TEST(Autograd, DiamondThroughReshapeAndSlice) {
   Tensor x = param({1, 2, 3, 4, 5, 6});
   Tensor m = reshape(x, Shape{2, 3});
-  Tensor a = slice(m, 1, 0, 2);   // columns 0,1
-  Tensor b = slice(m, 1, 1, 3);   // columns 1,2
-  sum(mul(a, b)).backward();      // sum_r m[r,0]m[r,1] + m[r,1]m[r,2]
+  Tensor a = slice(m, 1, 0, 2);  // columns 0,1
+  Tensor b = slice(m, 1, 1, 3);  // columns 1,2
+  sum(mul(a, b)).backward();     // sum_r m[r,0]m[r,1] + m[r,1]m[r,2]
   // d/dm[r,0] = m[r,1]; d/dm[r,1] = m[r,0] + m[r,2]; d/dm[r,2] = m[r,1]
   EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{2, 1 + 3, 2, 5, 4 + 6, 5}));
 }

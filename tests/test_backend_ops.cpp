@@ -58,14 +58,13 @@ TEST_P(BackendOps, MatchesCpuFloat64) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Ops, BackendOps,
-    ::testing::Combine(::testing::Range<size_t>(0, op_cases().size()),
-                       ::testing::Range<size_t>(0, std::size(kBackends))),
-    [](const ::testing::TestParamInfo<std::tuple<size_t, size_t>>& info) {
-      return sanitize_test_name(op_cases()[std::get<0>(info.param)].name) + "_" +
-             kBackends[std::get<1>(info.param)].name;
-    });
+INSTANTIATE_TEST_SUITE_P(Ops, BackendOps,
+                         ::testing::Combine(::testing::Range<size_t>(0, op_cases().size()),
+                                            ::testing::Range<size_t>(0, std::size(kBackends))),
+                         [](const ::testing::TestParamInfo<std::tuple<size_t, size_t>>& info) {
+                           return sanitize_test_name(op_cases()[std::get<0>(info.param)].name) +
+                                  "_" + kBackends[std::get<1>(info.param)].name;
+                         });
 
 }  // namespace
 }  // namespace acl::testing

@@ -33,8 +33,8 @@ inline std::string sanitize_test_name(const std::string& s) {
 inline ::testing::AssertionResult tensors_close(const std::string& what, const Tensor& got,
                                                 const Tensor& ref, double rtol) {
   if (got.shape() != ref.shape()) {
-    return ::testing::AssertionFailure() << what << ": shape " << got.shape().str() << " vs "
-                                         << ref.shape().str();
+    return ::testing::AssertionFailure()
+           << what << ": shape " << got.shape().str() << " vs " << ref.shape().str();
   }
   std::vector<double> g = got.to_vector<double>(), r = ref.to_vector<double>();
   double scale = 0.0;

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   g_steps = steps;
   // The example runs on the CPU backend; a CUDA build on a machine without a GPU says so once.
   acl::use_cuda_or_fallback();
-  acl::models::ToyTrainResult r = acl::models::train_toy_convnet(steps, batch, lr, seed, print_step);
+  acl::models::ToyTrainResult r =
+      acl::models::train_toy_convnet(steps, batch, lr, seed, print_step);
   std::printf("held-out accuracy %.1f %%\n", 100.0 * r.final_accuracy);
   return 0;
 }

@@ -60,16 +60,16 @@ void gelu_backward_cpu(T* grad_in, const T* grad_out, const T* x, int64_t n) {
   }
 }
 
-#define ACL_INSTANTIATE(T)                                                  \
-  template void add_cpu<T>(T*, const T*, const T*, int64_t);                \
-  template void sub_cpu<T>(T*, const T*, const T*, int64_t);                \
-  template void mul_cpu<T>(T*, const T*, const T*, int64_t);                \
-  template void scale_cpu<T>(T*, const T*, T, int64_t);                     \
-  template void axpy_cpu<T>(T*, const T*, T, int64_t);                      \
-  template void fill_cpu<T>(T*, T, int64_t);                                \
-  template void relu_forward_cpu<T>(T*, const T*, int64_t);                 \
-  template void relu_backward_cpu<T>(T*, const T*, const T*, int64_t);      \
-  template void gelu_forward_cpu<T>(T*, const T*, int64_t);                 \
+#define ACL_INSTANTIATE(T)                                             \
+  template void add_cpu<T>(T*, const T*, const T*, int64_t);           \
+  template void sub_cpu<T>(T*, const T*, const T*, int64_t);           \
+  template void mul_cpu<T>(T*, const T*, const T*, int64_t);           \
+  template void scale_cpu<T>(T*, const T*, T, int64_t);                \
+  template void axpy_cpu<T>(T*, const T*, T, int64_t);                 \
+  template void fill_cpu<T>(T*, T, int64_t);                           \
+  template void relu_forward_cpu<T>(T*, const T*, int64_t);            \
+  template void relu_backward_cpu<T>(T*, const T*, const T*, int64_t); \
+  template void gelu_forward_cpu<T>(T*, const T*, int64_t);            \
   template void gelu_backward_cpu<T>(T*, const T*, const T*, int64_t);
 ACL_INSTANTIATE(float)
 ACL_INSTANTIATE(double)

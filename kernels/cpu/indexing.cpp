@@ -9,8 +9,8 @@ namespace {
 void check_index(const int32_t* index, int64_t M, int64_t N) {
   for (int64_t m = 0; m < M; ++m) {
     if (index[m] < 0 || index[m] >= N) {
-      throw std::invalid_argument("gather_rows: index[" + std::to_string(m) + "] = " +
-                                  std::to_string(index[m]) + " is outside [0, " +
+      throw std::invalid_argument("gather_rows: index[" + std::to_string(m) +
+                                  "] = " + std::to_string(index[m]) + " is outside [0, " +
                                   std::to_string(N) + ")");
     }
   }
@@ -22,7 +22,8 @@ void copy_slab_cpu(T* dst, const T* src, int64_t outer, int64_t inner, int64_t d
                    int64_t dst_start, int64_t src_n, int64_t src_start, int64_t count) {
   size_t bytes = static_cast<size_t>(count * inner) * sizeof(T);
   for (int64_t o = 0; o < outer; ++o) {
-    std::memcpy(dst + (o * dst_n + dst_start) * inner, src + (o * src_n + src_start) * inner, bytes);
+    std::memcpy(dst + (o * dst_n + dst_start) * inner, src + (o * src_n + src_start) * inner,
+                bytes);
   }
 }
 
@@ -45,11 +46,11 @@ void gather_rows_backward_cpu(T* grad_x, const T* grad_out, const int32_t* index
   }
 }
 
-#define ACL_INSTANTIATE(T)                                                                     \
-  template void copy_slab_cpu<T>(T*, const T*, int64_t, int64_t, int64_t, int64_t, int64_t,    \
-                                 int64_t, int64_t);                                            \
-  template void gather_rows_cpu<T>(T*, const T*, const int32_t*, int64_t, int64_t, int64_t);   \
-  template void gather_rows_backward_cpu<T>(T*, const T*, const int32_t*, int64_t, int64_t,    \
+#define ACL_INSTANTIATE(T)                                                                   \
+  template void copy_slab_cpu<T>(T*, const T*, int64_t, int64_t, int64_t, int64_t, int64_t,  \
+                                 int64_t, int64_t);                                          \
+  template void gather_rows_cpu<T>(T*, const T*, const int32_t*, int64_t, int64_t, int64_t); \
+  template void gather_rows_backward_cpu<T>(T*, const T*, const int32_t*, int64_t, int64_t,  \
                                             int64_t);
 ACL_INSTANTIATE(float)
 ACL_INSTANTIATE(double)

@@ -19,8 +19,8 @@ void l2_normalize_forward_cpu(T* out, T* norms, const T* x, int N, int D, double
 }
 
 template <typename T>
-void l2_normalize_backward_cpu(T* grad_in, const T* grad_out, const T* out, const T* norms,
-                               int N, int D, double eps) {
+void l2_normalize_backward_cpu(T* grad_in, const T* grad_out, const T* out, const T* norms, int N,
+                               int D, double eps) {
   for (int i = 0; i < N; ++i) {
     int64_t base = static_cast<int64_t>(i) * D;
     double n = norms[i];
@@ -33,10 +33,9 @@ void l2_normalize_backward_cpu(T* grad_in, const T* grad_out, const T* out, cons
   }
 }
 
-#define ACL_INSTANTIATE(T)                                                                 \
-  template void l2_normalize_forward_cpu<T>(T*, T*, const T*, int, int, double);           \
-  template void l2_normalize_backward_cpu<T>(T*, const T*, const T*, const T*, int, int,   \
-                                             double);
+#define ACL_INSTANTIATE(T)                                                       \
+  template void l2_normalize_forward_cpu<T>(T*, T*, const T*, int, int, double); \
+  template void l2_normalize_backward_cpu<T>(T*, const T*, const T*, const T*, int, int, double);
 ACL_INSTANTIATE(float)
 ACL_INSTANTIATE(double)
 #undef ACL_INSTANTIATE

@@ -24,8 +24,8 @@ void broadcast_dim_cpu(T* out, const T* in, int64_t outer, int64_t n, int64_t in
       for (int64_t i = 0; i < inner; ++i) out[(o * n + j) * inner + i] = s * in[o * inner + i];
 }
 
-#define ACL_INSTANTIATE(T)                                                        \
-  template void sum_dim_cpu<T>(T*, const T*, int64_t, int64_t, int64_t);          \
+#define ACL_INSTANTIATE(T)                                               \
+  template void sum_dim_cpu<T>(T*, const T*, int64_t, int64_t, int64_t); \
   template void broadcast_dim_cpu<T>(T*, const T*, int64_t, int64_t, int64_t, T);
 ACL_INSTANTIATE(float)
 ACL_INSTANTIATE(double)

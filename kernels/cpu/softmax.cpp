@@ -41,7 +41,8 @@ void log_softmax_backward_cpu(T* grad_in, const T* grad_out, const T* out, int N
     double s = 0.0;
     for (int c = 0; c < C; ++c) s += grad_out[base + c];
     for (int c = 0; c < C; ++c)
-      grad_in[base + c] = static_cast<T>(grad_out[base + c] - std::exp(static_cast<double>(out[base + c])) * s);
+      grad_in[base + c] =
+          static_cast<T>(grad_out[base + c] - std::exp(static_cast<double>(out[base + c])) * s);
   }
 }
 
@@ -93,13 +94,13 @@ void bce_with_logits_backward_cpu(T* grad_x, const T* grad_loss, const T* x, con
   }
 }
 
-#define ACL_INSTANTIATE(T)                                                                       \
-  template void log_softmax_forward_cpu<T>(T*, const T*, int, int);                              \
-  template void log_softmax_backward_cpu<T>(T*, const T*, const T*, int, int);                   \
-  template void cross_entropy_forward_cpu<T>(T*, T*, const T*, const int32_t*, int, int);        \
-  template void cross_entropy_backward_cpu<T>(T*, const T*, const T*, const T*, const int32_t*,  \
-                                              int, int);                                         \
-  template void bce_with_logits_forward_cpu<T>(T*, const T*, const T*, int64_t);                 \
+#define ACL_INSTANTIATE(T)                                                                      \
+  template void log_softmax_forward_cpu<T>(T*, const T*, int, int);                             \
+  template void log_softmax_backward_cpu<T>(T*, const T*, const T*, int, int);                  \
+  template void cross_entropy_forward_cpu<T>(T*, T*, const T*, const int32_t*, int, int);       \
+  template void cross_entropy_backward_cpu<T>(T*, const T*, const T*, const T*, const int32_t*, \
+                                              int, int);                                        \
+  template void bce_with_logits_forward_cpu<T>(T*, const T*, const T*, int64_t);                \
   template void bce_with_logits_backward_cpu<T>(T*, const T*, const T*, const T*, int64_t);
 ACL_INSTANTIATE(float)
 ACL_INSTANTIATE(double)
