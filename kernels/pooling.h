@@ -6,6 +6,7 @@
 //   avg_pool1d:  out = sum over the window / K (count_include_pad=True, PyTorch's default; in floor
 //                mode with pad <= K/2 no window reaches past the padding, so the divisor is K).
 //   global_avg_pool1d: out (rows) = mean of each row of in (rows, L), summed in double.
+// Backward needs only argmax (max) or the geometry (avg, global avg); no input is saved.
 // Every output is WRITTEN (=); its old contents are ignored. Impossible shapes throw
 // std::invalid_argument naming the op.
 #pragma once

@@ -1,12 +1,12 @@
 // conv1d on the CPU: im2col + OpenBLAS GEMM, one sample at a time, one column buffer per call.
-//   col (Cin*K, Lout):  col[ci*K + k, lo] = in[b, ci, lo*stride - pad + k*dil]  (0 outside [0, L))
-//   forward:      out[b, group g]  (Cout/G, Lout)    = W_g (Cout/G, Cg*K) @ col_g (Cg*K, Lout) +
-//   bias backward-data: col_g (Cg*K, Lout) = W_g^T @ grad_out[b, g];  grad_in[b] = col2im(col)
-//   backward-weight: grad W_g = sum_b grad_out[b, g] @ col_g[b]^T  (GEMM with beta = 1 after b = 0)
-// where Cg = Cin/groups and col_g is the contiguous row block g of col. Outputs are written (=).
-// A 1x1 convolution with stride 1 and no padding uses the input as its own column (no copy).
-// Numerics: GEMMs run in T (sgemm for float); grad_b sums in double. The grad_w sum over the batch
-// is a chain of T-precision GEMM accumulations, B terms of Lout each.
+// Cg = Cin/groups, Coutg = Cout/groups; col_g is row block g of col, W_g row block g of w.
+//   col (Cin*K, Lout): col[ci*K + k, lo] = in[b, ci, lo*stride - pad + k*dil] (0 outside [0, L))
+//   forward:         out[b, g] (Coutg, Lout) = W_g (Coutg, Cg*K) @ col_g (Cg*K, Lout), + bias
+//   backward-data:   col_g = W_g^T @ grad_out[b, g], then grad_in[b] = col2im(col)
+//   backward-weight: grad_W_g = sum_b grad_out[b, g] @ col_g[b]^T (GEMM beta = 1 after b = 0)
+// Outputs are written (=). A 1x1 convolution with stride 1 and no padding uses the input as its
+// own column (no copy). Numerics: GEMMs run in T (sgemm for float); grad_b sums in double. The
+// grad_w sum over the batch is a chain of T-precision GEMM accumulations, B terms of Lout each.
 #include "kernels/conv1d.h"
 
 #include <cblas.h>
