@@ -1,0 +1,175 @@
+// The prepared-dataset cache: float16 conversion, a write/read round trip across shard
+// boundaries, and the errors of an incomplete or damaged cache.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "train/cache/cache_reader.h"
+#include "train/cache/cache_writer.h"
+#include "train/cache/float16.h"
+
+namespace acl::cache {
+namespace {
+namespace fs = std::filesystem;
+
+fs::path temp_dir(const std::string& name) {
+  fs::path p =
+      fs::temp_directory_path() / ("acl_test_cache_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  return p;
+}
+
+TEST(Float16, KnownValuesAndRounding) {
+  EXPECT_EQ(float_to_half(1.0f), 0x3c00);
+  EXPECT_EQ(float_to_half(-2.0f), 0xc000);
+  EXPECT_EQ(float_to_half(65504.0f), 0x7bff);            // largest finite
+  EXPECT_EQ(float_to_half(70000.0f), 0x7c00);            // overflow -> inf
+  EXPECT_EQ(float_to_half(5.9604645e-8f), 0x0001);       // smallest subnormal
+  EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3c00);  // tie -> even
+  EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048), 0x3c02);  // tie -> even (up)
+  EXPECT_TRUE(std::isnan(half_to_float(float_to_half(NAN))));
+  EXPECT_EQ(half_to_float(0x3555), 0.333251953125f);
+  EXPECT_EQ(half_to_float(0x0001), 5.9604644775390625e-8f);
+}
+
+TEST(Float16, RoundTripErrorWithinHalfAnUlp) {
+  std::mt19937 gen(5);
+  std::normal_distribution<float> d(0.f, 3.f);
+  for (int i = 0; i < 100000; ++i) {
+    float x = d(gen);
+    float y = half_to_float(float_to_half(x));
+    EXPECT_LE(std::fabs(x - y), std::fabs(x) * (1.0f / 2048) + 3e-8f) << x;
+  }
+  for (uint32_t h = 0; h < 0x7c00; ++h) {  // every finite half survives half->float->half
+    ASSERT_EQ(float_to_half(half_to_float(static_cast<uint16_t>(h))), h);
+  }
+}
+
+CacheSpec small_spec() {
+  CacheSpec s;
+  s.dataset = "test";
+  s.fs = 50.0;
+  s.length = 37;
+  s.lead_names = {"I", "II", "V1"};
+  s.label_names = {"a", "b"};
+  s.records_per_shard = 4;
+  s.preprocessing = {{"bandpass_hz", {0.5, 20}}};
+  return s;
+}
+
+TEST(Cache, RoundTripAcrossShards) {
+  fs::path dir = temp_dir("roundtrip");
+  CacheSpec spec = small_spec();
+  std::mt19937 gen(11);
+  std::normal_distribution<float> d(0.f, 1.f);
+  std::vector<std::vector<float>> signals;
+  {
+    CacheWriter w(dir.string(), spec);
+    for (int r = 0; r < 10; ++r) {
+      std::vector<float> sig(3 * 37);
+      for (float& v : sig) v = d(gen);
+      signals.push_back(sig);
+      std::vector<int> peaks;
+      for (int p = r % 3; p < 37; p += 9) peaks.push_back(p);
+      w.append("rec" + std::to_string(r), sig.data(), peaks, {uint8_t(r % 2), uint8_t(r % 3 == 0)},
+               r < 7 ? "train" : (r < 9 ? "val" : "test"));
+    }
+    w.finish();
+  }
+  CacheReader c(dir.string());
+  EXPECT_EQ(c.size(), 10);
+  EXPECT_EQ(c.n_leads(), 3);
+  EXPECT_EQ(c.length(), 37);
+  EXPECT_EQ(c.fs(), 50.0);
+  EXPECT_EQ(c.dataset(), "test");
+  EXPECT_EQ(c.lead_names(), spec.lead_names);
+  EXPECT_EQ(c.label_names(), spec.label_names);
+  EXPECT_EQ(c.index()["shards"].size(), 3u);
+  EXPECT_EQ(c.index()["preprocessing"]["bandpass_hz"][1], 20);
+  std::vector<float> out(3 * 37);
+  for (int r = 0; r < 10; ++r) {
+    c.read_signal(r, out.data());
+    for (size_t k = 0; k < out.size(); ++k) {
+      ASSERT_EQ(out[k], half_to_float(float_to_half(signals[r][k]))) << r << " " << k;
+    }
+    std::vector<int32_t> peaks;
+    for (int p = r % 3; p < 37; p += 9) peaks.push_back(p);
+    EXPECT_EQ(c.rpeaks(r), peaks);
+    EXPECT_EQ(c.labels(r), (std::vector<uint8_t>{uint8_t(r % 2), uint8_t(r % 3 == 0)}));
+    EXPECT_EQ(c.name(r), "rec" + std::to_string(r));
+  }
+  EXPECT_EQ(c.indices_of_split("val"), (std::vector<int64_t>{7, 8}));
+  EXPECT_THROW(c.rpeaks(10), std::out_of_range);
+  fs::remove_all(dir);
+}
+
+TEST(Cache, LabelVocabularyMayGrow) {
+  fs::path dir = temp_dir("grow");
+  CacheSpec spec = small_spec();
+  spec.label_names = {"a"};
+  std::vector<float> sig(3 * 37, 0.5f);
+  CacheWriter w(dir.string(), spec);
+  w.append("r0", sig.data(), {}, {1}, "train");
+  w.set_label_names({"a", "b", "c"});
+  w.append("r1", sig.data(), {3}, {0, 0, 1}, "train");
+  w.finish();
+  CacheReader c(dir.string());
+  EXPECT_EQ(c.labels(0), (std::vector<uint8_t>{1, 0, 0}));
+  EXPECT_EQ(c.labels(1), (std::vector<uint8_t>{0, 0, 1}));
+  fs::remove_all(dir);
+}
+
+TEST(Cache, UnfinishedCacheDoesNotOpen) {
+  fs::path dir = temp_dir("unfinished");
+  std::vector<float> sig(3 * 37, 0.5f);
+  {
+    CacheWriter w(dir.string(), small_spec());
+    w.append("r0", sig.data(), {}, {0, 1}, "train");
+  }  // no finish()
+  try {
+    CacheReader c(dir.string());
+    FAIL() << "opened an unfinished cache";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("index.json"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
+TEST(Cache, DamagedFilesAreNamed) {
+  fs::path dir = temp_dir("damaged");
+  std::vector<float> sig(3 * 37, 0.5f);
+  CacheWriter w(dir.string(), small_spec());
+  for (int r = 0; r < 5; ++r) w.append("r" + std::to_string(r), sig.data(), {1}, {0, 1}, "train");
+  w.finish();
+  fs::resize_file(dir / "signals_00001.f16", 10);  // truncated shard
+  try {
+    CacheReader c(dir.string());
+    FAIL() << "opened a truncated shard";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("signals_00001.f16"), std::string::npos) << e.what();
+  }
+  std::ofstream(dir / "index.json") << "{\"format\": \"acl-ecg-cache\", \"version\": 99}";
+  try {
+    CacheReader c(dir.string());
+    FAIL() << "opened a future version";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("version 99"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
+TEST(Cache, AppendValidatesItsInput) {
+  fs::path dir = temp_dir("validate");
+  std::vector<float> sig(3 * 37, 0.5f);
+  CacheWriter w(dir.string(), small_spec());
+  EXPECT_THROW(w.append("r", sig.data(), {37}, {0, 1}, "train"), std::invalid_argument);
+  EXPECT_THROW(w.append("r", sig.data(), {1}, {0}, "train"), std::invalid_argument);
+  EXPECT_THROW(w.append("r", sig.data(), {1}, {0, 1}, "training"), std::invalid_argument);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace acl::cache

@@ -1,0 +1,28 @@
+// The on-disk layout of a prepared ECG dataset (format "acl-ecg-cache", version 1).
+//
+//   DIR/index.json              written last: its presence marks a complete cache
+//     { "format": "acl-ecg-cache", "version": 1, "dataset": "synthetic", "fs": 100.0,
+//       "length": 1000, "n_leads": 12, "lead_names": ["I", ..., "V6"],
+//       "label_names": [...], "n_records": N, "records_per_shard": S,
+//       "preprocessing": { ... free-form: filter band, resampling, standardisation ... },
+//       "shards": [ { "file": "signals_00000.f16", "first": 0, "records": S }, ... ],
+//       "records": { "name": [...], "split": ["train" | "val" | "test", ...] } }
+//   DIR/signals_NNNNN.f16       float16 little-endian (records, n_leads, length), row-major
+//   DIR/rpeak_offsets.i64       int64 (N + 1): R-peaks of record i are rpeaks[off[i] .. off[i+1])
+//   DIR/rpeaks.i32              int32 R-peak sample offsets within the stored length, ascending
+//   DIR/labels.u8               uint8 (N, n_labels) multi-hot
+//
+// All binary files are raw little-endian arrays without headers; their sizes are checked against
+// index.json when a cache is opened.
+#pragma once
+
+namespace acl::cache {
+
+inline constexpr const char* kCacheFormat = "acl-ecg-cache";
+inline constexpr int kCacheVersion = 1;
+inline constexpr const char* kIndexFile = "index.json";
+inline constexpr const char* kRpeakOffsetsFile = "rpeak_offsets.i64";
+inline constexpr const char* kRpeaksFile = "rpeaks.i32";
+inline constexpr const char* kLabelsFile = "labels.u8";
+
+}  // namespace acl::cache

@@ -1,0 +1,193 @@
+#include "train/cache/cache_reader.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "train/cache/cache_format.h"
+#include "train/cache/float16.h"
+
+namespace acl::cache {
+namespace fs = std::filesystem;
+
+namespace {
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw std::runtime_error("cache: " + path + ": " + what);
+}
+
+template <typename T>
+std::vector<T> read_array(const std::string& path, size_t expected_count) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) fail(path, "cannot open (incomplete or foreign cache?)");
+  auto bytes = static_cast<size_t>(in.tellg());
+  if (bytes != expected_count * sizeof(T)) {
+    fail(path, "holds " + std::to_string(bytes) + " bytes, index.json implies " +
+                   std::to_string(expected_count * sizeof(T)));
+  }
+  std::vector<T> v(expected_count);
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(bytes));
+  if (!in) fail(path, "read failed");
+  return v;
+}
+
+template <typename T>
+T field(const nlohmann::json& j, const char* key, const std::string& path) {
+  if (!j.contains(key)) fail(path, std::string("missing field '") + key + "'");
+  try {
+    return j.at(key).get<T>();
+  } catch (const nlohmann::json::exception& e) {
+    fail(path, std::string("field '") + key + "' has the wrong type: " + e.what());
+  }
+}
+}  // namespace
+
+// A read-only memory mapping of one file.
+class MappedFile {
+ public:
+  MappedFile(const std::string& path, size_t expected_bytes) {
+    int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0) fail(path, std::string("cannot open: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      fail(path, "cannot stat");
+    }
+    if (static_cast<size_t>(st.st_size) != expected_bytes) {
+      ::close(fd);
+      fail(path, "holds " + std::to_string(st.st_size) + " bytes, index.json implies " +
+                     std::to_string(expected_bytes) + " (truncated shard?)");
+    }
+    size_ = expected_bytes;
+    if (size_ > 0) {
+      data_ = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
+      if (data_ == MAP_FAILED) {
+        ::close(fd);
+        fail(path, std::string("mmap failed: ") + std::strerror(errno));
+      }
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data_ && data_ != MAP_FAILED) ::munmap(data_, size_);
+  }
+  const void* data() const { return data_; }
+
+ private:
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+CacheReader::CacheReader(const std::string& dir) : dir_(dir) {
+  std::string index_path = (fs::path(dir) / kIndexFile).string();
+  std::ifstream in(index_path);
+  if (!in) fail(index_path, "cannot open: not a prepared cache, or its preparation did not finish");
+  try {
+    index_ = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    fail(index_path, std::string("is not valid JSON: ") + e.what());
+  }
+  if (field<std::string>(index_, "format", index_path) != kCacheFormat) {
+    fail(index_path, "field 'format' is not '" + std::string(kCacheFormat) + "'");
+  }
+  int version = field<int>(index_, "version", index_path);
+  if (version != kCacheVersion) {
+    fail(index_path, "format version " + std::to_string(version) + ", this build reads version " +
+                         std::to_string(kCacheVersion) + " (prepare the dataset again)");
+  }
+  dataset_ = field<std::string>(index_, "dataset", index_path);
+  fs_ = field<double>(index_, "fs", index_path);
+  length_ = field<int64_t>(index_, "length", index_path);
+  n_leads_ = field<int>(index_, "n_leads", index_path);
+  lead_names_ = field<std::vector<std::string>>(index_, "lead_names", index_path);
+  label_names_ = field<std::vector<std::string>>(index_, "label_names", index_path);
+  n_records_ = field<int64_t>(index_, "n_records", index_path);
+  records_per_shard_ = field<int64_t>(index_, "records_per_shard", index_path);
+  nlohmann::json records = field<nlohmann::json>(index_, "records", index_path);
+  names_ = field<std::vector<std::string>>(records, "name", index_path);
+  splits_ = field<std::vector<std::string>>(records, "split", index_path);
+  if (static_cast<int>(lead_names_.size()) != n_leads_ || length_ <= 0 || records_per_shard_ <= 0 ||
+      static_cast<int64_t>(names_.size()) != n_records_ ||
+      static_cast<int64_t>(splits_.size()) != n_records_) {
+    fail(index_path, "inconsistent sizes (lead_names vs n_leads, records vs n_records)");
+  }
+  size_t record_bytes = static_cast<size_t>(n_leads_) * static_cast<size_t>(length_) * 2;
+  int64_t covered = 0;
+  for (const auto& s : field<nlohmann::json>(index_, "shards", index_path)) {
+    auto first = field<int64_t>(s, "first", index_path),
+         count = field<int64_t>(s, "records", index_path);
+    if (first != covered || count <= 0 || count > records_per_shard_) {
+      fail(index_path,
+           "shard list does not cover the records in order at record " + std::to_string(covered));
+    }
+    std::string path = (fs::path(dir) / field<std::string>(s, "file", index_path)).string();
+    shards_.push_back(
+        std::make_unique<MappedFile>(path, record_bytes * static_cast<size_t>(count)));
+    covered += count;
+  }
+  if (covered != n_records_) {
+    fail(index_path, "shards hold " + std::to_string(covered) + " records, n_records is " +
+                         std::to_string(n_records_));
+  }
+  rpeak_offsets_ = read_array<int64_t>((fs::path(dir) / kRpeakOffsetsFile).string(),
+                                       static_cast<size_t>(n_records_ + 1));
+  int64_t n_peaks = rpeak_offsets_.back();
+  for (int64_t i = 0; i < n_records_; ++i) {
+    if (rpeak_offsets_[i] > rpeak_offsets_[i + 1] || rpeak_offsets_[0] != 0) {
+      fail((fs::path(dir) / kRpeakOffsetsFile).string(), "offsets are not ascending");
+    }
+  }
+  rpeaks_ =
+      read_array<int32_t>((fs::path(dir) / kRpeaksFile).string(), static_cast<size_t>(n_peaks));
+  labels_ = read_array<uint8_t>((fs::path(dir) / kLabelsFile).string(),
+                                static_cast<size_t>(n_records_) * label_names_.size());
+}
+
+CacheReader::~CacheReader() = default;
+
+void CacheReader::check_index(int64_t i) const {
+  if (i < 0 || i >= n_records_) {
+    throw std::out_of_range("cache: record index " + std::to_string(i) + " outside [0, " +
+                            std::to_string(n_records_) + ") in " + dir_);
+  }
+}
+
+const uint16_t* CacheReader::signal_f16(int64_t i) const {
+  check_index(i);
+  const auto* base =
+      static_cast<const uint16_t*>(shards_[static_cast<size_t>(i / records_per_shard_)]->data());
+  return base + (i % records_per_shard_) * n_leads_ * length_;
+}
+
+void CacheReader::read_signal(int64_t i, float* out) const {
+  const uint16_t* h = signal_f16(i);
+  for (int64_t k = 0; k < n_leads_ * length_; ++k) out[k] = half_to_float(h[k]);
+}
+
+std::vector<int32_t> CacheReader::rpeaks(int64_t i) const {
+  check_index(i);
+  return {rpeaks_.begin() + rpeak_offsets_[i], rpeaks_.begin() + rpeak_offsets_[i + 1]};
+}
+
+std::vector<uint8_t> CacheReader::labels(int64_t i) const {
+  check_index(i);
+  size_t n = label_names_.size();
+  return {labels_.begin() + static_cast<int64_t>(i * n),
+          labels_.begin() + static_cast<int64_t>((i + 1) * n)};
+}
+
+std::vector<int64_t> CacheReader::indices_of_split(const std::string& split) const {
+  std::vector<int64_t> out;
+  for (int64_t i = 0; i < n_records_; ++i)
+    if (splits_[static_cast<size_t>(i)] == split) out.push_back(i);
+  return out;
+}
+
+}  // namespace acl::cache
