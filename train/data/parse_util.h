@@ -1,0 +1,28 @@
+// Internal helpers of acl_data: strict number parsing, splitting, file reading. Not public API.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace acl::data::detail {
+
+// Fields separated by blanks (space, tab, CR).
+std::vector<std::string> split_blanks(const std::string& line);
+std::string trim(const std::string& s);
+std::string to_lower(std::string s);
+bool iequals(const std::string& a, const std::string& b);
+bool ends_with_ci(const std::string& s, const std::string& suffix);
+
+// Whole-string parses; false on junk, overflow or empty input.
+bool parse_int64(const std::string& s, int64_t* out);
+bool parse_double(const std::string& s, double* out);
+
+// File contents; throws DataError "cannot open <path>: <reason>" when unreadable.
+std::vector<uint8_t> read_file_bytes(const std::string& path);
+std::string read_text_file(const std::string& path);
+
+// Directory part of a path including the trailing '/', "" when there is none.
+std::string dir_of(const std::string& path);
+
+}  // namespace acl::data::detail
