@@ -1,0 +1,41 @@
+// Lead vectors and the Einthoven/Goldberger completion of the 12 leads; see lead_projection.h.
+#include "train/synth/lead_projection.h"
+
+#include <algorithm>
+
+namespace acl::synth {
+
+const std::array<std::array<double, 3>, kNumIndependentLeads>& lead_vectors() {
+  static const std::array<std::array<double, 3>, kNumIndependentLeads> m = {{
+      {1.0, 0.0, 0.0},                 // I    (0 deg)
+      {0.5, 0.8660254037844386, 0.0},  // II   (60 deg)
+      {-0.515, 0.157, -0.917},         // V1
+      {0.044, 0.164, -1.387},          // V2
+      {0.882, 0.098, -1.277},          // V3
+      {1.213, 0.127, -0.601},          // V4
+      {1.125, 0.127, -0.086},          // V5
+      {0.831, 0.076, 0.230},           // V6
+  }};
+  return m;
+}
+
+void form_twelve_leads(const float* independent, int n, float* out12) {
+  const float* lead_i = independent;
+  const float* lead_ii = independent + n;
+  float* iii = out12 + 2 * n;
+  float* avr = out12 + 3 * n;
+  float* avl = out12 + 4 * n;
+  float* avf = out12 + 5 * n;
+  for (int t = 0; t < n; ++t) {
+    const float a = lead_i[t], b = lead_ii[t];
+    iii[t] = b - a;
+    avr[t] = -0.5f * (a + b);
+    avl[t] = a - 0.5f * b;
+    avf[t] = b - 0.5f * a;
+  }
+  std::copy(lead_i, lead_i + n, out12);
+  std::copy(lead_ii, lead_ii + n, out12 + n);
+  std::copy(independent + 2 * n, independent + 8 * n, out12 + 6 * n);
+}
+
+}  // namespace acl::synth
