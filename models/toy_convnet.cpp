@@ -5,7 +5,7 @@
 #include "engine/autograd.h"
 #include "engine/init.h"
 #include "engine/ops.h"
-#include "engine/sgd.h"
+#include "engine/optim/sgd.h"
 
 namespace acl::models {
 
