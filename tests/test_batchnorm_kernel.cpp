@@ -18,61 +18,15 @@
 #include <vector>
 
 #include "kernels/batchnorm.h"
+#include "tests/kernel_test_util.h"
 
 namespace {
+
+using namespace acl::kernels::testing;
 
 using namespace acl::kernels;
 
 // ---- helpers ------------------------------------------------------------------------------
-
-// Uniform in [lo, hi), rounded to float so float and double kernels see identical inputs.
-std::vector<double> random_vec(size_t n, uint32_t seed, double lo = -1.0, double hi = 1.0) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> dist(lo, hi);
-  std::vector<double> v(n);
-  for (double& x : v) x = static_cast<double>(static_cast<float>(dist(rng)));
-  return v;
-}
-
-template <typename T>
-std::vector<T> cast_vec(const std::vector<double>& v) {
-  return std::vector<T>(v.begin(), v.end());
-}
-
-template <typename T>
-class Guarded {
- public:
-  static constexpr size_t kGuard = 16;
-  explicit Guarded(size_t n) : n_(n), buf_(n + 2 * kGuard, sentinel()) {
-    std::fill(data(), data() + n, std::numeric_limits<T>::quiet_NaN());
-  }
-  // A buffer updated in place (running statistics) starts from `init` instead of NaN.
-  explicit Guarded(const std::vector<double>& init) : Guarded(init.size()) {
-    std::copy(init.begin(), init.end(), data());
-  }
-  T* data() { return buf_.data() + kGuard; }
-  std::vector<double> values() const {
-    return std::vector<double>(buf_.begin() + kGuard, buf_.begin() + kGuard + n_);
-  }
-  ::testing::AssertionResult intact(const std::string& what) const {
-    for (size_t i = 0; i < kGuard; ++i) {
-      if (buf_[i] != sentinel() || buf_[kGuard + n_ + i] != sentinel()) {
-        return ::testing::AssertionFailure() << what << ": guard overwritten near index " << i;
-      }
-    }
-    for (size_t i = 0; i < n_; ++i) {
-      if (!std::isfinite(buf_[kGuard + i])) {
-        return ::testing::AssertionFailure() << what << ": element " << i << " not written";
-      }
-    }
-    return ::testing::AssertionSuccess();
-  }
-
- private:
-  static T sentinel() { return T(-12345.5); }
-  size_t n_;
-  std::vector<T> buf_;
-};
 
 // |got - ref| <= atol + rtol * |ref|, worst element reported; a zero reference fails.
 ::testing::AssertionResult close_to(const std::string& what, const std::vector<double>& got,
@@ -103,25 +57,6 @@ double max_abs(const std::vector<double>& v) {
   double m = 0.0;
   for (double x : v) m = std::max(m, std::fabs(x));
   return m;
-}
-
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0.0;
-  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
-  return s;
-}
-
-template <typename F>
-void expect_throw_with(F f, const std::vector<std::string>& needles) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception; expected one mentioning " << needles[0];
-  } catch (const std::invalid_argument& e) {
-    std::string msg = e.what();
-    for (const std::string& s : needles) {
-      EXPECT_NE(msg.find(s), std::string::npos) << "message '" << msg << "' lacks '" << s << "'";
-    }
-  }
 }
 
 constexpr double kEps = 1e-5;

@@ -19,8 +19,11 @@
 #include <vector>
 
 #include "kernels/conv1d.h"
+#include "tests/kernel_test_util.h"
 
 namespace {
+
+using namespace acl::kernels::testing;
 
 using acl::kernels::conv1d_backward_data_cpu;
 using acl::kernels::conv1d_backward_weight_cpu;
@@ -29,58 +32,10 @@ using acl::kernels::conv1d_out_length;
 
 // ---- helpers ------------------------------------------------------------------------------
 
-// Uniform in [-1, 1), rounded to float so float and double kernels see identical inputs.
-std::vector<double> random_vec(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> dist(-1.0, 1.0);
-  std::vector<double> v(n);
-  for (double& x : v) x = static_cast<double>(static_cast<float>(dist(rng)));
-  return v;
-}
-
 std::vector<double> abs_vec(std::vector<double> v) {
   for (double& x : v) x = std::fabs(x);
   return v;
 }
-
-template <typename T>
-std::vector<T> cast_vec(const std::vector<double>& v) {
-  return std::vector<T>(v.begin(), v.end());
-}
-
-// An output buffer: body poisoned with NaN, kGuard sentinels on either side.
-template <typename T>
-class Guarded {
- public:
-  static constexpr size_t kGuard = 16;
-  explicit Guarded(size_t n) : n_(n), buf_(n + 2 * kGuard, sentinel()) {
-    std::fill(data(), data() + n, std::numeric_limits<T>::quiet_NaN());
-  }
-  T* data() { return buf_.data() + kGuard; }
-  std::vector<double> values() const {
-    return std::vector<double>(buf_.begin() + kGuard, buf_.begin() + kGuard + n_);
-  }
-  // Guards intact and every body element written with a finite value.
-  ::testing::AssertionResult intact(const std::string& what) const {
-    for (size_t i = 0; i < kGuard; ++i) {
-      if (buf_[i] != sentinel() || buf_[kGuard + n_ + i] != sentinel()) {
-        return ::testing::AssertionFailure() << what << ": guard overwritten near index " << i;
-      }
-    }
-    for (size_t i = 0; i < n_; ++i) {
-      if (!std::isfinite(buf_[kGuard + i])) {
-        return ::testing::AssertionFailure()
-               << what << ": element " << i << " is " << buf_[kGuard + i] << " (not written?)";
-      }
-    }
-    return ::testing::AssertionSuccess();
-  }
-
- private:
-  static T sentinel() { return T(-12345.5); }
-  size_t n_;
-  std::vector<T> buf_;
-};
 
 // |got - ref| <= rtol * absref elementwise (absref: sum of |terms|); reports the worst element and
 // fails on an identically zero reference.
@@ -110,12 +65,6 @@ class Guarded {
          << what << ": element " << worst << " got " << got[worst] << " expected " << ref[worst]
          << " (|err| " << std::fabs(got[worst] - ref[worst]) << " > bound " << rtol * absref[worst]
          << ")";
-}
-
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0.0;
-  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
-  return s;
 }
 
 // ---- the case table -----------------------------------------------------------------------
@@ -356,20 +305,6 @@ TEST(Conv1dKernelShape, OutLengthFormula) {
   EXPECT_EQ(conv1d_out_length(5, 3, 1, 0, 2), 1);   // span exactly L
   EXPECT_EQ(conv1d_out_length(1, 1, 1, 0, 1), 1);
   EXPECT_EQ(conv1d_out_length(2500, 15, 2, 7, 1), 1250);
-}
-
-// Runs f, expects std::invalid_argument whose message contains every needle.
-template <typename F>
-void expect_throw_with(F f, const std::vector<std::string>& needles) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception; expected one mentioning " << needles[0];
-  } catch (const std::invalid_argument& e) {
-    std::string msg = e.what();
-    for (const std::string& s : needles) {
-      EXPECT_NE(msg.find(s), std::string::npos) << "message '" << msg << "' lacks '" << s << "'";
-    }
-  }
 }
 
 TEST(Conv1dKernelShape, BadShapesThrowNamingTheOp) {

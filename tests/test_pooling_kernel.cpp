@@ -16,62 +16,15 @@
 #include <vector>
 
 #include "kernels/pooling.h"
+#include "tests/kernel_test_util.h"
 
 namespace {
+
+using namespace acl::kernels::testing;
 
 using namespace acl::kernels;
 
 // ---- helpers ------------------------------------------------------------------------------
-
-// Uniform in [-1, 1), rounded to float so float and double kernels see identical inputs.
-// Continuous values: no ties inside a max-pool window (probability ~1e-7 per pair).
-std::vector<double> random_vec(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> dist(-1.0, 1.0);
-  std::vector<double> v(n);
-  for (double& x : v) x = static_cast<double>(static_cast<float>(dist(rng)));
-  return v;
-}
-
-template <typename T>
-std::vector<T> cast_vec(const std::vector<double>& v) {
-  return std::vector<T>(v.begin(), v.end());
-}
-
-template <typename T>
-class Guarded {
- public:
-  static constexpr size_t kGuard = 16;
-  explicit Guarded(size_t n) : n_(n), buf_(n + 2 * kGuard, sentinel()) {
-    std::fill(data(), data() + n, poison());
-  }
-  T* data() { return buf_.data() + kGuard; }
-  std::vector<double> values() const {
-    return std::vector<double>(buf_.begin() + kGuard, buf_.begin() + kGuard + n_);
-  }
-  ::testing::AssertionResult intact(const std::string& what) const {
-    for (size_t i = 0; i < kGuard; ++i) {
-      if (buf_[i] != sentinel() || buf_[kGuard + n_ + i] != sentinel()) {
-        return ::testing::AssertionFailure() << what << ": guard overwritten near index " << i;
-      }
-    }
-    for (size_t i = 0; i < n_; ++i) {
-      if (buf_[kGuard + i] == poison() || !std::isfinite(double(buf_[kGuard + i]))) {
-        return ::testing::AssertionFailure() << what << ": element " << i << " not written";
-      }
-    }
-    return ::testing::AssertionSuccess();
-  }
-
- private:
-  // Integers cannot hold NaN; for argmax the poison is a value no index can take.
-  static T poison() {
-    return std::numeric_limits<T>::has_quiet_NaN ? std::numeric_limits<T>::quiet_NaN() : T(-999);
-  }
-  static T sentinel() { return T(-12345); }
-  size_t n_;
-  std::vector<T> buf_;
-};
 
 // |got - ref| <= atol + rtol * |ref|, worst element reported; a zero reference fails.
 ::testing::AssertionResult close_to(const std::string& what, const std::vector<double>& got,
@@ -95,26 +48,6 @@ class Guarded {
   return ::testing::AssertionFailure()
          << what << ": element " << worst << " got " << got[worst] << " expected " << ref[worst]
          << " (rtol " << rtol << ", atol " << atol << ")";
-}
-
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0.0;
-  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
-  return s;
-}
-
-// Runs f, expects std::invalid_argument whose message contains every needle.
-template <typename F>
-void expect_throw_with(F f, const std::vector<std::string>& needles) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception; expected one mentioning " << needles[0];
-  } catch (const std::invalid_argument& e) {
-    std::string msg = e.what();
-    for (const std::string& s : needles) {
-      EXPECT_NE(msg.find(s), std::string::npos) << "message '" << msg << "' lacks '" << s << "'";
-    }
-  }
 }
 
 // ---- windowed pooling cases ---------------------------------------------------------------
