@@ -1,11 +1,46 @@
-// Argument checks and dtype dispatch shared by the op implementations (internal header).
-// Every failure throws std::invalid_argument naming the op, the argument and the shapes.
+// Argument checks, dtype dispatch and device routing shared by the op implementations (internal
+// header). Every failure throws std::invalid_argument naming the op, the argument and the shapes.
+//
+// An op body is device-agnostic:
+//   dispatch(op, x, [&](auto t) {
+//     using T = decltype(t);
+//     ACL_KERNEL(x.device(), relu_forward, out.data<T>(), x.data<T>(), x.numel());
+//   });
+// dispatch picks T from the dtype; ACL_KERNEL(device, name, args...) calls
+// kernels::name_cpu<T>(args...) for a CPU tensor and kernels::name_cuda<T>(args..., stream) on the
+// current device's compute stream for a CUDA tensor (CUDA builds only; without ACL_HAVE_CUDA a
+// CUDA tensor cannot exist, Storage refuses to allocate one). The kernel names follow kernels/*.h.
 #pragma once
 
 #include <stdexcept>
 #include <string>
 
 #include "engine/tensor.h"
+
+#ifdef ACL_HAVE_CUDA
+#include "engine/cuda/stream.h"
+
+#define ACL_KERNEL(device, name, ...)                                       \
+  do {                                                                      \
+    if ((device) == ::acl::Device::CUDA) {                                  \
+      ::acl::kernels::name##_cuda<T>(__VA_ARGS__, ::acl::compute_stream()); \
+    } else {                                                                \
+      ::acl::kernels::name##_cpu<T>(__VA_ARGS__);                           \
+    }                                                                       \
+  } while (0)
+// The same routing for a kernel that returns a value (an expression).
+#define ACL_KERNEL_VALUE(device, name, ...)                                     \
+  (((device) == ::acl::Device::CUDA)                                            \
+       ? ::acl::kernels::name##_cuda<T>(__VA_ARGS__, ::acl::compute_stream()) \
+       : ::acl::kernels::name##_cpu<T>(__VA_ARGS__))
+#else
+#define ACL_KERNEL(device, name, ...)           \
+  do {                                          \
+    (void)(device);                             \
+    ::acl::kernels::name##_cpu<T>(__VA_ARGS__); \
+  } while (0)
+#define ACL_KERNEL_VALUE(device, name, ...) ((void)(device), ::acl::kernels::name##_cpu<T>(__VA_ARGS__))
+#endif
 
 namespace acl::detail {
 
@@ -51,12 +86,10 @@ inline void check_compatible(const char* op, const char* an, const Tensor& a, co
   }
 }
 
-// Calls f(T{}) with T the C++ type of t's floating dtype, for the device t lives on.
+// Calls f(T{}) with T the C++ type of t's floating dtype (f32 or f64), whatever device t lives
+// on: f routes its kernel calls by device with ACL_KERNEL.
 template <typename F>
 void dispatch(const char* op, const Tensor& t, F&& f) {
-  if (t.device() != Device::CPU) {
-    fail(op, "no CUDA kernel for " + t.str() + " in this build");
-  }
   switch (t.dtype()) {
     case DType::f32:
       f(float{});

@@ -34,9 +34,9 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv1dOpt
   Tensor out = Tensor::empty(Shape{B, Cout, Lout}, x.dtype(), x.device());
   dispatch(op, x, [&](auto t) {
     using T = decltype(t);
-    kernels::conv1d_forward_cpu<T>(out.data<T>(), x.data<T>(), w.data<T>(),
-                                   b.defined() ? b.data<T>() : nullptr, B, Cin, Cout, L, K,
-                                   o.stride, o.padding, o.dilation, o.groups);
+    ACL_KERNEL(x.device(), conv1d_forward, out.data<T>(), x.data<T>(), w.data<T>(),
+               b.defined() ? b.data<T>() : nullptr, B, Cin, Cout, L, K, o.stride, o.padding,
+               o.dilation, o.groups);
   });
   if (needs_grad({&x, &w, &b})) {
     Tensor sx = x.detach(), sw = w.detach();
@@ -47,11 +47,11 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv1dOpt
       Tensor gb = has_bias ? Tensor::empty(Shape{Cout}, sw.dtype(), sw.device()) : Tensor();
       dispatch("conv1d_backward", sx, [&](auto t) {
         using T = decltype(t);
-        kernels::conv1d_backward_data_cpu<T>(gx.data<T>(), g.data<T>(), sw.data<T>(), B, Cin, Cout,
-                                             L, K, o.stride, o.padding, o.dilation, o.groups);
-        kernels::conv1d_backward_weight_cpu<T>(gw.data<T>(), has_bias ? gb.data<T>() : nullptr,
-                                               g.data<T>(), sx.data<T>(), B, Cin, Cout, L, K,
-                                               o.stride, o.padding, o.dilation, o.groups);
+        ACL_KERNEL(sx.device(), conv1d_backward_data, gx.data<T>(), g.data<T>(), sw.data<T>(), B,
+                   Cin, Cout, L, K, o.stride, o.padding, o.dilation, o.groups);
+        ACL_KERNEL(sx.device(), conv1d_backward_weight, gw.data<T>(),
+                   has_bias ? gb.data<T>() : nullptr, g.data<T>(), sx.data<T>(), B, Cin, Cout, L, K,
+                   o.stride, o.padding, o.dilation, o.groups);
       });
       return std::vector<Tensor>{gx, gw, gb};
     });

@@ -14,7 +14,7 @@ Tensor apply_mask(const char* op, const Tensor& x, float p, uint64_t seed, uint6
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch(op, x, [&](auto t) {
     using T = decltype(t);
-    kernels::dropout_cpu<T>(out.data<T>(), x.data<T>(), x.numel(), p, seed, stream, offset);
+    ACL_KERNEL(x.device(), dropout, out.data<T>(), x.data<T>(), x.numel(), p, seed, stream, offset);
   });
   return out;
 }

@@ -9,17 +9,11 @@ using namespace detail;
 
 namespace {
 
-// out = kernel(a, b) for two same-shape operands.
-template <typename Kernel>
-Tensor binary(const char* op, const Tensor& a, const Tensor& b, Kernel kernel) {
+// Checks two same-shape operands and allocates their output.
+Tensor binary_out(const char* op, const Tensor& a, const Tensor& b) {
   check_float(op, "a", a);
   check_compatible(op, "a", a, "b", b, true);
-  Tensor out = Tensor::empty(a.shape(), a.dtype(), a.device());
-  dispatch(op, a, [&](auto t) {
-    using T = decltype(t);
-    kernel(out.data<T>(), a.data<T>(), b.data<T>(), a.numel());
-  });
-  return out;
+  return Tensor::empty(a.shape(), a.dtype(), a.device());
 }
 
 }  // namespace
@@ -29,13 +23,16 @@ void add_(Tensor& dst, const Tensor& src) {
   check_compatible("add_", "dst", dst, "src", src, true);
   dispatch("add_", dst, [&](auto t) {
     using T = decltype(t);
-    kernels::axpy_cpu<T>(dst.data<T>(), src.data<T>(), T(1), dst.numel());
+    ACL_KERNEL(dst.device(), axpy, dst.data<T>(), src.data<T>(), T(1), dst.numel());
   });
 }
 
 Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor out = binary("add", a, b,
-                      [](auto* o, auto* x, auto* y, int64_t n) { kernels::add_cpu(o, x, y, n); });
+  Tensor out = binary_out("add", a, b);
+  dispatch("add", a, [&](auto t) {
+    using T = decltype(t);
+    ACL_KERNEL(a.device(), add, out.data<T>(), a.data<T>(), b.data<T>(), a.numel());
+  });
   if (needs_grad({&a, &b})) {
     attach_node(out, "add", {a, b}, [](const Tensor& g) { return std::vector<Tensor>{g, g}; });
   }
@@ -43,8 +40,11 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor out = binary("sub", a, b,
-                      [](auto* o, auto* x, auto* y, int64_t n) { kernels::sub_cpu(o, x, y, n); });
+  Tensor out = binary_out("sub", a, b);
+  dispatch("sub", a, [&](auto t) {
+    using T = decltype(t);
+    ACL_KERNEL(a.device(), sub, out.data<T>(), a.data<T>(), b.data<T>(), a.numel());
+  });
   if (needs_grad({&a, &b})) {
     attach_node(out, "sub", {a, b}, [](const Tensor& g) {
       return std::vector<Tensor>{g, scale(g, -1.0)};
@@ -54,8 +54,11 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  Tensor out = binary("mul", a, b,
-                      [](auto* o, auto* x, auto* y, int64_t n) { kernels::mul_cpu(o, x, y, n); });
+  Tensor out = binary_out("mul", a, b);
+  dispatch("mul", a, [&](auto t) {
+    using T = decltype(t);
+    ACL_KERNEL(a.device(), mul, out.data<T>(), a.data<T>(), b.data<T>(), a.numel());
+  });
   if (needs_grad({&a, &b})) {
     Tensor sa = a.detach(), sb = b.detach();
     attach_node(out, "mul", {a, b}, [sa, sb](const Tensor& g) {
@@ -70,7 +73,7 @@ Tensor scale(const Tensor& x, double s) {
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch("scale", x, [&](auto t) {
     using T = decltype(t);
-    kernels::scale_cpu<T>(out.data<T>(), x.data<T>(), static_cast<T>(s), x.numel());
+    ACL_KERNEL(x.device(), scale, out.data<T>(), x.data<T>(), static_cast<T>(s), x.numel());
   });
   if (needs_grad({&x})) {
     attach_node(out, "scale", {x},
@@ -84,7 +87,7 @@ Tensor relu(const Tensor& x) {
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch("relu", x, [&](auto t) {
     using T = decltype(t);
-    kernels::relu_forward_cpu<T>(out.data<T>(), x.data<T>(), x.numel());
+    ACL_KERNEL(x.device(), relu_forward, out.data<T>(), x.data<T>(), x.numel());
   });
   if (needs_grad({&x})) {
     Tensor sx = x.detach();
@@ -92,7 +95,7 @@ Tensor relu(const Tensor& x) {
       Tensor gi = Tensor::empty(sx.shape(), sx.dtype(), sx.device());
       dispatch("relu_backward", sx, [&](auto t) {
         using T = decltype(t);
-        kernels::relu_backward_cpu<T>(gi.data<T>(), g.data<T>(), sx.data<T>(), sx.numel());
+        ACL_KERNEL(sx.device(), relu_backward, gi.data<T>(), g.data<T>(), sx.data<T>(), sx.numel());
       });
       return std::vector<Tensor>{gi};
     });
@@ -105,7 +108,7 @@ Tensor gelu(const Tensor& x) {
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch("gelu", x, [&](auto t) {
     using T = decltype(t);
-    kernels::gelu_forward_cpu<T>(out.data<T>(), x.data<T>(), x.numel());
+    ACL_KERNEL(x.device(), gelu_forward, out.data<T>(), x.data<T>(), x.numel());
   });
   if (needs_grad({&x})) {
     Tensor sx = x.detach();
@@ -113,7 +116,7 @@ Tensor gelu(const Tensor& x) {
       Tensor gi = Tensor::empty(sx.shape(), sx.dtype(), sx.device());
       dispatch("gelu_backward", sx, [&](auto t) {
         using T = decltype(t);
-        kernels::gelu_backward_cpu<T>(gi.data<T>(), g.data<T>(), sx.data<T>(), sx.numel());
+        ACL_KERNEL(sx.device(), gelu_backward, gi.data<T>(), g.data<T>(), sx.data<T>(), sx.numel());
       });
       return std::vector<Tensor>{gi};
     });

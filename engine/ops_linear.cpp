@@ -1,9 +1,10 @@
-// matmul and linear: GEMMs (OpenBLAS on the CPU).
+// matmul and linear: GEMMs (OpenBLAS on the CPU, cuBLAS on CUDA).
 #include <vector>
 
 #include "engine/autograd.h"
 #include "engine/op_checks.h"
 #include "engine/ops.h"
+#include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/reduce.h"
 
@@ -12,13 +13,14 @@ using namespace detail;
 
 namespace {
 
-// C (M, N) = op(A) @ op(B) (+ C when accumulate).
+// C (M, N) = op(A) @ op(B).
 Tensor gemm(const char* op, const Tensor& A, bool ta, const Tensor& B, bool tb, int M, int N,
             int K) {
   Tensor C = Tensor::empty(Shape{M, N}, A.dtype(), A.device());
   dispatch(op, A, [&](auto t) {
     using T = decltype(t);
-    kernels::gemm_cpu<T>(ta, tb, M, N, K, T(1), A.data<T>(), B.data<T>(), T(0), C.data<T>());
+    ACL_KERNEL(A.device(), gemm, ta, tb, M, N, K, T(1), A.data<T>(), B.data<T>(), T(0),
+               C.data<T>());
   });
   return C;
 }
@@ -64,11 +66,13 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
   }
   Tensor out = gemm("linear", x, false, w, true, N, Out, In);
   if (b.defined()) {
+    // out += ones (N, 1) @ b (1, Out): the bias as a rank-1 GEMM update, on either device.
+    Tensor ones = Tensor::empty(Shape{N}, x.dtype(), x.device());
     dispatch("linear", x, [&](auto t) {
       using T = decltype(t);
-      std::vector<T> ones(static_cast<size_t>(N), T(1));
-      kernels::gemm_cpu<T>(false, false, N, Out, 1, T(1), ones.data(), b.data<T>(), T(1),
-                           out.data<T>());
+      ACL_KERNEL(x.device(), fill, ones.data<T>(), T(1), N);
+      ACL_KERNEL(x.device(), gemm, false, false, N, Out, 1, T(1), ones.data<T>(), b.data<T>(), T(1),
+                 out.data<T>());
     });
   }
   if (needs_grad({&x, &w, &b})) {
@@ -82,7 +86,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
         gb = Tensor::empty(Shape{Out}, g.dtype(), g.device());
         dispatch("linear_backward", g, [&](auto t) {
           using T = decltype(t);
-          kernels::sum_dim_cpu<T>(gb.data<T>(), g.data<T>(), 1, N, Out);
+          ACL_KERNEL(g.device(), sum_dim, gb.data<T>(), g.data<T>(), 1, N, Out);
         });
       }
       return std::vector<Tensor>{gx, gw, gb};

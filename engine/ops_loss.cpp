@@ -14,7 +14,7 @@ Tensor log_softmax(const Tensor& x) {
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch(op, x, [&](auto t) {
     using T = decltype(t);
-    kernels::log_softmax_forward_cpu<T>(out.data<T>(), x.data<T>(), N, C);
+    ACL_KERNEL(x.device(), log_softmax_forward, out.data<T>(), x.data<T>(), N, C);
   });
   if (needs_grad({&x})) {
     Tensor so = out.detach();
@@ -22,7 +22,8 @@ Tensor log_softmax(const Tensor& x) {
       Tensor gx = Tensor::empty(so.shape(), so.dtype(), so.device());
       dispatch("log_softmax_backward", so, [&](auto t) {
         using T = decltype(t);
-        kernels::log_softmax_backward_cpu<T>(gx.data<T>(), g.data<T>(), so.data<T>(), N, C);
+        ACL_KERNEL(so.device(), log_softmax_backward, gx.data<T>(), g.data<T>(), so.data<T>(), N,
+                   C);
       });
       return std::vector<Tensor>{gx};
     });
@@ -42,8 +43,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets) {
   Tensor lse = Tensor::empty(Shape{N}, logits.dtype(), logits.device());
   dispatch(op, logits, [&](auto t) {
     using T = decltype(t);
-    kernels::cross_entropy_forward_cpu<T>(loss.data<T>(), lse.data<T>(), logits.data<T>(),
-                                          targets.data<int32_t>(), N, C);
+    ACL_KERNEL(logits.device(), cross_entropy_forward, loss.data<T>(), lse.data<T>(),
+               logits.data<T>(), targets.data<int32_t>(), N, C);
   });
   if (needs_grad({&logits})) {
     Tensor sl = logits.detach();
@@ -51,8 +52,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets) {
       Tensor gl = Tensor::empty(sl.shape(), sl.dtype(), sl.device());
       dispatch("cross_entropy_backward", sl, [&](auto t) {
         using T = decltype(t);
-        kernels::cross_entropy_backward_cpu<T>(gl.data<T>(), g.data<T>(), sl.data<T>(),
-                                               lse.data<T>(), targets.data<int32_t>(), N, C);
+        ACL_KERNEL(sl.device(), cross_entropy_backward, gl.data<T>(), g.data<T>(), sl.data<T>(),
+                   lse.data<T>(), targets.data<int32_t>(), N, C);
       });
       return std::vector<Tensor>{gl, Tensor()};
     });
@@ -67,8 +68,8 @@ Tensor bce_with_logits(const Tensor& logits, const Tensor& targets) {
   Tensor loss = Tensor::empty(Shape{}, logits.dtype(), logits.device());
   dispatch(op, logits, [&](auto t) {
     using T = decltype(t);
-    kernels::bce_with_logits_forward_cpu<T>(loss.data<T>(), logits.data<T>(), targets.data<T>(),
-                                            logits.numel());
+    ACL_KERNEL(logits.device(), bce_with_logits_forward, loss.data<T>(), logits.data<T>(),
+               targets.data<T>(), logits.numel());
   });
   if (needs_grad({&logits, &targets})) {
     if (targets.requires_grad()) fail(op, "gradients with respect to targets are not supported");
@@ -77,8 +78,8 @@ Tensor bce_with_logits(const Tensor& logits, const Tensor& targets) {
       Tensor gl = Tensor::empty(sl.shape(), sl.dtype(), sl.device());
       dispatch("bce_with_logits_backward", sl, [&](auto t) {
         using T = decltype(t);
-        kernels::bce_with_logits_backward_cpu<T>(gl.data<T>(), g.data<T>(), sl.data<T>(),
-                                                 st.data<T>(), sl.numel());
+        ACL_KERNEL(sl.device(), bce_with_logits_backward, gl.data<T>(), g.data<T>(), sl.data<T>(),
+                   st.data<T>(), sl.numel());
       });
       return std::vector<Tensor>{gl, Tensor()};
     });

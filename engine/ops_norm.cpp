@@ -52,14 +52,13 @@ Tensor batchnorm1d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Ten
   dispatch(op, x, [&](auto t) {
     using T = decltype(t);
     if (training) {
-      kernels::batchnorm1d_forward_train_cpu<T>(
-          out.data<T>(), save_mean.data<T>(), save_invstd.data<T>(), ptr_or_null<T>(running_mean),
-          ptr_or_null<T>(running_var), x.data<T>(), ptr_or_null<T>(gamma), ptr_or_null<T>(beta), B,
-          C, L, momentum, eps);
+      ACL_KERNEL(x.device(), batchnorm1d_forward_train, out.data<T>(), save_mean.data<T>(),
+                 save_invstd.data<T>(), ptr_or_null<T>(running_mean), ptr_or_null<T>(running_var),
+                 x.data<T>(), ptr_or_null<T>(gamma), ptr_or_null<T>(beta), B, C, L, momentum, eps);
     } else {
-      kernels::batchnorm1d_forward_eval_cpu<T>(out.data<T>(), x.data<T>(), running_mean.data<T>(),
-                                               running_var.data<T>(), ptr_or_null<T>(gamma),
-                                               ptr_or_null<T>(beta), B, C, L, eps);
+      ACL_KERNEL(x.device(), batchnorm1d_forward_eval, out.data<T>(), x.data<T>(),
+                 running_mean.data<T>(), running_var.data<T>(), ptr_or_null<T>(gamma),
+                 ptr_or_null<T>(beta), B, C, L, eps);
     }
   });
   if (needs_grad({&x, &gamma, &beta})) {
@@ -74,13 +73,13 @@ Tensor batchnorm1d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Ten
       dispatch("batchnorm1d_backward", sx, [&](auto t) {
         using T = decltype(t);
         if (training) {
-          kernels::batchnorm1d_backward_train_cpu<T>(
-              gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
-              save_mean.data<T>(), save_invstd.data<T>(), ptr_or_null<T>(sg), B, C, L);
+          ACL_KERNEL(sx.device(), batchnorm1d_backward_train, gx.data<T>(), ptr_or_null<T>(gg),
+                     ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(), save_mean.data<T>(),
+                     save_invstd.data<T>(), ptr_or_null<T>(sg), B, C, L);
         } else {
-          kernels::batchnorm1d_backward_eval_cpu<T>(
-              gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
-              rm.data<T>(), rv.data<T>(), ptr_or_null<T>(sg), B, C, L, eps);
+          ACL_KERNEL(sx.device(), batchnorm1d_backward_eval, gx.data<T>(), ptr_or_null<T>(gg),
+                     ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(), rm.data<T>(), rv.data<T>(),
+                     ptr_or_null<T>(sg), B, C, L, eps);
         }
       });
       return std::vector<Tensor>{gx, gg, gb};
@@ -97,7 +96,8 @@ Tensor l2_normalize(const Tensor& x, double eps) {
   Tensor norms = Tensor::empty(Shape{N}, x.dtype(), x.device());
   dispatch(op, x, [&](auto t) {
     using T = decltype(t);
-    kernels::l2_normalize_forward_cpu<T>(out.data<T>(), norms.data<T>(), x.data<T>(), N, D, eps);
+    ACL_KERNEL(x.device(), l2_normalize_forward, out.data<T>(), norms.data<T>(), x.data<T>(), N, D,
+               eps);
   });
   if (needs_grad({&x})) {
     Tensor so = out.detach();
@@ -105,8 +105,8 @@ Tensor l2_normalize(const Tensor& x, double eps) {
       Tensor gx = Tensor::empty(so.shape(), so.dtype(), so.device());
       dispatch("l2_normalize_backward", so, [&](auto t) {
         using T = decltype(t);
-        kernels::l2_normalize_backward_cpu<T>(gx.data<T>(), g.data<T>(), so.data<T>(),
-                                              norms.data<T>(), N, D, eps);
+        ACL_KERNEL(so.device(), l2_normalize_backward, gx.data<T>(), g.data<T>(), so.data<T>(),
+                   norms.data<T>(), N, D, eps);
       });
       return std::vector<Tensor>{gx};
     });

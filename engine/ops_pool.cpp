@@ -30,8 +30,8 @@ Tensor max_pool1d(const Tensor& x, int kernel, int stride, int padding) {
   Tensor argmax = Tensor::empty(Shape{d.B, d.C, d.Lout}, DType::i32, x.device());
   dispatch("max_pool1d", x, [&](auto t) {
     using T = decltype(t);
-    kernels::max_pool1d_forward_cpu<T>(out.data<T>(), argmax.data<int32_t>(), x.data<T>(), d.B, d.C,
-                                       d.L, kernel, stride, padding);
+    ACL_KERNEL(x.device(), max_pool1d_forward, out.data<T>(), argmax.data<int32_t>(), x.data<T>(),
+               d.B, d.C, d.L, kernel, stride, padding);
   });
   if (needs_grad({&x})) {
     Shape in_shape = x.shape();
@@ -41,8 +41,8 @@ Tensor max_pool1d(const Tensor& x, int kernel, int stride, int padding) {
       Tensor gx = Tensor::empty(in_shape, dt, dev);
       dispatch("max_pool1d_backward", g, [&](auto t) {
         using T = decltype(t);
-        kernels::max_pool1d_backward_cpu<T>(gx.data<T>(), g.data<T>(), argmax.data<int32_t>(), d.B,
-                                            d.C, d.L, d.Lout);
+        ACL_KERNEL(g.device(), max_pool1d_backward, gx.data<T>(), g.data<T>(),
+                   argmax.data<int32_t>(), d.B, d.C, d.L, d.Lout);
       });
       return std::vector<Tensor>{gx};
     });
@@ -55,8 +55,8 @@ Tensor avg_pool1d(const Tensor& x, int kernel, int stride, int padding) {
   Tensor out = Tensor::empty(Shape{d.B, d.C, d.Lout}, x.dtype(), x.device());
   dispatch("avg_pool1d", x, [&](auto t) {
     using T = decltype(t);
-    kernels::avg_pool1d_forward_cpu<T>(out.data<T>(), x.data<T>(), d.B, d.C, d.L, kernel, stride,
-                                       padding);
+    ACL_KERNEL(x.device(), avg_pool1d_forward, out.data<T>(), x.data<T>(), d.B, d.C, d.L, kernel,
+               stride, padding);
   });
   if (needs_grad({&x})) {
     Shape in_shape = x.shape();
@@ -64,8 +64,8 @@ Tensor avg_pool1d(const Tensor& x, int kernel, int stride, int padding) {
       Tensor gx = Tensor::empty(in_shape, g.dtype(), g.device());
       dispatch("avg_pool1d_backward", g, [&](auto t) {
         using T = decltype(t);
-        kernels::avg_pool1d_backward_cpu<T>(gx.data<T>(), g.data<T>(), d.B, d.C, d.L, kernel,
-                                            stride, padding);
+        ACL_KERNEL(g.device(), avg_pool1d_backward, gx.data<T>(), g.data<T>(), d.B, d.C, d.L,
+                   kernel, stride, padding);
       });
       return std::vector<Tensor>{gx};
     });
@@ -82,7 +82,7 @@ Tensor global_avg_pool1d(const Tensor& x) {
   Tensor out = Tensor::empty(Shape{B, C}, x.dtype(), x.device());
   dispatch(op, x, [&](auto t) {
     using T = decltype(t);
-    kernels::global_avg_pool1d_forward_cpu<T>(out.data<T>(), x.data<T>(), B * C, L);
+    ACL_KERNEL(x.device(), global_avg_pool1d_forward, out.data<T>(), x.data<T>(), B * C, L);
   });
   if (needs_grad({&x})) {
     Shape in_shape = x.shape();
@@ -90,7 +90,7 @@ Tensor global_avg_pool1d(const Tensor& x) {
       Tensor gx = Tensor::empty(in_shape, g.dtype(), g.device());
       dispatch("global_avg_pool1d_backward", g, [&](auto t) {
         using T = decltype(t);
-        kernels::global_avg_pool1d_backward_cpu<T>(gx.data<T>(), g.data<T>(), B * C, L);
+        ACL_KERNEL(g.device(), global_avg_pool1d_backward, gx.data<T>(), g.data<T>(), B * C, L);
       });
       return std::vector<Tensor>{gx};
     });

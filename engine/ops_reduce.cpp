@@ -2,6 +2,7 @@
 #include "engine/autograd.h"
 #include "engine/op_checks.h"
 #include "engine/ops.h"
+#include "kernels/elementwise.h"
 #include "kernels/reduce.h"
 
 namespace acl {
@@ -16,10 +17,9 @@ Tensor reduce(const char* op, const Tensor& x, const Shape& out_shape, int64_t o
   Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
   dispatch(op, x, [&](auto t) {
     using T = decltype(t);
-    kernels::sum_dim_cpu<T>(out.data<T>(), x.data<T>(), outer, n, inner);
-    if (s != 1.0) {
-      T* o = out.data<T>();
-      for (int64_t i = 0; i < out.numel(); ++i) o[i] = static_cast<T>(o[i] * s);
+    ACL_KERNEL(x.device(), sum_dim, out.data<T>(), x.data<T>(), outer, n, inner);
+    if (s != 1.0) {  // mean: scale the sums in place
+      ACL_KERNEL(x.device(), scale, out.data<T>(), out.data<T>(), static_cast<T>(s), out.numel());
     }
   });
   if (needs_grad({&x})) {
@@ -28,8 +28,8 @@ Tensor reduce(const char* op, const Tensor& x, const Shape& out_shape, int64_t o
       Tensor gx = Tensor::empty(in_shape, g.dtype(), g.device());
       dispatch("reduce_backward", g, [&](auto t) {
         using T = decltype(t);
-        kernels::broadcast_dim_cpu<T>(gx.data<T>(), g.data<T>(), outer, n, inner,
-                                      static_cast<T>(s));
+        ACL_KERNEL(g.device(), broadcast_dim, gx.data<T>(), g.data<T>(), outer, n, inner,
+                   static_cast<T>(s));
       });
       return std::vector<Tensor>{gx};
     });

@@ -9,10 +9,10 @@ using namespace detail;
 
 namespace {
 
-// Calls f(T{}) for f32, f64 and i32 tensors on the CPU (copies move any of them).
+// Calls f(T{}) for f32, f64 and i32 tensors on any device (copies move any of them).
 template <typename F>
 void dispatch_copy(const char* op, const Tensor& t, F&& f) {
-  if (t.dtype() == DType::i32 && t.device() == Device::CPU) {
+  if (t.dtype() == DType::i32) {
     f(int32_t{});
   } else {
     dispatch(op, t, f);
@@ -60,7 +60,8 @@ Tensor concat(const std::vector<Tensor>& xs, int dim) {
     using T = decltype(t);
     for (const Tensor& x : xs) {
       int64_t n = x.shape()[axis];
-      kernels::copy_slab_cpu<T>(out.data<T>(), x.data<T>(), outer, inner, total, start, n, 0, n);
+      ACL_KERNEL(first.device(), copy_slab, out.data<T>(), x.data<T>(), outer, inner, total, start,
+                 n, 0, n);
       starts.push_back(start);
       start += n;
     }
@@ -96,8 +97,8 @@ Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
   Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
   dispatch_copy(op, x, [&](auto t) {
     using T = decltype(t);
-    kernels::copy_slab_cpu<T>(out.data<T>(), x.data<T>(), outer, inner, end - start, 0, n, start,
-                              end - start);
+    ACL_KERNEL(x.device(), copy_slab, out.data<T>(), x.data<T>(), outer, inner, end - start, 0, n,
+               start, end - start);
   });
   if (needs_grad({&x})) {
     Shape in_shape = x.shape();
@@ -105,8 +106,8 @@ Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
       Tensor gx = Tensor::zeros(in_shape, g.dtype(), g.device());
       dispatch("slice_backward", g, [&](auto t) {
         using T = decltype(t);
-        kernels::copy_slab_cpu<T>(gx.data<T>(), g.data<T>(), outer, inner, n, start, end - start, 0,
-                                  end - start);
+        ACL_KERNEL(g.device(), copy_slab, gx.data<T>(), g.data<T>(), outer, inner, n, start,
+                   end - start, 0, end - start);
       });
       return std::vector<Tensor>{gx};
     });
@@ -126,7 +127,8 @@ Tensor gather_rows(const Tensor& x, const Tensor& index) {
   Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
   dispatch_copy(op, x, [&](auto t) {
     using T = decltype(t);
-    kernels::gather_rows_cpu<T>(out.data<T>(), x.data<T>(), index.data<int32_t>(), M, N, row);
+    ACL_KERNEL(x.device(), gather_rows, out.data<T>(), x.data<T>(), index.data<int32_t>(), M, N,
+               row);
   });
   if (needs_grad({&x})) {
     Shape in_shape = x.shape();
@@ -134,8 +136,8 @@ Tensor gather_rows(const Tensor& x, const Tensor& index) {
       Tensor gx = Tensor::empty(in_shape, g.dtype(), g.device());
       dispatch("gather_rows_backward", g, [&](auto t) {
         using T = decltype(t);
-        kernels::gather_rows_backward_cpu<T>(gx.data<T>(), g.data<T>(), index.data<int32_t>(), M, N,
-                                             row);
+        ACL_KERNEL(g.device(), gather_rows_backward, gx.data<T>(), g.data<T>(),
+                   index.data<int32_t>(), M, N, row);
       });
       return std::vector<Tensor>{gx, Tensor()};
     });

@@ -11,6 +11,7 @@
 
 #include "engine/cuda/caching_allocator.h"
 #include "engine/cuda/cuda_check.h"
+#include "engine/cuda/stream.h"
 #endif
 
 namespace acl {
@@ -32,7 +33,8 @@ Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
     if (!data_) throw std::bad_alloc();
   } else {
 #ifdef ACL_HAVE_CUDA
-    data_ = cuda_allocator().allocate(padded, nullptr);
+    // Stream-ordered: the block is reused only by work queued on the same compute stream.
+    data_ = cuda_allocator().allocate(padded, compute_stream());
 #else
     no_cuda("Storage");
 #endif
@@ -57,10 +59,15 @@ void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device
     return;
   }
 #ifdef ACL_HAVE_CUDA
+  // Ordered after every kernel queued on the compute stream. A copy that touches host memory
+  // waits for the stream: D2H so the host can read dst, H2D so the (possibly pageable) source can
+  // be freed or reused at once. Device-to-device copies stay asynchronous.
   cudaMemcpyKind kind = dst_device == Device::CPU   ? cudaMemcpyDeviceToHost
                         : src_device == Device::CPU ? cudaMemcpyHostToDevice
                                                     : cudaMemcpyDeviceToDevice;
-  CUDA_CHECK(cudaMemcpy(dst, src, bytes, kind));
+  cudaStream_t stream = compute_stream();
+  CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, kind, stream));
+  if (kind != cudaMemcpyDeviceToDevice) CUDA_CHECK(cudaStreamSynchronize(stream));
 #else
   no_cuda("copy_bytes");
 #endif
@@ -73,7 +80,7 @@ void zero_bytes(void* dst, Device device, size_t bytes) {
     return;
   }
 #ifdef ACL_HAVE_CUDA
-  CUDA_CHECK(cudaMemset(dst, 0, bytes));
+  CUDA_CHECK(cudaMemsetAsync(dst, 0, bytes, compute_stream()));
 #else
   no_cuda("zero_bytes");
 #endif

@@ -26,9 +26,11 @@ class Storage {
   Device device_ = Device::CPU;
 };
 
-// Copies `bytes` between two buffers on any pair of devices (synchronous).
+// Copies `bytes` between two buffers on any pair of devices, ordered after the work queued on the
+// compute stream. A copy to or from the host has finished when the call returns; a device-to-device
+// copy is queued on the compute stream (later ops on that stream see it).
 void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes);
-// Sets `bytes` bytes to zero on `device`.
+// Sets `bytes` bytes to zero on `device` (on CUDA: queued on the compute stream).
 void zero_bytes(void* dst, Device device, size_t bytes);
 
 }  // namespace acl

@@ -58,3 +58,34 @@ void batchnorm1d_backward_eval_cpu(T* grad_in,             // (B, C, L)
                                    int B, int C, int L, double eps);
 
 }  // namespace acl::kernels
+
+#ifdef ACL_HAVE_CUDA
+#include <cuda_runtime.h>
+
+namespace acl::kernels {
+
+// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
+// pointers.
+// One block per channel; the channel sums accumulate in T with a fixed-order block tree
+// (deterministic, no atomics); the running-statistics update is formed in double.
+template <typename T>
+void batchnorm1d_forward_train_cuda(T* out, T* save_mean, T* save_invstd, T* running_mean,
+                                    T* running_var, const T* in, const T* gamma, const T* beta,
+                                    int B, int C, int L, double momentum, double eps,
+                                    cudaStream_t stream);
+template <typename T>
+void batchnorm1d_forward_eval_cuda(T* out, const T* in, const T* running_mean, const T* running_var,
+                                   const T* gamma, const T* beta, int B, int C, int L, double eps,
+                                   cudaStream_t stream);
+template <typename T>
+void batchnorm1d_backward_train_cuda(T* grad_in, T* grad_gamma, T* grad_beta, const T* grad_out,
+                                     const T* in, const T* save_mean, const T* save_invstd,
+                                     const T* gamma, int B, int C, int L, cudaStream_t stream);
+template <typename T>
+void batchnorm1d_backward_eval_cuda(T* grad_in, T* grad_gamma, T* grad_beta, const T* grad_out,
+                                    const T* in, const T* running_mean, const T* running_var,
+                                    const T* gamma, int B, int C, int L, double eps,
+                                    cudaStream_t stream);
+
+}  // namespace acl::kernels
+#endif  // ACL_HAVE_CUDA

@@ -39,3 +39,28 @@ void conv1d_backward_weight_cpu(T* grad_w,          // (Cout, Cin/groups, K)
                                 int dil, int groups);
 
 }  // namespace acl::kernels
+
+#ifdef ACL_HAVE_CUDA
+#include <cuda_runtime.h>
+
+namespace acl::kernels {
+
+// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
+// pointers.
+// Direct (no im2col, no cuDNN) kernels; sums over Cin/groups x K accumulate in T. grad_w and
+// grad_b reduce over B x Lout with a fixed-order block tree (no atomics, deterministic).
+template <typename T>
+void conv1d_forward_cuda(T* out, const T* in, const T* w, const T* b, int B, int Cin, int Cout,
+                         int L, int K, int stride, int pad, int dil, int groups,
+                         cudaStream_t stream);
+template <typename T>
+void conv1d_backward_data_cuda(T* grad_in, const T* grad_out, const T* w, int B, int Cin, int Cout,
+                               int L, int K, int stride, int pad, int dil, int groups,
+                               cudaStream_t stream);
+template <typename T>
+void conv1d_backward_weight_cuda(T* grad_w, T* grad_b, const T* grad_out, const T* in, int B,
+                                 int Cin, int Cout, int L, int K, int stride, int pad, int dil,
+                                 int groups, cudaStream_t stream);
+
+}  // namespace acl::kernels
+#endif  // ACL_HAVE_CUDA

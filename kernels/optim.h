@@ -16,6 +16,10 @@
 
 #include <cstdint>
 
+#ifdef ACL_HAVE_CUDA
+#include <cuda_runtime.h>
+#endif
+
 namespace acl::kernels {
 
 template <typename T>
@@ -35,5 +39,30 @@ double sum_squares_cpu(const T* x, int64_t n);
 
 template <typename T>
 double decayed_sum_squares_cpu(const T* g, const T* p, int64_t n, double weight_decay);
+
+#ifdef ACL_HAVE_CUDA
+// CUDA twins: p, g and the buffers are device pointers; the updates are element-wise (no
+// reductions) and the sums reduce in double through a fixed tree (bit-reproducible for a given n).
+// The sums return to the host, so they wait for `stream`.
+template <typename T>
+void sgd_step_cuda(T* p, const T* g, T* buf, int64_t n, double lr, double momentum,
+                   double weight_decay, bool nesterov, bool first, cudaStream_t stream);
+
+template <typename T>
+void adamw_step_cuda(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1,
+                     double beta2, double eps, double weight_decay, int64_t step,
+                     cudaStream_t stream);
+
+template <typename T>
+void lars_step_cuda(T* p, const T* g, T* v, int64_t n, double scaled_lr, double momentum,
+                    double weight_decay, bool nesterov, cudaStream_t stream);
+
+template <typename T>
+double sum_squares_cuda(const T* x, int64_t n, cudaStream_t stream);
+
+template <typename T>
+double decayed_sum_squares_cuda(const T* g, const T* p, int64_t n, double weight_decay,
+                                cudaStream_t stream);
+#endif
 
 }  // namespace acl::kernels

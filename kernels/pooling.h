@@ -49,3 +49,33 @@ void global_avg_pool1d_backward_cpu(T* grad_in,         // (rows, L)
                                     int rows, int L);
 
 }  // namespace acl::kernels
+
+#ifdef ACL_HAVE_CUDA
+#include <cuda_runtime.h>
+
+namespace acl::kernels {
+
+// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
+// pointers.
+// Backward passes gather (one thread per input element, windows summed in output order), so
+// overlapping windows need no atomics. Sums accumulate in T.
+template <typename T>
+void max_pool1d_forward_cuda(T* out, int32_t* argmax, const T* in, int B, int C, int L, int K,
+                             int stride, int pad, cudaStream_t stream);
+template <typename T>
+void max_pool1d_backward_cuda(T* grad_in, const T* grad_out, const int32_t* argmax, int B, int C,
+                              int L, int Lout, cudaStream_t stream);
+template <typename T>
+void avg_pool1d_forward_cuda(T* out, const T* in, int B, int C, int L, int K, int stride, int pad,
+                             cudaStream_t stream);
+template <typename T>
+void avg_pool1d_backward_cuda(T* grad_in, const T* grad_out, int B, int C, int L, int K, int stride,
+                              int pad, cudaStream_t stream);
+template <typename T>
+void global_avg_pool1d_forward_cuda(T* out, const T* in, int rows, int L, cudaStream_t stream);
+template <typename T>
+void global_avg_pool1d_backward_cuda(T* grad_in, const T* grad_out, int rows, int L,
+                                     cudaStream_t stream);
+
+}  // namespace acl::kernels
+#endif  // ACL_HAVE_CUDA

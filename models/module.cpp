@@ -28,6 +28,19 @@ Tensor Module::register_parameter(const std::string& name, Tensor t) {
   return t;
 }
 
+void Module::to(Device device) {
+  for (auto* list : {&params_, &buffers_}) {
+    for (auto& [name, t] : *list) {
+      if (t.device() == device) continue;
+      TensorImpl& impl = t.impl();
+      impl.storage = t.to(device).impl().storage;
+      impl.device = device;
+      impl.grad.reset();
+    }
+  }
+  for (auto& [name, child] : children_) child->to(device);
+}
+
 Tensor Module::register_buffer(const std::string& name, Tensor t) {
   check_new_name(name);
   if (!t.defined()) throw std::invalid_argument("Module: buffer '" + name + "' is undefined");

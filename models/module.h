@@ -50,6 +50,11 @@ class Module {
   std::vector<std::pair<std::string, const Module*>> named_modules() const;
   const std::vector<std::pair<std::string, Module*>>& children() const { return children_; }
 
+  // Moves every parameter and buffer (this module's and its descendants') to `device` in place:
+  // the handles the layers hold see the new storage. Gradients are dropped. Create optimizers after
+  // the move (they hold the same handles, so the order only matters for optimizer state buffers).
+  void to(Device device);
+
   void train(bool on = true);
   void eval() { train(false); }
   bool is_training() const { return training_; }

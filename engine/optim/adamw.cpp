@@ -27,9 +27,9 @@ void AdamW::update(size_t i, Tensor& p, const Tensor& g, bool /*first_update*/) 
   const double wd = excluded(i) ? 0.0 : options_.weight_decay;
   detail::dispatch("adamw", p, [&](auto t) {
     using T = decltype(t);
-    kernels::adamw_step_cpu<T>(
-        p.data<T>(), g.data<T>(), buffers(i)[0].data<T>(), buffers(i)[1].data<T>(), p.numel(), lr(),
-        options_.beta1, options_.beta2, options_.eps, wd, static_cast<int64_t>(param_step(i)));
+    ACL_KERNEL(p.device(), adamw_step, p.data<T>(), g.data<T>(), buffers(i)[0].data<T>(),
+               buffers(i)[1].data<T>(), p.numel(), lr(), options_.beta1, options_.beta2,
+               options_.eps, wd, static_cast<int64_t>(param_step(i)));
   });
 }
 

@@ -16,7 +16,7 @@ double grad_norm(const std::vector<Tensor>& params) {
     if (!g.defined()) continue;
     detail::dispatch("grad_norm", g, [&](auto t) {
       using T = decltype(t);
-      total += kernels::sum_squares_cpu<T>(g.data<T>(), g.numel());
+      total += ACL_KERNEL_VALUE(g.device(), sum_squares, g.data<T>(), g.numel());
     });
   }
   return std::sqrt(total);
@@ -37,7 +37,7 @@ double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
     if (!g.defined()) continue;
     detail::dispatch("clip_grad_norm", g, [&](auto t) {
       using T = decltype(t);
-      kernels::scale_cpu<T>(g.data<T>(), g.data<T>(), static_cast<T>(coef), g.numel());
+      ACL_KERNEL(g.device(), scale, g.data<T>(), g.data<T>(), static_cast<T>(coef), g.numel());
     });
   }
   return total;

@@ -32,18 +32,18 @@ void Lars::update(size_t i, Tensor& p, const Tensor& g, bool /*first_update*/) {
     const T* gd = g.data<T>();
     double trust = 1.0;
     if (!exclude) {
-      const double w_norm = std::sqrt(kernels::sum_squares_cpu<T>(pd, n));
+      const double w_norm = std::sqrt(ACL_KERNEL_VALUE(p.device(), sum_squares, pd, n));
       double denom;
       if (options_.trust_ratio == LarsTrustRatio::kSimclr) {
-        denom = std::sqrt(kernels::decayed_sum_squares_cpu<T>(gd, pd, n, wd));
+        denom = std::sqrt(ACL_KERNEL_VALUE(p.device(), decayed_sum_squares, gd, pd, n, wd));
       } else {
-        denom = std::sqrt(kernels::sum_squares_cpu<T>(gd, n)) + wd * w_norm;
+        denom = std::sqrt(ACL_KERNEL_VALUE(p.device(), sum_squares, gd, n)) + wd * w_norm;
       }
       if (w_norm > 0 && denom > 0) trust = options_.eta * w_norm / denom;
     }
     last_trust_[i] = trust;
-    kernels::lars_step_cpu<T>(p.data<T>(), gd, buffers(i)[0].data<T>(), n, lr() * trust,
-                              options_.momentum, wd, options_.nesterov);
+    ACL_KERNEL(p.device(), lars_step, p.data<T>(), gd, buffers(i)[0].data<T>(), n, lr() * trust,
+               options_.momentum, wd, options_.nesterov);
   });
 }
 

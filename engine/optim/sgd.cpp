@@ -33,8 +33,8 @@ void Sgd::update(size_t i, Tensor& p, const Tensor& g, bool first_update) {
   detail::dispatch("sgd", p, [&](auto t) {
     using T = decltype(t);
     T* buf = options_.momentum != 0 ? buffers(i)[0].data<T>() : nullptr;
-    kernels::sgd_step_cpu<T>(p.data<T>(), g.data<T>(), buf, p.numel(), lr(), options_.momentum, wd,
-                             options_.nesterov, first_update);
+    ACL_KERNEL(p.device(), sgd_step, p.data<T>(), g.data<T>(), buf, p.numel(), lr(),
+               options_.momentum, wd, options_.nesterov, first_update);
   });
 }
 
