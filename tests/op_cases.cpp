@@ -1,6 +1,7 @@
 #include "tests/op_cases.h"
 
 #include "engine/ops.h"
+#include "engine/ops_contrastive.h"
 #include "engine/rng.h"
 
 namespace acl::testing {
@@ -121,6 +122,14 @@ std::vector<OpCase> build() {
       [](const Inputs& in) { return cross_entropy(in[0], in[1]); });
   add("bce_with_logits[3, 5]", {{Shape{3, 5}}, {Shape{3, 5}, Init::unit, false}},
       [](const Inputs& in) { return bce_with_logits(in[0], in[1]); });
+  // the (record, region, view) ids are fixed inside the case: a pair, three views with a
+  // duplicated view row (excluded), a second region of record 0 (negatives), rows without positive
+  add("contrastive_loss_M10_d6_tau0.4", {{Shape{10, 6}}}, [](const Inputs& in) {
+    const std::vector<int32_t> ids = {0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 2,
+                                      1, 0, 1, 0, 1, 0, 0, 1, 1, 2, 0, 0, 3, 0, 1};
+    return contrastive_loss(in[0], Tensor::from_vector(ids, Shape{10, 3}).to(in[0].device()), 0.4)
+        .loss;
+  });
 
   // shape and indexing
   add("reshape[2, 3, 4]->[6, 4]", {{Shape{2, 3, 4}}}, [](const Inputs& in) {

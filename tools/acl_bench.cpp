@@ -1,26 +1,58 @@
-// acl_bench: microbenchmarks of the CUDA kernels on the encoders' shapes.
+// acl_bench: microbenchmarks of the engine's kernels on the encoders' shapes, with cuDNN as the
+// yardstick for conv1d. Methods, commands and results: docs/benchmarks.md.
 //
-// For every (kernel, shape) it first checks the CUDA kernel against its CPU twin on the same shape
-// with a batch of 2 (a full-batch CPU reference would take minutes), then times the full shape:
-// warm-up launches, then repetitions each preceded by an L2 flush (a memset of a buffer twice the
-// L2 size, outside the timed region) and timed with CUDA events on the compute stream. It prints
-// the median time, the achieved GB/s (minimum traffic: every input read once, every output written
-// once) and TFLOP/s, and their fractions of the device's peaks (bandwidth from the memory clock and
-// bus width; FP32 from SMs x FP32 lanes x 2 x SM clock).
+// GPU (--device cuda, the default). Every case is checked before it is timed; then it is run
+// `--warmup` times and timed `--reps` times, each repetition preceded by an L2 flush (a memset of a
+// buffer twice the L2 size, outside the timed region) and timed with CUDA events on the compute
+// stream. A row reports the median time, the achieved GB/s (minimum traffic: every input read once,
+// every output written once) and TFLOP/s, and their fractions of the device's peaks (bandwidth from
+// the memory clock and bus width; FP32 from SMs x FP32 lanes x 2 x SM clock; dense TF32 tensor-core
+// FLOP/clock/SM where known: sm_80 and sm_90). Rows ("impl") per conv1d shape and pass:
+//   acl         the engine's CUDA kernel (strict FP32: no TF32, no tensor cores); checked against
+//               its CPU twin on the same shape with batch 2 (a full-batch CPU reference would take
+//               minutes).
+//   cudnn_fp32  cuDNN with CUDNN_FMA_MATH (strict FP32); checked against acl's CUDA output on the
+//               same full-batch inputs.
+//   cudnn_tf32  cuDNN with CUDNN_DEFAULT_MATH (TF32 tensor cores allowed on sm_80 and newer); the
+//               same check with a looser tolerance.
+// cuDNN rows exist when the build found cuDNN (ACL_HAVE_CUDNN; tools/bench_cudnn_conv.h). The
+// convolutions have no bias (the encoders' have none), in every implementation. After the rows, a
+// summary per conv1d shape: fwd + dgrad + wgrad (sum of the three medians) per implementation and
+// cuDNN's time over acl's (> 1: acl is faster), with the geometric mean and the minimum over the
+// encoder shapes (not the extremes).
 //
-//   acl_bench [--filter conv1d] [--reps 10] [--warmup 2]
+// CPU (--device cpu): the conv1d CPU kernels (im2col + OpenBLAS; threads from
+// OPENBLAS_NUM_THREADS) at batch --batch (default 8), each checked against the float64 CPU kernel
+// on the same inputs, timed with a steady clock (median of --reps after --warmup; no cache flush).
 //
-// Without a usable GPU (or in a CPU-only build) it says so and exits 0.
+// --csv FILE writes every row (also failed ones) as it is measured; tools/bench_torch.py writes the
+// same columns and tools/compare_bench.py merges the two into docs/benchmarks.md's tables. --list
+// prints the conv1d cases and their dimensions without running anything (bench_torch.py --list
+// prints the same lines). Exit status: 0 when every check passed, 1 otherwise. Without a usable
+// GPU (or in a CPU-only build) --device cuda says so and exits 0.
+//
+//   acl_bench [--device cuda|cpu] [--filter TEXT] [--impl TEXT] [--reps 10] [--warmup 2]
+//             [--batch N] [--csv FILE] [--no-cudnn] [--list]
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <limits>
+#include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/device_select.h"
+#include "engine/rng.h"
+#include "engine/tensor.h"
+#include "kernels/conv1d.h"
 
 #ifdef ACL_HAVE_CUDA
 #include <cuda_runtime.h>
@@ -28,15 +60,16 @@
 #include "engine/cuda/cuda_check.h"
 #include "engine/cuda/device_info.h"
 #include "engine/cuda/stream.h"
-#include "engine/rng.h"
-#include "engine/tensor.h"
 #include "kernels/batchnorm.h"
-#include "kernels/conv1d.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/normalize.h"
 #include "kernels/pooling.h"
 #include "kernels/softmax.h"
+#ifdef ACL_HAVE_CUDNN
+#include "tools/bench_cudnn_conv.h"
+#endif
+#endif
 
 namespace {
 
@@ -45,48 +78,494 @@ using acl::DType;
 using acl::Shape;
 using acl::Tensor;
 
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Options {
+  std::string device = "cuda";
+  std::string filter, impl_filter, csv;
+  int reps = 10, warmup = 2, batch = 0;  // batch 0: each shape's own
+  bool no_cudnn = false, list = false;
+};
+
+// ---- conv1d shapes ------------------------------------------------------------------------------
+// Kept equal to CONV_SHAPES in tools/bench_torch.py (`acl_bench --list` and `bench_torch.py --list`
+// print the same lines). Tags: r18 = resnet1d18 (EncoderConfig::resnet1d18: 12 leads, stem k15
+// stride 2 + max_pool1d(3, 2, 1), stages of widths 64-128-256-512 with k7, stride 2 into stages
+// 2-4 and a 1x1 stride-2 downsample "ds" on their shortcut); lw12 / lw8 = the lead-wise encoder
+// (groups = leads, per-lead channels 8-16-32-64-64, k3, max_pool1d(2) after each block) on 12 leads
+// and on the default 8 independent leads; 100hz / 250hz = 10 s records of 1000 / 2500 samples.
+struct ConvShape {
+  const char* tag;
+  int B, Cin, Cout, L, K, stride, pad, groups;
+};
+
+const ConvShape kConvShapes[] = {
+    // resnet1d18, 12 x 1000 (100 Hz): stem 1000 -> 500, pool -> 250, stages at 250/125/63/32
+    {"r18_100hz_stem", 256, 12, 64, 1000, 15, 2, 7, 1},
+    {"r18_100hz_l1", 256, 64, 64, 250, 7, 1, 3, 1},
+    {"r18_100hz_l2_in", 256, 64, 128, 250, 7, 2, 3, 1},
+    {"r18_100hz_l2_ds", 256, 64, 128, 250, 1, 2, 0, 1},
+    {"r18_100hz_l2", 256, 128, 128, 125, 7, 1, 3, 1},
+    {"r18_100hz_l3_in", 256, 128, 256, 125, 7, 2, 3, 1},
+    {"r18_100hz_l3_ds", 256, 128, 256, 125, 1, 2, 0, 1},
+    {"r18_100hz_l3", 256, 256, 256, 63, 7, 1, 3, 1},
+    {"r18_100hz_l4_in", 256, 256, 512, 63, 7, 2, 3, 1},
+    {"r18_100hz_l4_ds", 256, 256, 512, 63, 1, 2, 0, 1},
+    {"r18_100hz_l4", 256, 512, 512, 32, 7, 1, 3, 1},
+    // resnet1d18, 12 x 2500 (250 Hz): stem 2500 -> 1250, pool -> 625, stages at 625/313/157/79
+    {"r18_250hz_stem", 256, 12, 64, 2500, 15, 2, 7, 1},
+    {"r18_250hz_l1", 256, 64, 64, 625, 7, 1, 3, 1},
+    {"r18_250hz_l2_in", 256, 64, 128, 625, 7, 2, 3, 1},
+    {"r18_250hz_l2_ds", 256, 64, 128, 625, 1, 2, 0, 1},
+    {"r18_250hz_l2", 256, 128, 128, 313, 7, 1, 3, 1},
+    {"r18_250hz_l3_in", 256, 128, 256, 313, 7, 2, 3, 1},
+    {"r18_250hz_l3_ds", 256, 128, 256, 313, 1, 2, 0, 1},
+    {"r18_250hz_l3", 256, 256, 256, 157, 7, 1, 3, 1},
+    {"r18_250hz_l4_in", 256, 256, 512, 157, 7, 2, 3, 1},
+    {"r18_250hz_l4_ds", 256, 256, 512, 157, 1, 2, 0, 1},
+    {"r18_250hz_l4", 256, 512, 512, 79, 7, 1, 3, 1},
+    // lead-wise, 12 leads = 12 groups, 12 x 1000: blocks at 1000/500/250/125/62
+    {"lw12_100hz_b1", 256, 12, 96, 1000, 3, 1, 1, 12},
+    {"lw12_100hz_b2", 256, 96, 192, 500, 3, 1, 1, 12},
+    {"lw12_100hz_b3", 256, 192, 384, 250, 3, 1, 1, 12},
+    {"lw12_100hz_b4", 256, 384, 768, 125, 3, 1, 1, 12},
+    {"lw12_100hz_b5", 256, 768, 768, 62, 3, 1, 1, 12},
+    // lead-wise, 12 groups, 12 x 2500: blocks at 2500/1250/625/312/156
+    {"lw12_250hz_b1", 256, 12, 96, 2500, 3, 1, 1, 12},
+    {"lw12_250hz_b2", 256, 96, 192, 1250, 3, 1, 1, 12},
+    {"lw12_250hz_b3", 256, 192, 384, 625, 3, 1, 1, 12},
+    {"lw12_250hz_b4", 256, 384, 768, 312, 3, 1, 1, 12},
+    {"lw12_250hz_b5", 256, 768, 768, 156, 3, 1, 1, 12},
+    // lead-wise default: 8 independent leads = 8 groups, 8 x 1000
+    {"lw8_100hz_b1", 256, 8, 64, 1000, 3, 1, 1, 8},
+    {"lw8_100hz_b2", 256, 64, 128, 500, 3, 1, 1, 8},
+    {"lw8_100hz_b3", 256, 128, 256, 250, 3, 1, 1, 8},
+    {"lw8_100hz_b4", 256, 256, 512, 125, 3, 1, 1, 8},
+    {"lw8_100hz_b5", 256, 512, 512, 62, 3, 1, 1, 8},
+    // extremes: a latency-bound small batch on the shortest stage; a long sequence with the stem's
+    // wide kernel at stage-1 width; the widest stage at the 250 Hz stage-2 length with k15
+    {"small_b16_c64_l32", 16, 64, 64, 32, 7, 1, 3, 1},
+    {"large_c64_l2500_k15", 256, 64, 64, 2500, 15, 1, 7, 1},
+    {"large_c512_l313_k15", 256, 512, 512, 313, 15, 1, 7, 1},
+};
+
+enum class ConvPass { forward, backward_data, backward_weight };
+constexpr ConvPass kConvPasses[] = {ConvPass::forward, ConvPass::backward_data,
+                                    ConvPass::backward_weight};
+const char* pass_name(ConvPass p) {
+  return p == ConvPass::forward ? "fwd" : p == ConvPass::backward_data ? "dgrad" : "wgrad";
+}
+
+int conv_batch(const ConvShape& c, int batch_override) {
+  return batch_override > 0 ? batch_override : c.B;
+}
+
+int conv_out_length(const ConvShape& c) {
+  return acl::kernels::conv1d_out_length(c.L, c.K, c.stride, c.pad, 1);
+}
+
+// "B256 Cin12 Cout64 L1000 K15 s2 p7 g1 Lout500" (bench_torch.py writes the same text).
+std::string conv_dims(const ConvShape& c, int B) {
+  char s[160];
+  std::snprintf(s, sizeof(s), "B%d Cin%d Cout%d L%d K%d s%d p%d g%d Lout%d", B, c.Cin, c.Cout, c.L,
+                c.K, c.stride, c.pad, c.groups, conv_out_length(c));
+  return s;
+}
+
+// The same for the three passes: one multiply-add per (output element, Cin/groups, K).
+double conv_flops(const ConvShape& c, int B) {
+  return 2.0 * B * c.Cout * conv_out_length(c) * (c.Cin / c.groups) * c.K;
+}
+// Each pass reads two of (x, w, dy or y) and writes the third.
+double conv_bytes(const ConvShape& c, int B) {
+  const double x = static_cast<double>(B) * c.Cin * c.L;
+  const double y = static_cast<double>(B) * c.Cout * conv_out_length(c);
+  const double w = static_cast<double>(c.Cout) * (c.Cin / c.groups) * c.K;
+  return 4.0 * (x + y + w);
+}
+
+// Tolerances on max |got - ref| / max |ref|. FP32 against FP32 (or float64): the sums run over
+// Cin/groups x K terms for fwd and dgrad; wgrad sums B x Lout terms, in a different order in every
+// implementation, hence 10x looser. TF32 rounds each input to a 10-bit mantissa (relative error up
+// to 2^-11, about 4.9e-4, per operand) before FP32 accumulation: on these random-normal inputs the
+// rounding errors partly cancel and stay well below 1e-2 of the largest output, while a wrong
+// layout, padding or algorithm gives errors of order 1.
+double fp32_tolerance(ConvPass p) {
+  return p == ConvPass::backward_weight ? 1e-3 : 1e-4;
+}
+constexpr double kTf32Tolerance = 1e-2;
+
+// max |got - ref| / (max |ref|) over two host vectors; NaN when the sizes differ or any element
+// of either is NaN (so an output element left unwritten over a NaN fill fails every tolerance).
+template <typename A, typename B>
+double rel_error(const std::vector<A>& got, const std::vector<B>& ref) {
+  if (got.size() != ref.size()) return kNaN;
+  double scale = 0, worst = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    const double r = static_cast<double>(ref[i]);
+    const double e = std::fabs(static_cast<double>(got[i]) - r);
+    if (std::isnan(e)) return kNaN;
+    scale = std::max(scale, std::fabs(r));
+    worst = std::max(worst, e);
+  }
+  return scale > 0 ? worst / scale : worst;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return kNaN;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+bool selected(const Options& o, const std::string& name, const std::string& impl) {
+  return (o.filter.empty() || name.find(o.filter) != std::string::npos) &&
+         (o.impl_filter.empty() || impl.find(o.impl_filter) != std::string::npos);
+}
+
+// ---- results: the terminal table, the CSV file and the conv1d summary ---------------------------
+struct Row {
+  std::string kernel, shape, dims, impl;  // kernel "conv1d_fwd", shape "r18_100hz_l1"
+  double ms = kNaN, gbs = kNaN, tflops = kNaN, pct_bw = kNaN, pct_flops = kNaN;
+  std::string peak_kind;  // "fp32", "tf32" or "" (no peak known)
+  double error = kNaN, tol = kNaN;
+  std::string check_ref;  // what the output was compared with
+  std::string status;     // "ok", "check_failed" or "error"
+  std::string note;       // cuDNN's algorithm, an error message, ...
+  std::string name() const { return kernel + "/" + shape; }
+};
+
+// The CSV columns; tools/bench_torch.py writes the same and tools/compare_bench.py reads them.
+const char* const kCsvHeader =
+    "device,kernel,shape,dims,impl,median_ms,gbs,tflops,pct_peak_bw,pct_peak_flops,peak_kind,"
+    "check_error,check_tol,check_ref,status,note";
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
+
+std::string csv_number(double v) {
+  if (!std::isfinite(v)) return "";
+  char s[32];
+  std::snprintf(s, sizeof(s), "%.6g", v);
+  return s;
+}
+
+class Report {
+ public:
+  Report(std::string device, const std::string& csv_path) : device_(std::move(device)) {
+    if (csv_path.empty()) return;
+    csv_.open(csv_path);
+    if (!csv_) throw std::runtime_error("cannot write " + csv_path);
+    csv_ << kCsvHeader << '\n' << std::flush;
+  }
+
+  void print_header() const {
+    std::printf("%-36s %-10s %10s %9s %7s %9s %7s %9s\n", "kernel/shape", "impl", "median_ms",
+                "GB/s", "%bw", "TFLOP/s", "%peak", "check");
+  }
+
+  void add(const Row& r) {
+    if (r.status == "ok") {
+      std::printf("%-36s %-10s %10.4f %9.4g %7s %9.4g %7s %9.1e\n", r.name().c_str(),
+                  r.impl.c_str(), r.ms, r.gbs, percent(r.pct_bw).c_str(), r.tflops,
+                  percent(r.pct_flops).c_str(), r.error);
+    } else if (r.status == "check_failed") {
+      std::printf("%-36s %-10s CHECK FAILED: relative error %.3g > %.1g against %s\n",
+                  r.name().c_str(), r.impl.c_str(), r.error, r.tol, r.check_ref.c_str());
+    } else {
+      std::printf("%-36s %-10s ERROR: %s\n", r.name().c_str(), r.impl.c_str(), r.note.c_str());
+    }
+    std::fflush(stdout);
+    if (csv_.is_open()) {
+      csv_ << csv_field(device_) << ',' << csv_field(r.kernel) << ',' << csv_field(r.shape) << ','
+           << csv_field(r.dims) << ',' << csv_field(r.impl) << ',' << csv_number(r.ms) << ','
+           << csv_number(r.gbs) << ',' << csv_number(r.tflops) << ',' << csv_number(r.pct_bw) << ','
+           << csv_number(r.pct_flops) << ',' << r.peak_kind << ',' << csv_number(r.error) << ','
+           << csv_number(r.tol) << ',' << csv_field(r.check_ref) << ',' << r.status << ','
+           << csv_field(r.note) << '\n'
+           << std::flush;
+    }
+    rows_.push_back(r);
+  }
+
+  int failures() const {
+    int n = 0;
+    for (const Row& r : rows_) n += r.status != "ok";
+    return n;
+  }
+
+  // Per conv1d shape: fwd + dgrad + wgrad medians summed per implementation (only when all three
+  // passes of that implementation were timed), then every other implementation's total over
+  // acl's (> 1: acl is faster), with the geometric mean and the minimum over the encoder shapes
+  // that have both (the extremes, tags small_* and large_*, are printed but left out).
+  void print_conv_summary() const {
+    std::vector<std::string> impls, shapes;
+    std::map<std::pair<std::string, std::string>, std::pair<double, int>> total;  // ms, passes
+    for (const Row& r : rows_) {
+      if (r.kernel.rfind("conv1d_", 0) != 0) continue;
+      if (std::find(impls.begin(), impls.end(), r.impl) == impls.end()) impls.push_back(r.impl);
+      if (std::find(shapes.begin(), shapes.end(), r.shape) == shapes.end()) {
+        shapes.push_back(r.shape);
+      }
+      if (r.status != "ok") continue;
+      auto& t = total[{r.shape, r.impl}];
+      t.first += r.ms;
+      t.second += 1;
+    }
+    if (shapes.empty()) return;
+    auto sum_ms = [&](const std::string& shape, const std::string& impl) {
+      auto it = total.find({shape, impl});
+      return it != total.end() && it->second.second == 3 ? it->second.first : kNaN;
+    };
+    std::vector<std::string> others;
+    for (const std::string& i : impls) {
+      if (i != "acl") others.push_back(i);
+    }
+    std::printf(
+        "\nconv1d fwd+dgrad+wgrad: sum of the three medians (ms); x = its time / acl's "
+        "(> 1: acl faster)\n");
+    std::printf("%-24s", "shape");
+    for (const std::string& i : impls) std::printf(" %12s", (i + "_ms").c_str());
+    for (const std::string& i : others) std::printf(" %12s", ("x_" + i).c_str());
+    std::printf("\n");
+    std::vector<double> log_sum(others.size(), 0.0), worst(others.size(), kNaN);
+    std::vector<int> count(others.size(), 0);
+    for (const std::string& s : shapes) {
+      std::printf("%-24s", s.c_str());
+      for (const std::string& i : impls) std::printf(" %12s", fixed(sum_ms(s, i), 4).c_str());
+      const double ours = sum_ms(s, "acl");
+      for (size_t k = 0; k < others.size(); ++k) {
+        const double ratio = sum_ms(s, others[k]) / ours;
+        std::printf(" %12s", fixed(ratio, 3).c_str());
+        const bool extreme = s.rfind("small_", 0) == 0 || s.rfind("large_", 0) == 0;
+        if (!extreme && std::isfinite(ratio) && ratio > 0) {
+          log_sum[k] += std::log(ratio);
+          count[k] += 1;
+          if (!(worst[k] <= ratio)) worst[k] = ratio;
+        }
+      }
+      std::printf("\n");
+    }
+    if (others.empty()) return;
+    std::printf("%-24s", "geomean (encoders)");
+    for (size_t k = 0; k < impls.size(); ++k) std::printf(" %12s", "");
+    for (size_t k = 0; k < others.size(); ++k) {
+      std::printf(" %12s", fixed(count[k] > 0 ? std::exp(log_sum[k] / count[k]) : kNaN, 3).c_str());
+    }
+    std::printf("\n%-24s", "minimum (encoders)");
+    for (size_t k = 0; k < impls.size(); ++k) std::printf(" %12s", "");
+    for (size_t k = 0; k < others.size(); ++k) std::printf(" %12s", fixed(worst[k], 3).c_str());
+    std::printf("\n");
+  }
+
+ private:
+  static std::string percent(double v) {
+    if (!std::isfinite(v)) return "-";
+    char s[32];
+    std::snprintf(s, sizeof(s), "%.1f%%", v);
+    return s;
+  }
+  static std::string fixed(double v, int digits) {
+    if (!std::isfinite(v)) return "-";
+    char s[32];
+    std::snprintf(s, sizeof(s), "%.*f", digits, v);
+    return s;
+  }
+
+  std::string device_;
+  std::ofstream csv_;
+  std::vector<Row> rows_;
+};
+
+// A row's rates from its median and its case's FLOP and byte counts.
+void fill_rates(Row& r, double ms, double flops, double bytes, double peak_gbs,
+                double peak_tflops) {
+  r.ms = ms;
+  r.gbs = bytes / (ms * 1e-3) / 1e9;
+  r.tflops = flops / (ms * 1e-3) / 1e12;
+  r.pct_bw = 100.0 * r.gbs / peak_gbs;  // NaN when the peak is unknown (NaN)
+  r.pct_flops = 100.0 * r.tflops / peak_tflops;
+}
+
+int list_conv_cases(const Options& o) {
+  for (const ConvShape& c : kConvShapes) {
+    for (ConvPass p : kConvPasses) {
+      std::printf("conv1d_%s/%s %s\n", pass_name(p), c.tag,
+                  conv_dims(c, conv_batch(c, o.batch)).c_str());
+    }
+  }
+  return 0;
+}
+
+// ---- CPU
+// ------------------------------------------------------------------------------------------
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
+    }
+  }
+  return "unknown CPU";
+}
+
+template <typename T>
+void conv_cpu(const ConvShape& c, ConvPass pass, int B, T* out, const T* x, const T* w,
+              const T* dy) {
+  namespace k = acl::kernels;
+  if (pass == ConvPass::forward) {
+    k::conv1d_forward_cpu<T>(out, x, w, nullptr, B, c.Cin, c.Cout, c.L, c.K, c.stride, c.pad, 1,
+                             c.groups);
+  } else if (pass == ConvPass::backward_data) {
+    k::conv1d_backward_data_cpu<T>(out, dy, w, B, c.Cin, c.Cout, c.L, c.K, c.stride, c.pad, 1,
+                                   c.groups);
+  } else {
+    k::conv1d_backward_weight_cpu<T>(out, nullptr, dy, x, B, c.Cin, c.Cout, c.L, c.K, c.stride,
+                                     c.pad, 1, c.groups);
+  }
+}
+
+Shape conv_out_shape(const ConvShape& c, ConvPass pass, int B) {
+  return pass == ConvPass::forward         ? Shape{B, c.Cout, conv_out_length(c)}
+         : pass == ConvPass::backward_data ? Shape{B, c.Cin, c.L}
+                                           : Shape{c.Cout, c.Cin / c.groups, c.K};
+}
+
+int run_cpu(const Options& o) {
+  const int B_default = 8;
+  const char* blas_threads = std::getenv("OPENBLAS_NUM_THREADS");
+  const std::string threads =
+      std::string("OPENBLAS_NUM_THREADS=") + (blas_threads != nullptr ? blas_threads : "unset");
+  std::printf("device: cpu, %s, %s; conv1d only, steady-clock medians, no cache flush\n",
+              cpu_model().c_str(), threads.c_str());
+  Report report("cpu: " + cpu_model(), o.csv);
+  report.print_header();
+  for (const ConvShape& c : kConvShapes) {
+    const int B = o.batch > 0 ? o.batch : B_default;
+    for (ConvPass pass : kConvPasses) {
+      Row r;
+      r.kernel = std::string("conv1d_") + pass_name(pass);
+      r.shape = c.tag;
+      r.dims = conv_dims(c, B);
+      r.impl = "acl";
+      r.check_ref = "cpu_f64";
+      r.tol = fp32_tolerance(pass);
+      r.note = threads;
+      if (!selected(o, r.name(), r.impl)) continue;
+      try {
+        acl::Rng rng(1, 0);
+        const Tensor x = Tensor::normal(Shape{B, c.Cin, c.L}, 0, 1, rng);
+        const Tensor w = Tensor::normal(Shape{c.Cout, c.Cin / c.groups, c.K}, 0, 1, rng);
+        const Tensor dy = Tensor::normal(Shape{B, c.Cout, conv_out_length(c)}, 0, 1, rng);
+        Tensor out = Tensor::empty(conv_out_shape(c, pass, B));
+        const Tensor xd = x.to(DType::f64), wd = w.to(DType::f64), dyd = dy.to(DType::f64);
+        Tensor ref = Tensor::empty(out.shape(), DType::f64);
+        conv_cpu<double>(c, pass, B, ref.data<double>(), xd.data<double>(), wd.data<double>(),
+                         dyd.data<double>());
+        auto launch = [&]() {
+          conv_cpu<float>(c, pass, B, out.data<float>(), x.data<float>(), w.data<float>(),
+                          dy.data<float>());
+        };
+        launch();
+        r.error = rel_error(out.to_vector<float>(), ref.to_vector<double>());
+        if (!(r.error <= r.tol)) {
+          r.status = "check_failed";
+          report.add(r);
+          continue;
+        }
+        for (int i = 0; i < o.warmup; ++i) launch();
+        std::vector<double> ms;
+        for (int i = 0; i < o.reps; ++i) {
+          const auto t0 = std::chrono::steady_clock::now();
+          launch();
+          const auto t1 = std::chrono::steady_clock::now();
+          ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        }
+        fill_rates(r, median(ms), conv_flops(c, B), conv_bytes(c, B), kNaN, kNaN);
+        r.status = "ok";
+      } catch (const std::exception& e) {
+        r.status = "error";
+        r.note = e.what();
+      }
+      report.add(r);
+    }
+  }
+  report.print_conv_summary();
+  return report.failures() == 0 ? 0 : 1;
+}
+
+#ifdef ACL_HAVE_CUDA
+// ---- GPU
+// ------------------------------------------------------------------------------------------
 struct Peaks {
-  double gbs = 0;     // memory bandwidth, 1e9 B/s
-  double tflops = 0;  // FP32 FMA throughput, 1e12 FLOP/s
+  double gbs = 0;             // memory bandwidth, 1e9 B/s
+  double fp32_tflops = 0;     // FP32 FMA throughput (no tensor cores), 1e12 FLOP/s
+  double tf32_tflops = kNaN;  // dense TF32 tensor-core throughput; NaN where not tabulated
 };
 
 Peaks device_peaks(const acl::CudaDeviceInfo& info, int device) {
   int clock_khz = 0;
   CUDA_CHECK(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrClockRate, device));
+  const double clock_hz = clock_khz * 1e3;
   // FP32 lanes per SM: 64 on sm_80 (A100), 128 on sm_86 and newer (incl. sm_90).
   const int lanes = info.sm_major == 8 && info.sm_minor == 0 ? 64 : 128;
+  // Dense TF32 tensor-core FLOP per clock per SM: 1024 on sm_80 (A100: 156 TFLOP/s at 1.41 GHz),
+  // 2048 on sm_90 (H100/H200 SXM: 495 TFLOP/s at 1.83 GHz).
+  const int tf32_per_sm = info.sm_major == 8 && info.sm_minor == 0   ? 1024
+                          : info.sm_major == 9 && info.sm_minor == 0 ? 2048
+                                                                     : 0;
   Peaks p;
   p.gbs = info.peak_memory_bandwidth_gbs;
-  p.tflops = 2.0 * info.multiprocessors * lanes * clock_khz * 1e3 / 1e12;
+  p.fp32_tflops = 2.0 * info.multiprocessors * lanes * clock_hz / 1e12;
+  if (tf32_per_sm > 0) p.tf32_tflops = 1.0 * info.multiprocessors * tf32_per_sm * clock_hz / 1e12;
   return p;
 }
 
-Tensor random_cuda(const Shape& s, uint64_t seed, bool positive = false) {
+Tensor random_cuda(const Shape& s, uint64_t seed) {
   acl::Rng rng(seed, 0);
-  Tensor t = positive ? Tensor::uniform(s, 0.5, 1.5, rng) : Tensor::normal(s, 0, 1, rng);
-  return t.to(Device::CUDA);
+  return Tensor::normal(s, 0, 1, rng).to(Device::CUDA);
 }
 
-// max |got - ref| / (max |ref|) over two host vectors.
-double rel_error(const std::vector<float>& got, const std::vector<float>& ref) {
-  double scale = 0, worst = 0;
-  for (float v : ref) scale = std::max(scale, std::fabs(static_cast<double>(v)));
-  for (size_t i = 0; i < ref.size(); ++i) {
-    double e = std::fabs(static_cast<double>(got[i]) - ref[i]);
-    if (!(e <= worst)) worst = e;  // NaN-safe
-  }
-  return scale > 0 ? worst / scale : worst;
-}
-
-// One timed case: `prepare(batch)` allocates inputs for a batch size and returns the launcher;
-// `check()` runs the CUDA and CPU kernels at a small batch and returns the relative error.
-struct Case {
-  std::string name;
-  double flops = 0, bytes = 0;  // per launch at the full batch
-  std::function<std::function<void()>()> prepare;
-  std::function<double()> check;
-  double tol = 1e-4;
+// A checked case, ready to time: `launch` enqueues one run on the compute stream.
+struct Prepared {
+  std::function<void()> launch;
+  double error = kNaN;  // of the check
+  std::string note;
 };
+
+// One row to measure. `prepare` runs the check and allocates the full-size inputs.
+struct Case {
+  std::string kernel, shape, dims, impl = "acl";
+  double flops = 0, bytes = 0;  // per launch at the timed size
+  bool tf32 = false;            // %peak against the TF32 tensor-core peak instead of FP32
+  double tol = 1e-4;
+  std::string check_ref = "cpu_twin";
+  std::function<Prepared()> prepare;
+};
+
+// The usual case: `make(n)` allocates the inputs and outputs for size n as a shared_ptr,
+// `launch(state, n)` runs the CUDA kernel, `check(state, n)` compares its output with the CPU twin
+// and returns the relative error. The check runs at `small`, the timing at `full`.
+template <typename Make, typename Launch, typename Check>
+std::function<Prepared()> checked(int full, int small, Make make, Launch launch, Check check) {
+  return [=]() {
+    Prepared p;
+    {
+      auto s = make(small);
+      launch(*s, small);
+      p.error = check(*s, small);
+    }
+    auto t = make(full);
+    p.launch = [t, launch, full]() { launch(*t, full); };
+    return p;
+  };
+}
 
 class Timer {
  public:
@@ -111,396 +590,445 @@ class Timer {
       stop.synchronize();
       ms.push_back(stop.elapsed_ms_since(start));
     }
-    std::sort(ms.begin(), ms.end());
-    return ms[ms.size() / 2];
+    return median(ms);
   }
 
  private:
   Tensor flush_;
 };
 
-// ---- conv1d ---------------------------------------------------------------------------------
-struct ConvShape {
-  const char* tag;
-  int B, Cin, Cout, L, K, stride, pad, groups;
-};
-
-const ConvShape kConvShapes[] = {
-    // resnet1d18 on 10 s at 100 Hz (L = 1000) and the 250 Hz stem (L = 2500)
-    {"resnet_stem_L1000", 256, 12, 64, 1000, 15, 2, 7, 1},
-    {"resnet_stem_L2500", 256, 12, 64, 2500, 15, 2, 7, 1},
-    {"resnet_s1", 256, 64, 64, 250, 7, 1, 3, 1},
-    {"resnet_s2_down", 256, 64, 128, 250, 7, 2, 3, 1},
-    {"resnet_s2", 256, 128, 128, 125, 7, 1, 3, 1},
-    {"resnet_s3", 256, 256, 256, 63, 7, 1, 3, 1},
-    {"resnet_s4", 256, 512, 512, 63, 7, 1, 3, 1},
-    // lead-wise VGG branches, 8 leads as groups (8-16-32-64-64 channels per lead)
-    {"leadwise_b1", 256, 8, 64, 1000, 7, 1, 3, 8},
-    {"leadwise_b2", 256, 64, 128, 500, 7, 1, 3, 8},
-    {"leadwise_b3", 256, 128, 256, 250, 7, 1, 3, 8},
-    {"leadwise_b4", 256, 256, 512, 125, 15, 1, 7, 8},
-    {"leadwise_b5", 256, 512, 512, 63, 15, 1, 7, 8},
-};
-
-enum class ConvPass { forward, backward_data, backward_weight };
-
+// ---- conv1d on the GPU
+// ----------------------------------------------------------------------------
 struct ConvTensors {
-  Tensor x, w, b, dy;  // inputs
-  Tensor out, out_b;   // y, dx or dw (+ db for wgrad)
+  Tensor x, w, dy;  // inputs (the pass reads two of them)
+  Tensor out;       // y, dx or dw
 };
 
-ConvTensors conv_tensors(const ConvShape& c, ConvPass pass, int B, int Lout) {
+ConvTensors conv_tensors(const ConvShape& c, ConvPass pass, int B) {
   ConvTensors t;
   t.x = random_cuda(Shape{B, c.Cin, c.L}, 1);
   t.w = random_cuda(Shape{c.Cout, c.Cin / c.groups, c.K}, 2);
-  t.b = random_cuda(Shape{c.Cout}, 3);
-  t.dy = random_cuda(Shape{B, c.Cout, Lout}, 4);
-  const Shape out = pass == ConvPass::forward         ? Shape{B, c.Cout, Lout}
-                    : pass == ConvPass::backward_data ? t.x.shape()
-                                                      : t.w.shape();
-  t.out = Tensor::empty(out, DType::f32, Device::CUDA);
-  t.out_b = Tensor::empty(Shape{c.Cout}, DType::f32, Device::CUDA);
+  t.dy = random_cuda(Shape{B, c.Cout, conv_out_length(c)}, 4);
+  t.out = Tensor::empty(conv_out_shape(c, pass, B), DType::f32, Device::CUDA);
   return t;
 }
 
 void launch_conv(const ConvShape& c, ConvPass pass, const ConvTensors& t, int B) {
   namespace k = acl::kernels;
   cudaStream_t s = acl::compute_stream();
-  float *x = t.x.data<float>(), *w = t.w.data<float>(), *b = t.b.data<float>();
-  float *dy = t.dy.data<float>(), *out = t.out.data<float>();
+  const float *x = t.x.data<float>(), *w = t.w.data<float>(), *dy = t.dy.data<float>();
+  float* out = t.out.data<float>();
   if (pass == ConvPass::forward) {
-    k::conv1d_forward_cuda<float>(out, x, w, b, B, c.Cin, c.Cout, c.L, c.K, c.stride, c.pad, 1,
-                                  c.groups, s);
+    k::conv1d_forward_cuda<float>(out, x, w, nullptr, B, c.Cin, c.Cout, c.L, c.K, c.stride, c.pad,
+                                  1, c.groups, s);
   } else if (pass == ConvPass::backward_data) {
     k::conv1d_backward_data_cuda<float>(out, dy, w, B, c.Cin, c.Cout, c.L, c.K, c.stride, c.pad, 1,
                                         c.groups, s);
   } else {
-    k::conv1d_backward_weight_cuda<float>(out, t.out_b.data<float>(), dy, x, B, c.Cin, c.Cout, c.L,
-                                          c.K, c.stride, c.pad, 1, c.groups, s);
+    k::conv1d_backward_weight_cuda<float>(out, nullptr, dy, x, B, c.Cin, c.Cout, c.L, c.K, c.stride,
+                                          c.pad, 1, c.groups, s);
   }
 }
 
 // The CPU twin's result on host copies of t's inputs.
-Tensor conv_reference(const ConvShape& c, ConvPass pass, const ConvTensors& t, int B) {
-  namespace k = acl::kernels;
-  Tensor hx = t.x.to(Device::CPU), hw = t.w.to(Device::CPU), hb = t.b.to(Device::CPU);
-  Tensor hdy = t.dy.to(Device::CPU), out = Tensor::empty(t.out.shape());
-  Tensor out_b = Tensor::empty(t.out_b.shape());
-  float *x = hx.data<float>(), *w = hw.data<float>(), *b = hb.data<float>();
-  float *dy = hdy.data<float>(), *o = out.data<float>();
-  if (pass == ConvPass::forward) {
-    k::conv1d_forward_cpu<float>(o, x, w, b, B, c.Cin, c.Cout, c.L, c.K, c.stride, c.pad, 1,
-                                 c.groups);
-  } else if (pass == ConvPass::backward_data) {
-    k::conv1d_backward_data_cpu<float>(o, dy, w, B, c.Cin, c.Cout, c.L, c.K, c.stride, c.pad, 1,
-                                       c.groups);
-  } else {
-    k::conv1d_backward_weight_cpu<float>(o, out_b.data<float>(), dy, x, B, c.Cin, c.Cout, c.L, c.K,
-                                         c.stride, c.pad, 1, c.groups);
-  }
-  return out;
+std::vector<float> conv_reference(const ConvShape& c, ConvPass pass, const ConvTensors& t, int B) {
+  const Tensor hx = t.x.to(Device::CPU), hw = t.w.to(Device::CPU), hdy = t.dy.to(Device::CPU);
+  Tensor out = Tensor::empty(t.out.shape());
+  conv_cpu<float>(c, pass, B, out.data<float>(), hx.data<float>(), hw.data<float>(),
+                  hdy.data<float>());
+  return out.to_vector<float>();
 }
 
-void add_conv_cases(std::vector<Case>& cases) {
-  const char* pass_names[] = {"fwd", "dgrad", "wgrad"};
+Case conv_case(const ConvShape& c, ConvPass pass, int B) {
+  Case k;
+  k.kernel = std::string("conv1d_") + pass_name(pass);
+  k.shape = c.tag;
+  k.dims = conv_dims(c, B);
+  k.flops = conv_flops(c, B);
+  k.bytes = conv_bytes(c, B);
+  k.tol = fp32_tolerance(pass);
+  return k;
+}
+
+#ifdef ACL_HAVE_CUDNN
+using CudnnHandlePtr = std::shared_ptr<acl::bench::CudnnHandle>;
+
+acl::bench::CudnnConvPass cudnn_pass(ConvPass p) {
+  using acl::bench::CudnnConvPass;
+  return p == ConvPass::forward         ? CudnnConvPass::forward
+         : p == ConvPass::backward_data ? CudnnConvPass::backward_data
+                                        : CudnnConvPass::backward_filter;
+}
+
+// cuDNN on full-batch inputs, checked against acl's CUDA kernel on the same inputs.
+Case cudnn_conv_case(const ConvShape& c, ConvPass pass, int B, acl::bench::CudnnMath math,
+                     const CudnnHandlePtr& handle) {
+  using acl::bench::CudnnMath;
+  Case k = conv_case(c, pass, B);
+  k.impl = math == CudnnMath::fp32 ? "cudnn_fp32" : "cudnn_tf32";
+  k.tf32 = math == CudnnMath::tf32;
+  if (math == CudnnMath::tf32) k.tol = kTf32Tolerance;
+  k.check_ref = "acl_cuda";
+  k.prepare = [c, pass, B, math, handle]() {
+    auto t = std::make_shared<ConvTensors>(conv_tensors(c, pass, B));
+    launch_conv(c, pass, *t, B);
+    const std::vector<float> ours = t->out.to_vector<float>();
+    acl::bench::Conv1dGeometry g;
+    g.B = B;
+    g.Cin = c.Cin;
+    g.Cout = c.Cout;
+    g.L = c.L;
+    g.K = c.K;
+    g.stride = c.stride;
+    g.pad = c.pad;
+    g.dil = 1;
+    g.groups = c.groups;
+    acl::bench::Conv1dBuffers buf;
+    buf.x = t->x.data<float>();
+    buf.w = t->w.data<float>();
+    buf.dy = t->dy.data<float>();
+    buf.out = t->out.data<float>();
+    auto conv = std::make_shared<acl::bench::CudnnConv1d>(*handle, g, cudnn_pass(pass), math, buf);
+    CUDA_CHECK(cudaMemsetAsync(t->out.raw_data(), 0xff, t->out.nbytes(), acl::compute_stream()));
+    conv->launch();  // over a NaN-filled output: an unwritten element fails the check
+    Prepared p;
+    p.error = rel_error(t->out.to_vector<float>(), ours);
+    p.note = conv->describe();
+    p.launch = [t, conv, handle]() { conv->launch(); };
+    return p;
+  };
+  return k;
+}
+#else
+using CudnnHandlePtr = std::shared_ptr<void>;  // always null: this build has no cuDNN
+#endif  // ACL_HAVE_CUDNN
+
+void add_conv_cases(std::vector<Case>& cases, const Options& o,
+                    [[maybe_unused]] const CudnnHandlePtr& cudnn) {
   for (const ConvShape& c : kConvShapes) {
-    const int Lout = acl::kernels::conv1d_out_length(c.L, c.K, c.stride, c.pad, 1);
-    for (ConvPass pass : {ConvPass::forward, ConvPass::backward_data, ConvPass::backward_weight}) {
-      Case k;
-      k.name = std::string("conv1d_") + pass_names[static_cast<int>(pass)] + "/" + c.tag;
-      const double B = c.B, x = B * c.Cin * c.L, y = B * c.Cout * Lout,
-                   w = static_cast<double>(c.Cout) * (c.Cin / c.groups) * c.K;
-      k.flops = 2.0 * y * (c.Cin / c.groups) * c.K;  // the same for the three passes
-      k.bytes = 4.0 * (x + y + w);                   // each pass reads two and writes one
-      k.tol = pass == ConvPass::backward_weight ? 1e-3 : 1e-4;  // wgrad sums B x Lout terms
-      k.prepare = [c, pass, Lout]() -> std::function<void()> {
-        auto t = std::make_shared<ConvTensors>(conv_tensors(c, pass, c.B, Lout));
-        return [c, pass, t]() { launch_conv(c, pass, *t, c.B); };
+    const int B = conv_batch(c, o.batch);
+    for (ConvPass pass : kConvPasses) {
+      Case k = conv_case(c, pass, B);
+      auto make = [c, pass](int n) {
+        return std::make_shared<ConvTensors>(conv_tensors(c, pass, n));
       };
-      k.check = [c, pass, Lout]() {
-        const int B = 2;
-        ConvTensors t = conv_tensors(c, pass, B, Lout);
-        launch_conv(c, pass, t, B);
-        return rel_error(t.out.to_vector<float>(),
-                         conv_reference(c, pass, t, B).to_vector<float>());
+      auto launch = [c, pass](const ConvTensors& t, int n) { launch_conv(c, pass, t, n); };
+      auto check = [c, pass](const ConvTensors& t, int n) {
+        return rel_error(t.out.to_vector<float>(), conv_reference(c, pass, t, n));
       };
+      k.prepare = checked(B, std::min(B, 2), make, launch, check);
       cases.push_back(std::move(k));
+#ifdef ACL_HAVE_CUDNN
+      if (cudnn) {
+        cases.push_back(cudnn_conv_case(c, pass, B, acl::bench::CudnnMath::fp32, cudnn));
+        cases.push_back(cudnn_conv_case(c, pass, B, acl::bench::CudnnMath::tf32, cudnn));
+      }
+#endif
     }
   }
 }
 
-// ---- the other families, on one shape each (a ResNet stage-1 activation) ---------------------
+// ---- the other families, on one shape each
+// -------------------------------------------------------
 void add_other_cases(std::vector<Case>& cases) {
   namespace k = acl::kernels;
-  const int B = 256, C = 64, L = 250;
+  const int B = 256, C = 64, L = 250;  // a resnet1d18 stage-1 activation at 100 Hz
   const double n = static_cast<double>(B) * C * L;
+  struct XY {
+    Tensor x, y;
+  };
   {
     Case c;
-    c.name = "relu_fwd/256x64x250";
+    c.kernel = "relu_fwd";
+    c.shape = c.dims = "256x64x250";
     c.bytes = 8.0 * n;
     c.flops = n;
-    struct T2 {
-      Tensor x, y;
-    };
     auto make = [](int b) {
-      auto t = std::make_shared<T2>();
+      auto t = std::make_shared<XY>();
       t->x = random_cuda(Shape{b, C, L}, 5);
       t->y = Tensor::empty(t->x.shape(), DType::f32, Device::CUDA);
       return t;
     };
-    auto launch = [](T2& t) {
+    auto launch = [](const XY& t, int) {
       k::relu_forward_cuda<float>(t.y.data<float>(), t.x.data<float>(), t.x.numel(),
                                   acl::compute_stream());
     };
-    c.prepare = [make, launch]() -> std::function<void()> {
-      auto t = make(B);
-      return [t, launch]() { launch(*t); };
-    };
-    c.check = [make, launch]() {
-      auto t = make(2);
-      launch(*t);
-      Tensor hx = t->x.to(Device::CPU), hy = Tensor::empty(hx.shape());
+    auto check = [](const XY& t, int) {
+      Tensor hx = t.x.to(Device::CPU), hy = Tensor::empty(hx.shape());
       k::relu_forward_cpu<float>(hy.data<float>(), hx.data<float>(), hx.numel());
-      return rel_error(t->y.to_vector<float>(), hy.to_vector<float>());
+      return rel_error(t.y.to_vector<float>(), hy.to_vector<float>());
     };
+    c.prepare = checked(B, 2, make, launch, check);
     cases.push_back(c);
   }
   {
     Case c;
-    c.name = "batchnorm1d_train_fwd/256x64x250";
+    c.kernel = "batchnorm1d_train_fwd";
+    c.shape = c.dims = "256x64x250";
     c.bytes = 8.0 * n;  // the minimum: one read, one write (the kernel reads x three times)
     c.flops = 6.0 * n;
-    struct T3 {
+    struct T {
       Tensor x, y, m, is;
     };
     auto make = [](int b) {
-      auto t = std::make_shared<T3>();
+      auto t = std::make_shared<T>();
       t->x = random_cuda(Shape{b, C, L}, 6);
       t->y = Tensor::empty(t->x.shape(), DType::f32, Device::CUDA);
       t->m = Tensor::empty(Shape{C}, DType::f32, Device::CUDA);
       t->is = Tensor::empty(Shape{C}, DType::f32, Device::CUDA);
       return t;
     };
-    auto launch = [](T3& t, int b) {
+    auto launch = [](const T& t, int b) {
       k::batchnorm1d_forward_train_cuda<float>(
           t.y.data<float>(), t.m.data<float>(), t.is.data<float>(), nullptr, nullptr,
           t.x.data<float>(), nullptr, nullptr, b, C, L, 0.1, 1e-5, acl::compute_stream());
     };
-    c.prepare = [make, launch]() -> std::function<void()> {
-      auto t = make(B);
-      return [t, launch]() { launch(*t, B); };
-    };
-    c.check = [make, launch]() {
-      auto t = make(2);
-      launch(*t, 2);
-      Tensor hx = t->x.to(Device::CPU), hy = Tensor::empty(hx.shape());
+    auto check = [](const T& t, int b) {
+      Tensor hx = t.x.to(Device::CPU), hy = Tensor::empty(hx.shape());
       Tensor hm = Tensor::empty(Shape{C}), his = Tensor::empty(Shape{C});
       k::batchnorm1d_forward_train_cpu<float>(hy.data<float>(), hm.data<float>(), his.data<float>(),
                                               nullptr, nullptr, hx.data<float>(), nullptr, nullptr,
-                                              2, C, L, 0.1, 1e-5);
-      return rel_error(t->y.to_vector<float>(), hy.to_vector<float>());
+                                              b, C, L, 0.1, 1e-5);
+      return rel_error(t.y.to_vector<float>(), hy.to_vector<float>());
     };
+    c.prepare = checked(B, 2, make, launch, check);
     cases.push_back(c);
   }
   {
     Case c;
-    c.name = "max_pool1d_fwd_K3_s2_p1/256x64x250";
-    const double out = static_cast<double>(B) * C * ((L + 2 - 3) / 2 + 1);
+    c.kernel = "max_pool1d_fwd_K3_s2_p1";
+    c.shape = c.dims = "256x64x250";
+    const int lout = k::pool1d_out_length(L, 3, 2, 1);
+    const double out = static_cast<double>(B) * C * lout;
     c.bytes = 4.0 * n + 8.0 * out;
     c.flops = 2.0 * out;
-    struct T2 {
+    struct T {
       Tensor x, y, am;
     };
-    auto make = [](int b) {
-      auto t = std::make_shared<T2>();
+    auto make = [lout](int b) {
+      auto t = std::make_shared<T>();
       t->x = random_cuda(Shape{b, C, L}, 7);
-      const int lout = k::pool1d_out_length(L, 3, 2, 1);
       t->y = Tensor::empty(Shape{b, C, lout}, DType::f32, Device::CUDA);
       t->am = Tensor::empty(Shape{b, C, lout}, DType::i32, Device::CUDA);
       return t;
     };
-    auto launch = [](T2& t, int b) {
+    auto launch = [](const T& t, int b) {
       k::max_pool1d_forward_cuda<float>(t.y.data<float>(), t.am.data<int32_t>(), t.x.data<float>(),
                                         b, C, L, 3, 2, 1, acl::compute_stream());
     };
-    c.prepare = [make, launch]() -> std::function<void()> {
-      auto t = make(B);
-      return [t, launch]() { launch(*t, B); };
-    };
-    c.check = [make, launch]() {
-      auto t = make(2);
-      launch(*t, 2);
-      Tensor hx = t->x.to(Device::CPU), hy = Tensor::empty(t->y.shape());
-      Tensor ham = Tensor::empty(t->am.shape(), DType::i32);
-      k::max_pool1d_forward_cpu<float>(hy.data<float>(), ham.data<int32_t>(), hx.data<float>(), 2,
+    auto check = [](const T& t, int b) {
+      Tensor hx = t.x.to(Device::CPU), hy = Tensor::empty(t.y.shape());
+      Tensor ham = Tensor::empty(t.am.shape(), DType::i32);
+      k::max_pool1d_forward_cpu<float>(hy.data<float>(), ham.data<int32_t>(), hx.data<float>(), b,
                                        C, L, 3, 2, 1);
-      return rel_error(t->y.to_vector<float>(), hy.to_vector<float>());
+      return rel_error(t.y.to_vector<float>(), hy.to_vector<float>());
     };
+    c.prepare = checked(B, 2, make, launch, check);
     cases.push_back(c);
   }
   {
     Case c;
     const int M = 4096, N = 512, K = 512;  // a projection head over a large batch
-    c.name = "gemm_4096x512x512";
+    c.kernel = "gemm";
+    c.shape = c.dims = "4096x512x512";
     c.flops = 2.0 * M * N * K;
     c.bytes = 4.0 * (static_cast<double>(M) * K + static_cast<double>(K) * N +
                      static_cast<double>(M) * N);
-    struct T3 {
+    struct T {
       Tensor a, b, c;
     };
     auto make = [](int m) {
-      auto t = std::make_shared<T3>();
+      auto t = std::make_shared<T>();
       t->a = random_cuda(Shape{m, K}, 8);
       t->b = random_cuda(Shape{K, N}, 9);
       t->c = Tensor::empty(Shape{m, N}, DType::f32, Device::CUDA);
       return t;
     };
-    auto launch = [](T3& t, int m) {
+    auto launch = [](const T& t, int m) {
       k::gemm_cuda<float>(false, false, m, N, K, 1.0f, t.a.data<float>(), t.b.data<float>(), 0.0f,
                           t.c.data<float>(), acl::compute_stream());
     };
-    c.prepare = [make, launch]() -> std::function<void()> {
-      auto t = make(M);
-      return [t, launch]() { launch(*t, M); };
-    };
-    c.check = [make, launch]() {
-      auto t = make(64);
-      launch(*t, 64);
-      Tensor ha = t->a.to(Device::CPU), hb = t->b.to(Device::CPU), hc = Tensor::empty(Shape{64, N});
-      k::gemm_cpu<float>(false, false, 64, N, K, 1.0f, ha.data<float>(), hb.data<float>(), 0.0f,
+    auto check = [](const T& t, int m) {
+      Tensor ha = t.a.to(Device::CPU), hb = t.b.to(Device::CPU), hc = Tensor::empty(Shape{m, N});
+      k::gemm_cpu<float>(false, false, m, N, K, 1.0f, ha.data<float>(), hb.data<float>(), 0.0f,
                          hc.data<float>());
-      return rel_error(t->c.to_vector<float>(), hc.to_vector<float>());
+      return rel_error(t.c.to_vector<float>(), hc.to_vector<float>());
     };
+    c.prepare = checked(M, 64, make, launch, check);
     cases.push_back(c);
   }
   {
     Case c;
     const int N = 65536, D = 128;  // contrastive embeddings
-    c.name = "l2_normalize_fwd/65536x128";
+    c.kernel = "l2_normalize_fwd";
+    c.shape = c.dims = "65536x128";
     c.bytes = 8.0 * N * D;
     c.flops = 3.0 * N * D;
-    struct T3 {
+    struct T {
       Tensor x, y, n;
     };
     auto make = [](int rows) {
-      auto t = std::make_shared<T3>();
+      auto t = std::make_shared<T>();
       t->x = random_cuda(Shape{rows, D}, 10);
       t->y = Tensor::empty(t->x.shape(), DType::f32, Device::CUDA);
       t->n = Tensor::empty(Shape{rows}, DType::f32, Device::CUDA);
       return t;
     };
-    auto launch = [](T3& t, int rows) {
+    auto launch = [](const T& t, int rows) {
       k::l2_normalize_forward_cuda<float>(t.y.data<float>(), t.n.data<float>(), t.x.data<float>(),
                                           rows, D, 1e-12, acl::compute_stream());
     };
-    c.prepare = [make, launch]() -> std::function<void()> {
-      auto t = make(N);
-      return [t, launch]() { launch(*t, N); };
-    };
-    c.check = [make, launch]() {
-      auto t = make(256);
-      launch(*t, 256);
-      Tensor hx = t->x.to(Device::CPU), hy = Tensor::empty(hx.shape()),
-             hn = Tensor::empty(Shape{256});
-      k::l2_normalize_forward_cpu<float>(hy.data<float>(), hn.data<float>(), hx.data<float>(), 256,
+    auto check = [](const T& t, int rows) {
+      Tensor hx = t.x.to(Device::CPU), hy = Tensor::empty(hx.shape()),
+             hn = Tensor::empty(Shape{rows});
+      k::l2_normalize_forward_cpu<float>(hy.data<float>(), hn.data<float>(), hx.data<float>(), rows,
                                          D, 1e-12);
-      return rel_error(t->y.to_vector<float>(), hy.to_vector<float>());
+      return rel_error(t.y.to_vector<float>(), hy.to_vector<float>());
     };
+    c.prepare = checked(N, 256, make, launch, check);
     cases.push_back(c);
   }
   {
     Case c;
     const int N = 4096, Cls = 71;  // a PTB-XL-sized classifier head
-    c.name = "log_softmax_fwd/4096x71";
+    c.kernel = "log_softmax_fwd";
+    c.shape = c.dims = "4096x71";
     c.bytes = 8.0 * N * Cls;
     c.flops = 4.0 * N * Cls;
-    struct T2 {
-      Tensor x, y;
-    };
     auto make = [](int rows) {
-      auto t = std::make_shared<T2>();
+      auto t = std::make_shared<XY>();
       t->x = random_cuda(Shape{rows, Cls}, 11);
       t->y = Tensor::empty(t->x.shape(), DType::f32, Device::CUDA);
       return t;
     };
-    auto launch = [](T2& t, int rows) {
+    auto launch = [](const XY& t, int rows) {
       k::log_softmax_forward_cuda<float>(t.y.data<float>(), t.x.data<float>(), rows, Cls,
                                          acl::compute_stream());
     };
-    c.prepare = [make, launch]() -> std::function<void()> {
-      auto t = make(N);
-      return [t, launch]() { launch(*t, N); };
+    auto check = [](const XY& t, int rows) {
+      Tensor hx = t.x.to(Device::CPU), hy = Tensor::empty(hx.shape());
+      k::log_softmax_forward_cpu<float>(hy.data<float>(), hx.data<float>(), rows, Cls);
+      return rel_error(t.y.to_vector<float>(), hy.to_vector<float>());
     };
-    c.check = [make, launch]() {
-      auto t = make(64);
-      launch(*t, 64);
-      Tensor hx = t->x.to(Device::CPU), hy = Tensor::empty(hx.shape());
-      k::log_softmax_forward_cpu<float>(hy.data<float>(), hx.data<float>(), 64, Cls);
-      return rel_error(t->y.to_vector<float>(), hy.to_vector<float>());
-    };
+    c.prepare = checked(N, 64, make, launch, check);
     cases.push_back(c);
   }
 }
 
-int run(const std::string& filter, int reps, int warmup) {
+int run_cuda(const Options& o) {
   int device = 0;
   CUDA_CHECK(cudaGetDevice(&device));
   const acl::CudaDeviceInfo info = acl::cuda_device_info(device);
   const Peaks peak = device_peaks(info, device);
-  std::printf("device %d: %s, sm_%d%d, %d SMs, peak %.0f GB/s, %.1f FP32 TFLOP/s (no TF32)\n",
-              device, info.name.c_str(), info.sm_major, info.sm_minor, info.multiprocessors,
-              peak.gbs, peak.tflops);
-  std::printf("%-44s %10s %9s %8s %9s %8s %10s\n", "kernel/shape", "median_ms", "GB/s", "%bw",
-              "TFLOP/s", "%fp32", "check");
+  std::printf("device %d: %s, sm_%d%d, %d SMs, peak %.0f GB/s, %.1f FP32 TFLOP/s", device,
+              info.name.c_str(), info.sm_major, info.sm_minor, info.multiprocessors, peak.gbs,
+              peak.fp32_tflops);
+  if (std::isfinite(peak.tf32_tflops)) {
+    std::printf(", %.1f dense TF32 tensor TFLOP/s", peak.tf32_tflops);
+  }
+  std::printf("\n");
+
+  CudnnHandlePtr cudnn;  // set when the cuDNN rows are timed
+#ifdef ACL_HAVE_CUDNN
+  if (!o.no_cudnn) {
+    cudnn = std::make_shared<acl::bench::CudnnHandle>(acl::compute_stream());
+    std::printf("%s; cudnn_fp32 = %s, cudnn_tf32 = %s%s\n",
+                acl::bench::cudnn_version_string().c_str(),
+                acl::bench::cudnn_math_label(acl::bench::CudnnMath::fp32),
+                acl::bench::cudnn_math_label(acl::bench::CudnnMath::tf32),
+                std::getenv("NVIDIA_TF32_OVERRIDE") != nullptr
+                    ? " (NVIDIA_TF32_OVERRIDE is set: it overrides the TF32 choice)"
+                    : "");
+  } else {
+    std::printf("cuDNN rows off (--no-cudnn)\n");
+  }
+#else
+  std::printf("cuDNN rows off: this build did not find cuDNN\n");
+#endif
+  std::printf(
+      "acl rows: strict FP32 (no TF32); %%peak: of the FP32 peak (acl, cudnn_fp32) or the "
+      "dense TF32 peak (cudnn_tf32); check: max |diff| / max |ref| against the CPU twin "
+      "at batch 2 (acl) or acl's output (cudnn_*)\n");
+  std::printf("%d warm-up + %d timed runs per row, median, L2 flushed before each\n", o.warmup,
+              o.reps);
+
+  char device_name[160];
+  std::snprintf(device_name, sizeof(device_name), "cuda: %s (sm_%d%d)", info.name.c_str(),
+                info.sm_major, info.sm_minor);
+  Report report(device_name, o.csv);
+  report.print_header();
+
   std::vector<Case> cases;
-  add_conv_cases(cases);
+  add_conv_cases(cases, o, cudnn);
   add_other_cases(cases);
   Timer timer(info.l2_bytes);
-  int failed = 0;
   for (const Case& c : cases) {
-    if (!filter.empty() && c.name.find(filter) == std::string::npos) continue;
-    const double err = c.check();
-    if (!(err <= c.tol)) {
-      std::printf("%-44s CHECK FAILED: relative error %.3g > %.1g against the CPU twin\n",
-                  c.name.c_str(), err, c.tol);
-      ++failed;
-      continue;
+    Row r;
+    r.kernel = c.kernel;
+    r.shape = c.shape;
+    r.dims = c.dims;
+    r.impl = c.impl;
+    r.peak_kind = c.tf32 ? (std::isfinite(peak.tf32_tflops) ? "tf32" : "") : "fp32";
+    r.tol = c.tol;
+    r.check_ref = c.check_ref;
+    if (!selected(o, r.name(), r.impl)) continue;
+    try {
+      const Prepared p = c.prepare();
+      r.error = p.error;
+      r.note = p.note;
+      if (!(r.error <= r.tol)) {
+        r.status = "check_failed";
+      } else {
+        const double ms = timer.median_ms(p.launch, o.warmup, o.reps);
+        fill_rates(r, ms, c.flops, c.bytes, peak.gbs, c.tf32 ? peak.tf32_tflops : peak.fp32_tflops);
+        r.status = "ok";
+      }
+    } catch (const std::exception& e) {
+      r.status = "error";
+      r.note = e.what();
     }
-    std::function<void()> launch = c.prepare();
-    const double ms = timer.median_ms(launch, warmup, reps);
-    const double gbs = c.bytes / (ms * 1e-3) / 1e9, tflops = c.flops / (ms * 1e-3) / 1e12;
-    std::printf("%-44s %10.4f %9.1f %7.1f%% %9.2f %7.1f%% %10.1e\n", c.name.c_str(), ms, gbs,
-                100.0 * gbs / peak.gbs, tflops, 100.0 * tflops / peak.tflops, err);
-    std::fflush(stdout);
+    report.add(r);
   }
-  return failed == 0 ? 0 : 1;
+  report.print_conv_summary();
+  return report.failures() == 0 ? 0 : 1;
 }
-
-}  // namespace
 #endif  // ACL_HAVE_CUDA
 
+}  // namespace
+
 int main(int argc, char** argv) {
-  CLI::App app{"acl-ecg kernel microbenchmarks (CUDA)"};
-  std::string filter;
-  int reps = 10, warmup = 2;
-  app.add_option("--filter", filter, "only kernels whose name contains this text");
-  app.add_option("--reps", reps, "timed repetitions per kernel (median reported)")
+  CLI::App app{"acl-ecg kernel microbenchmarks (CUDA, with cuDNN as the conv1d yardstick)"};
+  Options o;
+  app.add_option("--device", o.device, "cuda (all kernels) or cpu (conv1d CPU kernels)")
+      ->check(CLI::IsMember({"cuda", "cpu"}));
+  app.add_option("--filter", o.filter, "only cases whose kernel/shape name contains this text");
+  app.add_option("--impl", o.impl_filter,
+                 "only rows whose implementation contains this text (acl, cudnn_fp32, ...)");
+  app.add_option("--reps", o.reps, "timed repetitions per row (median reported)")
       ->check(CLI::PositiveNumber);
-  app.add_option("--warmup", warmup, "untimed launches first")->check(CLI::NonNegativeNumber);
+  app.add_option("--warmup", o.warmup, "untimed runs first")->check(CLI::NonNegativeNumber);
+  app.add_option("--batch", o.batch,
+                 "conv1d batch size for every shape (default: each shape's own on cuda, 8 on cpu)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--csv", o.csv, "also write every row to this CSV file");
+  app.add_flag("--no-cudnn", o.no_cudnn, "skip the cuDNN rows");
+  app.add_flag("--list", o.list, "print the conv1d cases and their dimensions, run nothing");
   CLI11_PARSE(app, argc, argv);
-  if (!acl::cuda_available()) {
-    std::printf("acl_bench: no usable CUDA device (%s); nothing to measure\n",
-                acl::cuda_unavailable_reason().c_str());
-    return 0;
-  }
-#ifdef ACL_HAVE_CUDA
   try {
-    return run(filter, reps, warmup);
+    if (o.list) return list_conv_cases(o);
+    if (o.device == "cpu") return run_cpu(o);
+    if (!acl::cuda_available()) {
+      std::printf("acl_bench: no usable CUDA device (%s); nothing to measure\n",
+                  acl::cuda_unavailable_reason().c_str());
+      return 0;
+    }
+#ifdef ACL_HAVE_CUDA
+    return run_cuda(o);
+#else
+    return 0;
+#endif
   } catch (const std::exception& e) {
     std::fprintf(stderr, "acl_bench: %s\n", e.what());
     return 1;
   }
-#else
-  return 0;
-#endif
 }

@@ -1,150 +1,402 @@
 #!/usr/bin/env python3
 """PyTorch yardstick for acl_bench: the same kernels on the same shapes, eager and torch.compile.
 
-Timing mirrors acl_bench: warm-up calls, then repetitions each preceded by an L2 flush (a write to
-a buffer twice the L2 size, outside the timed region), timed with CUDA events; the median is
-printed with GB/s and TFLOP/s computed from the same minimum-traffic and FLOP counts. cuDNN runs
-with cudnn.benchmark on; TF32 is off unless --tf32 (acl_bench's f32 kernels are IEEE f32).
+On CUDA, timing mirrors acl_bench: warm-up calls, then repetitions each preceded by an L2 flush
+(a write to a buffer twice the L2 size, outside the timed region), timed with CUDA events; the
+median is reported with GB/s and TFLOP/s from the same minimum-traffic and FLOP counts. cuDNN runs with
+cudnn.benchmark on (its own algorithm search, as in training). Every case runs with TF32 off
+(convolutions and matmuls in IEEE FP32, like acl's kernels: impl *_fp32) and with TF32 on (cuDNN
+and cuBLAS may round FP32 inputs to TF32 on tensor cores: impl *_tf32); --tf32 picks one.
+torch.compile (default mode unless --compile-mode) is timed next to eager for every case; Inductor
+hands a lone convolution to the same ATen/cuDNN call as eager, so compile rows mostly measure the
+wrapper. Convolutions have no bias, as in the encoders and in acl_bench.
 
-    python3 tools/bench_torch.py [--filter conv1d] [--reps 10] [--warmup 3] [--no-compile]
+Before it is timed, every result is checked against the same op in float64 on the same inputs and
+device: max |got - ref| / max |ref| within 1e-4 (wgrad 1e-3) for FP32 and 1e-2 for TF32, as in
+acl_bench.
 
-Without PyTorch or without a CUDA device it says so and exits 0.
+On the CPU (--device cpu; --quick for a small smoke run) calls are timed with a steady clock
+(median, no cache flush), FP32 only, with torch's intra-op thread count (--threads).
+
+    python3 tools/bench_torch.py [--device cuda|cpu] [--filter TEXT] [--reps 10] [--warmup 3]
+        [--batch N] [--tf32 off|on|both] [--no-compile] [--compile-mode MODE] [--csv FILE]
+        [--threads N] [--quick] [--list]
+
+--csv writes the columns of acl_bench --csv (tools/compare_bench.py merges the two). --list
+prints the conv1d cases as acl_bench --list does, without PyTorch. Without PyTorch, or without a
+CUDA device for --device cuda, it says so and exits 0. Exit status 1 when a check failed or a case
+raised.
 """
 import argparse
+import csv
+import math
 import statistics
 import sys
+import time
 
-# (tag, B, Cin, Cout, L, K, stride, pad, groups): kept equal to kConvShapes in tools/acl_bench.cpp
+# (tag, B, Cin, Cout, L, K, stride, pad, groups): equal to kConvShapes in tools/acl_bench.cpp, whose
+# comment explains the tags (`acl_bench --list` and `bench_torch.py --list` print the same lines).
 CONV_SHAPES = [
-    ("resnet_stem_L1000", 256, 12, 64, 1000, 15, 2, 7, 1),
-    ("resnet_stem_L2500", 256, 12, 64, 2500, 15, 2, 7, 1),
-    ("resnet_s1", 256, 64, 64, 250, 7, 1, 3, 1),
-    ("resnet_s2_down", 256, 64, 128, 250, 7, 2, 3, 1),
-    ("resnet_s2", 256, 128, 128, 125, 7, 1, 3, 1),
-    ("resnet_s3", 256, 256, 256, 63, 7, 1, 3, 1),
-    ("resnet_s4", 256, 512, 512, 63, 7, 1, 3, 1),
-    ("leadwise_b1", 256, 8, 64, 1000, 7, 1, 3, 8),
-    ("leadwise_b2", 256, 64, 128, 500, 7, 1, 3, 8),
-    ("leadwise_b3", 256, 128, 256, 250, 7, 1, 3, 8),
-    ("leadwise_b4", 256, 256, 512, 125, 15, 1, 7, 8),
-    ("leadwise_b5", 256, 512, 512, 63, 15, 1, 7, 8),
+    # resnet1d18, 12 x 1000 (100 Hz)
+    ("r18_100hz_stem", 256, 12, 64, 1000, 15, 2, 7, 1),
+    ("r18_100hz_l1", 256, 64, 64, 250, 7, 1, 3, 1),
+    ("r18_100hz_l2_in", 256, 64, 128, 250, 7, 2, 3, 1),
+    ("r18_100hz_l2_ds", 256, 64, 128, 250, 1, 2, 0, 1),
+    ("r18_100hz_l2", 256, 128, 128, 125, 7, 1, 3, 1),
+    ("r18_100hz_l3_in", 256, 128, 256, 125, 7, 2, 3, 1),
+    ("r18_100hz_l3_ds", 256, 128, 256, 125, 1, 2, 0, 1),
+    ("r18_100hz_l3", 256, 256, 256, 63, 7, 1, 3, 1),
+    ("r18_100hz_l4_in", 256, 256, 512, 63, 7, 2, 3, 1),
+    ("r18_100hz_l4_ds", 256, 256, 512, 63, 1, 2, 0, 1),
+    ("r18_100hz_l4", 256, 512, 512, 32, 7, 1, 3, 1),
+    # resnet1d18, 12 x 2500 (250 Hz)
+    ("r18_250hz_stem", 256, 12, 64, 2500, 15, 2, 7, 1),
+    ("r18_250hz_l1", 256, 64, 64, 625, 7, 1, 3, 1),
+    ("r18_250hz_l2_in", 256, 64, 128, 625, 7, 2, 3, 1),
+    ("r18_250hz_l2_ds", 256, 64, 128, 625, 1, 2, 0, 1),
+    ("r18_250hz_l2", 256, 128, 128, 313, 7, 1, 3, 1),
+    ("r18_250hz_l3_in", 256, 128, 256, 313, 7, 2, 3, 1),
+    ("r18_250hz_l3_ds", 256, 128, 256, 313, 1, 2, 0, 1),
+    ("r18_250hz_l3", 256, 256, 256, 157, 7, 1, 3, 1),
+    ("r18_250hz_l4_in", 256, 256, 512, 157, 7, 2, 3, 1),
+    ("r18_250hz_l4_ds", 256, 256, 512, 157, 1, 2, 0, 1),
+    ("r18_250hz_l4", 256, 512, 512, 79, 7, 1, 3, 1),
+    # lead-wise, 12 leads = 12 groups, 12 x 1000
+    ("lw12_100hz_b1", 256, 12, 96, 1000, 3, 1, 1, 12),
+    ("lw12_100hz_b2", 256, 96, 192, 500, 3, 1, 1, 12),
+    ("lw12_100hz_b3", 256, 192, 384, 250, 3, 1, 1, 12),
+    ("lw12_100hz_b4", 256, 384, 768, 125, 3, 1, 1, 12),
+    ("lw12_100hz_b5", 256, 768, 768, 62, 3, 1, 1, 12),
+    # lead-wise, 12 groups, 12 x 2500
+    ("lw12_250hz_b1", 256, 12, 96, 2500, 3, 1, 1, 12),
+    ("lw12_250hz_b2", 256, 96, 192, 1250, 3, 1, 1, 12),
+    ("lw12_250hz_b3", 256, 192, 384, 625, 3, 1, 1, 12),
+    ("lw12_250hz_b4", 256, 384, 768, 312, 3, 1, 1, 12),
+    ("lw12_250hz_b5", 256, 768, 768, 156, 3, 1, 1, 12),
+    # lead-wise default: 8 independent leads = 8 groups, 8 x 1000
+    ("lw8_100hz_b1", 256, 8, 64, 1000, 3, 1, 1, 8),
+    ("lw8_100hz_b2", 256, 64, 128, 500, 3, 1, 1, 8),
+    ("lw8_100hz_b3", 256, 128, 256, 250, 3, 1, 1, 8),
+    ("lw8_100hz_b4", 256, 256, 512, 125, 3, 1, 1, 8),
+    ("lw8_100hz_b5", 256, 512, 512, 62, 3, 1, 1, 8),
+    # extremes
+    ("small_b16_c64_l32", 16, 64, 64, 32, 7, 1, 3, 1),
+    ("large_c64_l2500_k15", 256, 64, 64, 2500, 15, 1, 7, 1),
+    ("large_c512_l313_k15", 256, 512, 512, 313, 15, 1, 7, 1),
 ]
+PASSES = ("fwd", "dgrad", "wgrad")
+
+# --quick: a few shapes that still cover stride 2, a 1x1 downsample, groups and the small extreme.
+QUICK_TAGS = ("r18_100hz_stem", "r18_100hz_l2_ds", "lw12_100hz_b2", "small_b16_c64_l32")
+
+# The CSV columns of acl_bench --csv.
+CSV_COLUMNS = ["device", "kernel", "shape", "dims", "impl", "median_ms", "gbs", "tflops",
+               "pct_peak_bw", "pct_peak_flops", "peak_kind", "check_error", "check_tol",
+               "check_ref", "status", "note"]
+
+TF32_TOL = 1e-2  # see fp32_tolerance / kTf32Tolerance in tools/acl_bench.cpp
+
+
+def fp32_tol(pass_name):
+    return 1e-3 if pass_name == "wgrad" else 1e-4
 
 
 def conv_out_length(L, K, stride, pad, dil=1):
     return (L + 2 * pad - dil * (K - 1) - 1) // stride + 1
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--filter", default="", help="only cases whose name contains this text")
-    ap.add_argument("--reps", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--no-compile", action="store_true", help="eager only")
-    ap.add_argument("--tf32", action="store_true", help="allow TF32 in cuDNN and cuBLAS")
-    args = ap.parse_args()
+def conv_dims(shape, B):
+    tag, _, Cin, Cout, L, K, s, p, g = shape
+    return (f"B{B} Cin{Cin} Cout{Cout} L{L} K{K} s{s} p{p} g{g} "
+            f"Lout{conv_out_length(L, K, s, p)}")
 
+
+def conv_batch(shape, batch):
+    return batch if batch > 0 else shape[1]
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--device", choices=("cuda", "cpu"), default="cuda")
+    ap.add_argument("--filter", default="", help="only cases whose kernel/shape contains this")
+    ap.add_argument("--reps", type=int, default=None, help="timed repetitions (default 10)")
+    ap.add_argument("--warmup", type=int, default=None, help="untimed calls first (default 3)")
+    ap.add_argument("--batch", type=int, default=0,
+                    help="conv1d batch for every shape (default: each shape's own; --quick: 2)")
+    ap.add_argument("--tf32", choices=("off", "on", "both"), default="both",
+                    help="TF32 in cuDNN and cuBLAS (CUDA only)")
+    ap.add_argument("--no-compile", action="store_true", help="eager only")
+    ap.add_argument("--compile-mode", default="default",
+                    help="torch.compile mode (default, max-autotune, ...)")
+    ap.add_argument("--csv", default="", help="also write every row to this CSV file")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: a few conv1d shapes at batch 2, 3 reps, 1 warm-up")
+    ap.add_argument("--list", action="store_true",
+                    help="print the conv1d cases and their dimensions, run nothing")
+    args = ap.parse_args(argv)
+    if args.reps is None:
+        args.reps = 3 if args.quick else 10
+    if args.warmup is None:
+        args.warmup = 1 if args.quick else 3
+    if args.quick and args.batch == 0:
+        args.batch = 2
+    if args.reps < 1 or args.warmup < 0 or args.batch < 0:
+        ap.error("--reps must be >= 1, --warmup >= 0, --batch >= 0")
+    return args
+
+
+def selected_shapes(args):
+    return [s for s in CONV_SHAPES if not args.quick or s[0] in QUICK_TAGS]
+
+
+def list_cases(args):
+    for shape in CONV_SHAPES:
+        for p in PASSES:
+            print(f"conv1d_{p}/{shape[0]} {conv_dims(shape, conv_batch(shape, args.batch))}")
+    return 0
+
+
+class Bench:
+    """Times callables on one device and reports rows (terminal table + CSV)."""
+
+    def __init__(self, torch, args, dev):
+        self.torch, self.args, self.dev = torch, args, dev
+        self.cuda = dev.type == "cuda"
+        self.failures = 0
+        self.rows = []
+        if self.cuda:
+            props = torch.cuda.get_device_properties(dev)
+            self.device_name = f"cuda: {props.name} (sm_{props.major}{props.minor})"
+            l2 = getattr(props, "L2_cache_size", 50 << 20)
+            self.flush = torch.empty(max(2 * l2, 64 << 20) // 4, dtype=torch.float32, device=dev)
+        else:
+            self.device_name = "cpu: " + cpu_model()
+            self.flush = None
+        self.csv_file = None
+        if args.csv:
+            self.csv_file = open(args.csv, "w", newline="")
+            self.csv = csv.DictWriter(self.csv_file, fieldnames=CSV_COLUMNS)
+            self.csv.writeheader()
+            self.csv_file.flush()
+
+    def close(self):
+        if self.csv_file:
+            self.csv_file.close()
+
+    def median_ms(self, fn):
+        torch = self.torch
+        for _ in range(self.args.warmup):
+            fn()
+        times = []
+        if self.cuda:
+            torch.cuda.synchronize()
+            for i in range(self.args.reps):
+                self.flush.fill_(float(i))
+                start = torch.cuda.Event(enable_timing=True)
+                stop = torch.cuda.Event(enable_timing=True)
+                start.record()
+                fn()
+                stop.record()
+                stop.synchronize()
+                times.append(start.elapsed_time(stop))
+        else:
+            for _ in range(self.args.reps):
+                t0 = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t0) * 1e3)
+        return statistics.median(times)
+
+    def rel_error(self, got, ref):
+        torch = self.torch
+        got = got.detach().to(torch.float64)
+        ref = ref.detach().to(torch.float64)
+        if got.shape != ref.shape:
+            return math.nan
+        diff = (got - ref).abs()
+        if torch.isnan(diff).any():
+            return math.nan
+        scale = ref.abs().max().item() if ref.numel() else 0.0
+        worst = diff.max().item() if diff.numel() else 0.0
+        return worst / scale if scale > 0 else worst
+
+    def run(self, kernel, shape, dims, impl, fn, ref, tol, flops, nbytes, note):
+        """Checks fn() against ref (float64), then times it; returns nothing, records a row."""
+        row = {"device": self.device_name, "kernel": kernel, "shape": shape, "dims": dims,
+               "impl": impl, "check_tol": f"{tol:.6g}", "check_ref": "torch_f64", "note": note}
+        name = f"{kernel}/{shape}"
+        try:
+            err = self.rel_error(fn(), ref)
+            row["check_error"] = "" if math.isnan(err) else f"{err:.6g}"
+            if not err <= tol:
+                row["status"] = "check_failed"
+                print(f"{name:36s} {impl:18s} CHECK FAILED: relative error {err:.3g} > {tol:.1g} "
+                      "against float64", flush=True)
+            else:
+                ms = self.median_ms(fn)
+                gbs, tflops = nbytes / ms / 1e6, flops / ms / 1e9
+                row.update(status="ok", median_ms=f"{ms:.6g}", gbs=f"{gbs:.6g}",
+                           tflops=f"{tflops:.6g}")
+                print(f"{name:36s} {impl:18s} {ms:10.4f} {gbs:9.4g} {tflops:9.4g} {err:9.1e}",
+                      flush=True)
+        except Exception as e:  # a failing case (compile error, out of memory) ends only itself
+            msg = f"{type(e).__name__}: {e}".splitlines()[0]
+            row.update(status="error", note=msg)
+            print(f"{name:36s} {impl:18s} ERROR: {msg}", flush=True)
+        if row["status"] != "ok":
+            self.failures += 1
+        self.rows.append(row)
+        if self.csv_file:
+            self.csv.writerow(row)
+            self.csv_file.flush()
+
+
+def set_tf32(torch, on):
+    """TF32 for cuDNN convolutions and cuBLAS matmuls (the fp32_precision API where it exists)."""
+    conv = getattr(torch.backends.cudnn, "conv", None)
+    if conv is not None and hasattr(conv, "fp32_precision"):
+        conv.fp32_precision = "tf32" if on else "ieee"
+        torch.backends.cuda.matmul.fp32_precision = "tf32" if on else "ieee"
+    else:
+        torch.backends.cudnn.allow_tf32 = on
+        torch.backends.cuda.matmul.allow_tf32 = on
+
+
+def conv_functions(torch, shape):
+    """fwd, dgrad, wgrad of one shape as functions of (x, w, dy), no bias."""
+    F = torch.nn.functional
+    _, _, _, _, _, _, s, p, g = shape
+    conv_bwd = torch.ops.aten.convolution_backward
+
+    def fwd(x, w, dy):
+        return F.conv1d(x, w, None, s, p, 1, g)
+
+    def dgrad(x, w, dy):
+        return conv_bwd(dy, x, w, None, [s], [p], [1], False, [0], g, [True, False, False])[0]
+
+    def wgrad(x, w, dy):
+        return conv_bwd(dy, x, w, None, [s], [p], [1], False, [0], g, [False, True, False])[1]
+
+    return {"fwd": fwd, "dgrad": dgrad, "wgrad": wgrad}
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.list:
+        return list_cases(args)
     try:
         import torch
-        import torch.nn.functional as F
     except ImportError:
         print("bench_torch: PyTorch is not installed; nothing to measure")
         return 0
-    if not torch.cuda.is_available():
+    if args.device == "cuda" and not torch.cuda.is_available():
         print("bench_torch: no CUDA device; nothing to measure")
         return 0
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    dev = torch.device(args.device)
+    bench = Bench(torch, args, dev)
+    compile_modes = [] if args.no_compile else ["compile"]
+    if bench.cuda:
+        torch.backends.cudnn.benchmark = True
+        tf32_modes = {"off": [False], "on": [True], "both": [False, True]}[args.tf32]
+        backend = (f"torch {torch.__version__}, cuDNN {torch.backends.cudnn.version()}, "
+                   "cudnn.benchmark on")
+    else:
+        tf32_modes = [False]
+        backend = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    note = backend + ("" if args.no_compile else f", compile mode {args.compile_mode}")
+    print(f"device: {bench.device_name}; {note}; TF32: "
+          f"{'/'.join('on' if t else 'off' for t in tf32_modes)}")
+    print(f"{args.warmup} warm-up + {args.reps} timed calls per row, median"
+          f"{', L2 flushed before each' if bench.cuda else ', no cache flush'}; check: "
+          "max |diff| / max |ref| against float64")
+    print(f"{'kernel/shape':36s} {'impl':18s} {'median_ms':>10s} {'GB/s':>9s} {'TFLOP/s':>9s} "
+          f"{'check':>9s}", flush=True)
 
-    torch.backends.cudnn.benchmark = True
-    torch.backends.cudnn.allow_tf32 = args.tf32
-    torch.backends.cuda.matmul.allow_tf32 = args.tf32
-    dev = torch.device("cuda")
-    props = torch.cuda.get_device_properties(dev)
-    l2 = getattr(props, "L2_cache_size", 50 << 20)
-    flush = torch.empty(max(2 * l2, 64 << 20) // 4, dtype=torch.float32, device=dev)
-    print(f"device: {props.name}, torch {torch.__version__}, cudnn "
-          f"{torch.backends.cudnn.version()}, tf32={'on' if args.tf32 else 'off'}")
-    print(f"{'kernel/shape':44s} {'mode':8s} {'median_ms':>10s} {'GB/s':>9s} {'TFLOP/s':>9s}")
+    def compile_fn(fn):
+        torch._dynamo.reset()  # one compile per case: never the recompile limit's eager fallback
+        mode = None if args.compile_mode == "default" else args.compile_mode
+        return torch.compile(fn, dynamic=False, mode=mode)
 
-    def median_ms(fn):
-        for _ in range(args.warmup):
-            fn()
-        torch.cuda.synchronize()
-        times = []
-        for i in range(args.reps):
-            flush.fill_(float(i))
-            start = torch.cuda.Event(enable_timing=True)
-            stop = torch.cuda.Event(enable_timing=True)
-            start.record()
-            fn()
-            stop.record()
-            stop.synchronize()
-            times.append(start.elapsed_time(stop))
-        return statistics.median(times)
-
-    def report(name, mode, fn, flops, nbytes):
-        try:
-            ms = median_ms(fn)
-        except Exception as e:  # a compile failure should not end the run
-            print(f"{name:44s} {mode:8s} failed: {type(e).__name__}: {e}".splitlines()[0])
-            return
-        print(f"{name:44s} {mode:8s} {ms:10.4f} {nbytes / ms / 1e6:9.1f} "
-              f"{flops / ms / 1e9:9.2f}", flush=True)
-
-    def modes(fn):
-        yield "eager", fn
-        if not args.no_compile:
-            yield "compile", torch.compile(fn, dynamic=False)
+    def run_modes(kernel, shape, dims, fn, inputs, ref, tol_fp32, flops, nbytes, matmul=True):
+        compiled = compile_fn(fn) if compile_modes else None
+        for tf32 in tf32_modes if matmul else [False]:  # TF32 changes convolutions and matmuls only
+            if bench.cuda:
+                set_tf32(torch, tf32)
+            precision = "tf32" if tf32 else "fp32"
+            tol = TF32_TOL if tf32 else tol_fp32
+            for mode in ["eager"] + compile_modes:
+                f = fn if mode == "eager" else compiled
+                bench.run(kernel, shape, dims, f"torch_{mode}_{precision}",
+                          lambda f=f: f(*inputs), ref, tol, flops, nbytes, note)
 
     def randn(*shape):
         return torch.randn(*shape, device=dev, dtype=torch.float32)
 
-    conv_bwd = torch.ops.aten.convolution_backward
-    for tag, B, Cin, Cout, L, K, s, p, g in CONV_SHAPES:
+    for shape in selected_shapes(args):
+        tag, _, Cin, Cout, L, K, s, p, g = shape
+        B = conv_batch(shape, args.batch)
         Lout = conv_out_length(L, K, s, p)
-        x, w, b = randn(B, Cin, L), randn(Cout, Cin // g, K), randn(Cout)
-        dy = randn(B, Cout, Lout)
+        dims = conv_dims(shape, B)
         flops = 2.0 * B * Cout * Lout * (Cin // g) * K
         nbytes = 4.0 * (B * Cin * L + B * Cout * Lout + Cout * (Cin // g) * K)
-        cases = {
-            "fwd": lambda x=x, w=w, b=b, s=s, p=p, g=g: F.conv1d(x, w, b, s, p, 1, g),
-            "dgrad": lambda x=x, w=w, dy=dy, s=s, p=p, g=g: conv_bwd(
-                dy, x, w, None, [s], [p], [1], False, [0], g, [True, False, False])[0],
-            "wgrad": lambda x=x, w=w, dy=dy, s=s, p=p, g=g: conv_bwd(
-                dy, x, w, [w.shape[0]], [s], [p], [1], False, [0], g, [False, True, True])[1],
-        }
-        for pass_name, fn in cases.items():
-            name = f"conv1d_{pass_name}/{tag}"
-            if args.filter and args.filter not in name:
-                continue
-            for mode, f in modes(fn):
-                report(name, mode, f, flops, nbytes)
+        fns = conv_functions(torch, shape)
+        wanted = [pn for pn in PASSES if not args.filter or args.filter in f"conv1d_{pn}/{tag}"]
+        if not wanted:
+            continue
+        x, w, dy = randn(B, Cin, L), randn(Cout, Cin // g, K), randn(B, Cout, Lout)
+        x64, w64, dy64 = x.double(), w.double(), dy.double()
+        for pn in wanted:
+            with torch.no_grad():
+                ref = fns[pn](x64, w64, dy64)
+            run_modes(f"conv1d_{pn}", tag, dims, fns[pn], (x, w, dy), ref, fp32_tol(pn), flops,
+                      nbytes)
+        del x, w, dy, x64, w64, dy64
 
+    F = torch.nn.functional
     B, C, L = 256, 64, 250
     n = B * C * L
-    x = randn(B, C, L)
     M, N, K = 4096, 512, 512
-    a, bm = randn(M, K), randn(K, N)
-    z = randn(65536, 128)
-    logits = randn(4096, 71)
-    others = [
-        ("relu_fwd/256x64x250", lambda: torch.relu(x), n, 8.0 * n),
-        ("batchnorm1d_train_fwd/256x64x250",
-         lambda: F.batch_norm(x, None, None, training=True, eps=1e-5), 6.0 * n, 8.0 * n),
-        ("max_pool1d_fwd_K3_s2_p1/256x64x250",
-         lambda: F.max_pool1d(x, 3, 2, 1, return_indices=True), 2.0 * B * C * 125,
-         4.0 * n + 8.0 * B * C * 125),
-        ("gemm_4096x512x512", lambda: a @ bm, 2.0 * M * N * K, 4.0 * (M * K + K * N + M * N)),
-        ("l2_normalize_fwd/65536x128", lambda: F.normalize(z, dim=1), 3.0 * z.numel(),
-         8.0 * z.numel()),
-        ("log_softmax_fwd/4096x71", lambda: F.log_softmax(logits, dim=1), 4.0 * logits.numel(),
-         8.0 * logits.numel()),
+    others = [  # (kernel, shape, fn, input shapes, flops, bytes) as in acl_bench
+        ("relu_fwd", "256x64x250", lambda x: torch.relu(x), [(B, C, L)], n, 8.0 * n),
+        ("batchnorm1d_train_fwd", "256x64x250",
+         lambda x: F.batch_norm(x, None, None, training=True, eps=1e-5), [(B, C, L)], 6.0 * n,
+         8.0 * n),
+        ("max_pool1d_fwd_K3_s2_p1", "256x64x250",
+         lambda x: F.max_pool1d(x, 3, 2, 1, return_indices=True)[0], [(B, C, L)],
+         2.0 * B * C * 125, 4.0 * n + 8.0 * B * C * 125),
+        ("gemm", "4096x512x512", lambda a, b: a @ b, [(M, K), (K, N)], 2.0 * M * N * K,
+         4.0 * (M * K + K * N + M * N)),
+        ("l2_normalize_fwd", "65536x128", lambda z: F.normalize(z, dim=1), [(65536, 128)],
+         3.0 * 65536 * 128, 8.0 * 65536 * 128),
+        ("log_softmax_fwd", "4096x71", lambda z: F.log_softmax(z, dim=1), [(4096, 71)],
+         4.0 * 4096 * 71, 8.0 * 4096 * 71),
     ]
-    for name, fn, flops, nbytes in others:
-        if args.filter and args.filter not in name:
+    for kernel, shape, fn, input_shapes, flops, nbytes in others:
+        if args.filter and args.filter not in f"{kernel}/{shape}":
             continue
-        for mode, f in modes(fn):
-            report(name, mode, f, flops, nbytes)
-    return 0
+        inputs = [randn(*s) for s in input_shapes]
+        with torch.no_grad():
+            ref = fn(*[t.double() for t in inputs])
+        run_modes(kernel, shape, shape, fn, inputs, ref, 1e-4, flops, nbytes,
+                  matmul=kernel == "gemm")
+
+    bench.close()
+    if bench.failures:
+        print(f"bench_torch: {bench.failures} row(s) failed")
+    return 1 if bench.failures else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,212 @@
+// Fused contrastive loss on the CPU (see kernels/contrastive.h): forward per-row statistics and
+// loss, backward grad_zhat (M, d) (written). Rows are processed in tiles of kRowTile, columns in
+// tiles of kColTile; each tile of Z Z^T is formed by one GEMM into a kRowTile x kColTile scratch
+// buffer, masked from the ids, and folded into the rows' running statistics (online log-sum-exp at
+// tile granularity: the tile's max, then the rescaled sum). Backward re-forms each tile, turns it
+// into the coefficients G_kj + G_jk in place and multiplies it by the column block of zhat,
+// accumulating the row block of the gradient over the column tiles in a fixed order.
+// Memory: one scratch tile (kRowTile * kColTile elements) plus O(M) row statistics.
+// Numerics: GEMM and exp sums in T; the loss reduction over the anchors in double.
+#include "kernels/contrastive.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/gemm.h"
+
+namespace acl::kernels {
+namespace {
+
+constexpr int kRowTile = 64;
+constexpr int kColTile = 512;
+
+[[noreturn]] void fail(const char* op, const std::string& what) {
+  throw std::invalid_argument(std::string(op) + ": " + what);
+}
+
+void check_args(const char* op, int M, int d, double inv_tau) {
+  if (M < 0) fail(op, "M = " + std::to_string(M) + " is negative");
+  if (M > 0 && d < 1) fail(op, "d = " + std::to_string(d) + " must be >= 1");
+  if (!(inv_tau > 0.0) || !std::isfinite(inv_tau)) {
+    fail(op, "inv_tau = " + std::to_string(inv_tau) + " must be positive and finite");
+  }
+}
+
+void check_ptr(const char* op, const char* name, const void* p, int64_t n) {
+  if (n > 0 && p == nullptr) {
+    fail(op, std::string("'") + name + "' is null for " + std::to_string(n) + " elements");
+  }
+}
+
+// Columns j of row i: excluded when (record, region, view) all match (j == i included).
+inline bool same_record_region(const int32_t* a, const int32_t* b) {
+  return a[0] == b[0] && a[1] == b[1];
+}
+
+template <typename T>
+struct RowState {
+  T m = -std::numeric_limits<T>::infinity();  // running max of the valid s_ij
+  T s = T(0);                                 // sum of exp(s_ij - m) over the valid columns seen
+  T pos_sum = T(0);
+  T pos_max = -std::numeric_limits<T>::infinity();
+  T neg_max = -std::numeric_limits<T>::infinity();
+  int32_t pos_count = 0;
+};
+
+}  // namespace
+
+template <typename T>
+void contrastive_forward_cpu(T* loss, float* accuracy, int32_t* anchors, T* row_lse,
+                             int32_t* row_pos, T* row_spos, int32_t* row_hit, const T* zhat,
+                             const int32_t* ids, int M, int d, double inv_tau) {
+  const char* op = "contrastive_forward_cpu";
+  check_args(op, M, d, inv_tau);
+  check_ptr(op, "loss", loss, 1);
+  check_ptr(op, "accuracy", accuracy, 1);
+  check_ptr(op, "anchors", anchors, 1);
+  check_ptr(op, "row_lse", row_lse, M);
+  check_ptr(op, "row_pos", row_pos, M);
+  check_ptr(op, "row_spos", row_spos, M);
+  check_ptr(op, "row_hit", row_hit, M);
+  check_ptr(op, "zhat", zhat, static_cast<int64_t>(M) * d);
+  check_ptr(op, "ids", ids, static_cast<int64_t>(M) * 3);
+
+  const T it = static_cast<T>(inv_tau);
+  const T neg_inf = -std::numeric_limits<T>::infinity();
+  std::vector<T> tile(static_cast<size_t>(kRowTile) * kColTile);
+  std::vector<RowState<T>> st(kRowTile);
+  for (int r0 = 0; r0 < M; r0 += kRowTile) {
+    const int R = std::min(kRowTile, M - r0);
+    std::fill(st.begin(), st.end(), RowState<T>{});
+    for (int c0 = 0; c0 < M; c0 += kColTile) {
+      const int C = std::min(kColTile, M - c0);
+      gemm_cpu<T>(false, true, R, C, d, T(1), zhat + static_cast<int64_t>(r0) * d,
+                  zhat + static_cast<int64_t>(c0) * d, T(0), tile.data());
+      for (int ii = 0; ii < R; ++ii) {
+        const int32_t* idi = ids + 3 * static_cast<int64_t>(r0 + ii);
+        RowState<T>& r = st[ii];
+        T* srow = tile.data() + static_cast<int64_t>(ii) * C;
+        T tmax = neg_inf;
+        for (int jj = 0; jj < C; ++jj) {
+          const int32_t* idj = ids + 3 * static_cast<int64_t>(c0 + jj);
+          const bool rg = same_record_region(idi, idj);
+          if (rg && idi[2] == idj[2]) {
+            srow[jj] = neg_inf;  // excluded: adds exp(-inf) = 0 below
+            continue;
+          }
+          const T s = srow[jj] * it;
+          srow[jj] = s;
+          if (rg) {
+            r.pos_sum += s;
+            ++r.pos_count;
+            r.pos_max = std::max(r.pos_max, s);
+          } else {
+            r.neg_max = std::max(r.neg_max, s);
+          }
+          if (!(s <= tmax)) tmax = s;  // a NaN becomes the max and propagates
+        }
+        if (tmax == neg_inf) continue;  // no valid column in this tile
+        const T m = std::max(r.m, tmax);
+        T sum = T(0);
+        for (int jj = 0; jj < C; ++jj) sum += std::exp(srow[jj] - m);
+        r.s = r.s * std::exp(r.m - m) + sum;  // first tile: 0 * exp(-inf) = 0
+        r.m = m;
+      }
+    }
+    for (int ii = 0; ii < R; ++ii) {
+      const RowState<T>& r = st[ii];
+      const int i = r0 + ii;
+      row_lse[i] = r.m == neg_inf ? neg_inf : r.m + std::log(r.s);
+      row_pos[i] = r.pos_count;
+      row_spos[i] = r.pos_count > 0 ? r.pos_sum / static_cast<T>(r.pos_count) : T(0);
+      row_hit[i] = r.pos_count > 0 && r.pos_max > r.neg_max ? 1 : 0;
+    }
+  }
+
+  double total = 0.0;
+  int64_t n = 0, hits = 0;
+  for (int i = 0; i < M; ++i) {
+    if (row_pos[i] == 0) continue;
+    total += static_cast<double>(row_lse[i]) - static_cast<double>(row_spos[i]);
+    ++n;
+    hits += row_hit[i];
+  }
+  loss[0] = static_cast<T>(n > 0 ? total / static_cast<double>(n) : 0.0);
+  accuracy[0] =
+      static_cast<float>(n > 0 ? static_cast<double>(hits) / static_cast<double>(n) : 0.0);
+  anchors[0] = static_cast<int32_t>(n);
+}
+
+template <typename T>
+void contrastive_backward_cpu(T* grad_zhat, const T* grad_loss, const T* zhat, const int32_t* ids,
+                              const T* row_lse, const int32_t* row_pos, int anchors, int M, int d,
+                              double inv_tau) {
+  const char* op = "contrastive_backward_cpu";
+  check_args(op, M, d, inv_tau);
+  if (M > 0 && anchors < 1) fail(op, "anchors = " + std::to_string(anchors) + " must be >= 1");
+  const int64_t n = static_cast<int64_t>(M) * d;
+  check_ptr(op, "grad_zhat", grad_zhat, n);
+  check_ptr(op, "grad_loss", grad_loss, 1);
+  check_ptr(op, "zhat", zhat, n);
+  check_ptr(op, "ids", ids, static_cast<int64_t>(M) * 3);
+  check_ptr(op, "row_lse", row_lse, M);
+  check_ptr(op, "row_pos", row_pos, M);
+  if (M == 0) return;
+
+  const T it = static_cast<T>(inv_tau);
+  // a_i = grad_loss * inv_tau / anchors on anchor rows; q_i = a_i / |P_i| (the positive term).
+  const T a_anchor = static_cast<T>(static_cast<double>(grad_loss[0]) * inv_tau / anchors);
+  std::vector<T> a(M), q(M);
+  for (int i = 0; i < M; ++i) {
+    a[i] = row_pos[i] > 0 ? a_anchor : T(0);
+    q[i] = row_pos[i] > 0 ? a_anchor / static_cast<T>(row_pos[i]) : T(0);
+  }
+
+  std::vector<T> tile(static_cast<size_t>(kRowTile) * kColTile);
+  for (int r0 = 0; r0 < M; r0 += kRowTile) {
+    const int R = std::min(kRowTile, M - r0);
+    for (int c0 = 0; c0 < M; c0 += kColTile) {
+      const int C = std::min(kColTile, M - c0);
+      gemm_cpu<T>(false, true, R, C, d, T(1), zhat + static_cast<int64_t>(r0) * d,
+                  zhat + static_cast<int64_t>(c0) * d, T(0), tile.data());
+      for (int ii = 0; ii < R; ++ii) {
+        const int k = r0 + ii;
+        const int32_t* idk = ids + 3 * static_cast<int64_t>(k);
+        const bool k_anchor = row_pos[k] > 0;
+        T* crow = tile.data() + static_cast<int64_t>(ii) * C;
+        for (int jj = 0; jj < C; ++jj) {
+          const int j = c0 + jj;
+          const int32_t* idj = ids + 3 * static_cast<int64_t>(j);
+          const bool rg = same_record_region(idk, idj);
+          if (rg && idk[2] == idj[2]) {
+            crow[jj] = T(0);  // excluded pair
+            continue;
+          }
+          const T s = crow[jj] * it;
+          T c = T(0);
+          if (k_anchor) c += a[k] * std::exp(s - row_lse[k]) - (rg ? q[k] : T(0));        // G_kj
+          if (row_pos[j] > 0) c += a[j] * std::exp(s - row_lse[j]) - (rg ? q[j] : T(0));  // G_jk
+          crow[jj] = c;
+        }
+      }
+      // grad rows [r0, r0 + R) (=) on the first column tile, (+=) after: a fixed order.
+      gemm_cpu<T>(false, false, R, d, C, T(1), tile.data(), zhat + static_cast<int64_t>(c0) * d,
+                  c0 == 0 ? T(0) : T(1), grad_zhat + static_cast<int64_t>(r0) * d);
+    }
+  }
+}
+
+#define ACL_INSTANTIATE(T)                                                                    \
+  template void contrastive_forward_cpu<T>(T*, float*, int32_t*, T*, int32_t*, T*, int32_t*,  \
+                                           const T*, const int32_t*, int, int, double);       \
+  template void contrastive_backward_cpu<T>(T*, const T*, const T*, const int32_t*, const T*, \
+                                            const int32_t*, int, int, int, double);
+ACL_INSTANTIATE(float)
+ACL_INSTANTIATE(double)
+#undef ACL_INSTANTIATE
+
+}  // namespace acl::kernels

@@ -1,0 +1,130 @@
+// make_view: argument checks, then the augmentation kernel of the records' device
+// (kernels/augment.h). The R-peaks are validated on the host (a copy for CUDA tensors: a few
+// kilobytes, and the record-index upload waits for the stream anyway), so the kernels can trust
+// them.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/op_checks.h"
+#include "kernels/augment.h"
+#include "train/augment/augment.h"
+#include "train/augment/augment_spec.h"
+
+namespace acl::augment {
+
+namespace {
+
+constexpr const char* kOp = "make_view";
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::invalid_argument(std::string(kOp) + ": " + what);
+}
+
+void check_rpeaks(const BatchRPeaks& rpeaks, const Tensor& records, int64_t batch,
+                  int64_t src_length) {
+  const Tensor& off = rpeaks.offsets;
+  const Tensor& pos = rpeaks.positions;
+  detail::check_index(kOp, "rpeaks.offsets", off, 1);
+  detail::check_index(kOp, "rpeaks.positions", pos, 1);
+  if (off.size(0) != batch + 1) {
+    fail("rpeaks.offsets has " + std::to_string(off.size(0)) +
+         " entries, expected batch + 1 = " + std::to_string(batch + 1));
+  }
+  if (off.device() != records.device() || pos.device() != records.device()) {
+    fail("rpeaks are on " + std::string(device_name(off.device())) + "/" +
+         device_name(pos.device()) + " but records on " + device_name(records.device()));
+  }
+  const std::vector<int32_t> o = off.to_vector<int32_t>();
+  const std::vector<int32_t> p = pos.to_vector<int32_t>();
+  if (o[0] != 0 || o[static_cast<size_t>(batch)] != static_cast<int64_t>(p.size())) {
+    fail("rpeaks.offsets must start at 0 and end at the number of positions (" +
+         std::to_string(p.size()) + "); got " + std::to_string(o[0]) + " .. " +
+         std::to_string(o[static_cast<size_t>(batch)]));
+  }
+  for (int64_t b = 0; b < batch; ++b) {
+    const int32_t lo = o[static_cast<size_t>(b)], hi = o[static_cast<size_t>(b) + 1];
+    if (hi < lo) {
+      fail("rpeaks.offsets decrease at record " + std::to_string(b) + " (" + std::to_string(lo) +
+           " -> " + std::to_string(hi) + ")");
+    }
+    for (int32_t i = lo; i < hi; ++i) {
+      const int32_t v = p[static_cast<size_t>(i)];
+      if (v < 0 || v >= src_length || (i > lo && v <= p[static_cast<size_t>(i) - 1])) {
+        fail("R-peak " + std::to_string(i - lo) + " of record " + std::to_string(b) + " is " +
+             std::to_string(v) + ": expected ascending positions in [0, " +
+             std::to_string(src_length) + ")");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Tensor make_view(const Tensor& records, const BatchRPeaks& rpeaks,
+                 const std::vector<int64_t>& record_index, int view, int64_t epoch, uint64_t seed,
+                 const AugmentConfig& config, int64_t out_length) {
+  config.validate();
+  detail::check_defined(kOp, "records", records);
+  if (records.dtype() != DType::f32 || records.rank() != 3) {
+    fail("records is " + records.str() + ", expected f32 (batch, leads, length)");
+  }
+  const int64_t batch = records.size(0), n_leads = records.size(1), src_length = records.size(2);
+  if (n_leads < 1 || src_length < 1) fail("records " + records.str() + " have no samples");
+  if (out_length < 1 || out_length > kernels::kMaxAugmentLength ||
+      src_length > kernels::kMaxAugmentLength) {
+    fail("out_length = " + std::to_string(out_length) +
+         ", record length = " + std::to_string(src_length) + ": expected both in [1, 2^24]");
+  }
+  if (view < 0 || view >= config.n_views) {
+    fail("view = " + std::to_string(view) +
+         ": expected 0 <= view < n_views = " + std::to_string(config.n_views));
+  }
+  if (epoch < 0 || epoch >= kernels::kMaxAugmentEpoch) {
+    fail("epoch = " + std::to_string(epoch) + ": expected 0 <= epoch < 2^32");
+  }
+  if (static_cast<int64_t>(record_index.size()) != batch) {
+    fail("record_index has " + std::to_string(record_index.size()) + " entries for " +
+         std::to_string(batch) + " records");
+  }
+  std::vector<int32_t> index32(record_index.size());
+  for (size_t b = 0; b < record_index.size(); ++b) {
+    if (record_index[b] < 0 || record_index[b] > INT32_MAX) {
+      fail("record_index[" + std::to_string(b) + "] = " + std::to_string(record_index[b]) +
+           ": expected 0 <= index < 2^31");
+    }
+    index32[b] = static_cast<int32_t>(record_index[b]);
+  }
+  if (config.vcg.enabled && n_leads != kernels::kVcgLeads) {
+    fail(
+        "augmentations.vcg.enabled needs 12-lead records (I, II, III, aVR, aVL, aVF, V1-V6); "
+        "records have " +
+        std::to_string(n_leads) + " leads");
+  }
+  if (config.lead_dropout.enabled && n_leads > kernels::kMaxDropoutLeads) {
+    fail("augmentations.lead_dropout supports at most 64 leads; records have " +
+         std::to_string(n_leads));
+  }
+  if (config.segments.enabled && src_length < config.n_views) {
+    fail("augmentations.segments: records of " + std::to_string(src_length) +
+         " samples cannot be cut into n_views = " + std::to_string(config.n_views) + " segments");
+  }
+  check_rpeaks(rpeaks, records, batch, src_length);
+
+  const Device device = records.device();
+  Tensor out = Tensor::empty(Shape{batch, n_leads, out_length}, DType::f32, device);
+  if (batch == 0) return out;
+  Tensor index = Tensor::from_vector(index32, Shape{batch});
+  if (device != Device::CPU) index = index.to(device);
+  const kernels::AugmentSpec spec = to_kernel_spec(config, out_length);
+  const int32_t* positions =
+      rpeaks.positions.numel() > 0 ? rpeaks.positions.data<int32_t>() : nullptr;
+  using T = float;
+  ACL_KERNEL(device, augment_view, out.data<T>(), records.data<T>(), index.data<int32_t>(),
+             rpeaks.offsets.data<int32_t>(), positions, batch, n_leads, src_length, out_length,
+             view, epoch, seed, spec);
+  return out;
+}
+
+}  // namespace acl::augment

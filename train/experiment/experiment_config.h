@@ -1,0 +1,117 @@
+// The pretraining experiment: one JSON file read into ExperimentConfig. Every key is typed and
+// defaulted (docs/usage.md lists them); an unknown or mistyped key throws std::invalid_argument
+// naming its dotted path and, for an unknown key, the closest valid key. to_json() writes every
+// key resolved, so a run directory's config.json reads back into an equal config.
+//
+//   {
+//     "seed": 0,
+//     "out_dir": "runs/quickstart",
+//     "data": {"cache": "data_cache/synthetic", "split": "train", "view_length": 250,
+//              "prefetch_batches": 4},
+//     "model": {"encoder": {...models::EncoderConfig...}, "heads": {...models::HeadsConfig...}},
+//     "objective": {"method": "acl", "lambda_g": 1.0, "lambda_r": 1.0, "tau": 0.1,
+//                   "augmentations": {"scale_crop": {"enabled": true, "s_min": 0.5, "s_max": 1.0},
+//                                     "cycle_mask": {...}, "time_shift": {...}, ...}},
+//     "optimizer": {"name": "adamw", "lr": 1e-3, "weight_decay": 1e-4, "momentum": 0.9,
+//                   "betas": [0.9, 0.999], "eps": 1e-8, "lars_eta": 0.001, "clip_grad_norm": 0,
+//                   "schedule": {"warmup_steps": 100, "min_lr": 0}},
+//     "train": {"steps": 1000, "batch_size": 64, "log_every": 10, "checkpoint_every": 500,
+//               "keep_checkpoints": 2, "on_nonfinite": "stop", "device": "auto",
+//               "precision": "f32"}
+//   }
+//
+// The method sets the defaults of "objective": from_json reads objective.method first, starts from
+// method_defaults(method) and then applies every key the file gives, so an explicit key always
+// wins over the method's default.
+//
+// --set overrides a key by its dotted path ("train.steps=200", "objective.tau=0.2",
+// "model.encoder.leadwise.channels=[8,16]"): the value is parsed as JSON, or taken as a string when
+// it is not valid JSON; the path must name a key of the schema.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/config.h"
+#include "train/augment/augment.h"
+
+namespace acl::experiment {
+
+enum class Method { kAcl, kSimclr, kClocs };  // "acl", "simclr", "clocs"
+const char* method_name(Method m);
+
+struct DataConfig {
+  std::string cache;            // prepared dataset directory (acl_prepare); required
+  std::string split = "train";  // records of this split are used ("all": every record)
+  int64_t view_length = 250;    // samples per augmented view (the encoder's input length)
+  int prefetch_batches = 4;     // batches the reader thread prepares ahead
+};
+
+struct ObjectiveConfig {
+  Method method = Method::kAcl;
+  double lambda_g = 1.0;  // weight of the global NT-Xent
+  double lambda_r = 1.0;  // weight of the region loss (acl only; 0 disables it)
+  double tau = 0.1;
+  augment::AugmentConfig augmentations;  // fs and n_views are filled from the data and method
+};
+
+// The objective defaults of a method (n_views = 2 for all):
+//   acl:    lambda_r 1; augmentations scale_crop, cycle_mask, time_shift (DESIGN.md §5).
+//   simclr: lambda_r 0 (global NT-Xent only); generic augmentations amplitude_scale,
+//           gaussian_noise, baseline_wander, lead_dropout.
+//   clocs:  lambda_r 0; the two views are adjacent segments of the record (segments), nothing
+//           else.
+ObjectiveConfig method_defaults(Method m);
+
+struct OptimizerConfig {
+  std::string name = "adamw";  // "sgd", "adamw", "lars"
+  double lr = 1e-3;
+  double weight_decay = 1e-4;
+  double momentum = 0.9;                          // sgd, lars
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adamw ("betas": [b1, b2])
+  double lars_eta = 0.001;
+  double clip_grad_norm = 0;  // 0: no clipping
+  int64_t warmup_steps = 100;
+  double min_lr = 0;  // cosine decay floor
+};
+
+struct TrainConfig {
+  int64_t steps = 1000;
+  int64_t batch_size = 64;  // records per step (each gives n_views views)
+  int64_t log_every = 10;
+  int64_t checkpoint_every = 500;  // 0: only at the end and on a signal
+  int keep_checkpoints = 2;
+  std::string on_nonfinite = "stop";  // "stop" or "skip" (skip the batch, count it)
+  std::string device = "auto";        // "auto", "cpu", "cuda"
+  std::string precision = "f32";      // "f32" (bf16 is not implemented yet: rejected)
+};
+
+struct ExperimentConfig {
+  uint64_t seed = 0;
+  std::string out_dir = "runs/experiment";
+  DataConfig data;
+  models::EncoderConfig encoder;
+  models::HeadsConfig heads;
+  ObjectiveConfig objective;
+  OptimizerConfig optimizer;
+  TrainConfig train;
+
+  // Parses a whole config (validates cross-field rules, e.g. the acl method needs a lead-wise
+  // encoder). `where` prefixes error messages (the file name).
+  static ExperimentConfig from_json(const nlohmann::json& j, const std::string& where = "config");
+  nlohmann::json to_json() const;
+};
+
+// Applies "dotted.path=value" overrides to a JSON config before parsing; throws
+// std::invalid_argument naming the override when the path does not exist in the schema (with the
+// closest valid path) or has no '='.
+void apply_overrides(nlohmann::json& j, const std::vector<std::string>& overrides);
+
+// Reads FILE (JSON, comments not allowed), applies the overrides and parses. Errors name the file.
+ExperimentConfig load_experiment_config(const std::string& file,
+                                        const std::vector<std::string>& overrides = {});
+
+}  // namespace acl::experiment

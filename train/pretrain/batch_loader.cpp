@@ -1,0 +1,205 @@
+#include "train/pretrain/batch_loader.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "engine/philox.h"
+
+namespace acl::pretrain {
+namespace {
+
+constexpr uint64_t kShuffleStream = 0x73687566666c65ull;  // "shuffle"
+
+// Uniform integer in [0, bound) from 64 random bits (multiply-shift; bias < bound / 2^64).
+uint64_t below(uint64_t bits, uint64_t bound) {
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(bits) * bound) >> 64);
+}
+
+}  // namespace
+
+std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, uint64_t epoch) {
+  if (n < 0 || n >= (int64_t{1} << 32)) {
+    throw std::invalid_argument("epoch_permutation: n = " + std::to_string(n) +
+                                " is outside [0, 2^32)");
+  }
+  std::vector<int64_t> perm(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) perm[static_cast<size_t>(i)] = i;
+  for (int64_t i = n - 1; i > 0; --i) {
+    PhiloxCounter b = philox_block(seed, kShuffleStream, (epoch << 32) | static_cast<uint64_t>(i));
+    uint64_t bits = (static_cast<uint64_t>(b.v[1]) << 32) | b.v[0];
+    auto j = static_cast<int64_t>(below(bits, static_cast<uint64_t>(i) + 1));
+    std::swap(perm[static_cast<size_t>(i)], perm[static_cast<size_t>(j)]);
+  }
+  return perm;
+}
+
+std::vector<int64_t> batch_records(const std::vector<int64_t>& records, int64_t batch_size,
+                                   uint64_t seed, const LoaderPosition& position) {
+  const auto n = static_cast<int64_t>(records.size());
+  if (batch_size < 1 || batch_size > n) {
+    throw std::invalid_argument("batch_records: batch size " + std::to_string(batch_size) +
+                                " with " + std::to_string(n) + " records");
+  }
+  if (position.batch >= static_cast<uint64_t>(n / batch_size)) {
+    throw std::invalid_argument("batch_records: batch " + std::to_string(position.batch) +
+                                " is past the " + std::to_string(n / batch_size) +
+                                " batches of an epoch");
+  }
+  std::vector<int64_t> perm = epoch_permutation(n, seed, position.epoch);
+  std::vector<int64_t> out(static_cast<size_t>(batch_size));
+  const auto first = static_cast<int64_t>(position.batch) * batch_size;
+  for (int64_t j = 0; j < batch_size; ++j)
+    out[static_cast<size_t>(j)] =
+        records[static_cast<size_t>(perm[static_cast<size_t>(first + j)])];
+  return out;
+}
+
+BatchLoader::BatchLoader(const cache::CacheReader& cache, std::vector<int64_t> records,
+                         const LoaderOptions& options, const LoaderPosition& start)
+    : cache_(cache), records_(std::move(records)), options_(options), next_position_(start) {
+  const auto n = static_cast<int64_t>(records_.size());
+  if (options_.batch_size < 1) {
+    throw std::invalid_argument("BatchLoader: batch size " + std::to_string(options_.batch_size) +
+                                ", expected >= 1");
+  }
+  if (options_.prefetch_batches < 1) {
+    throw std::invalid_argument("BatchLoader: prefetch_batches " +
+                                std::to_string(options_.prefetch_batches) + ", expected >= 1");
+  }
+  if (n < options_.batch_size) {
+    throw std::invalid_argument("BatchLoader: " + std::to_string(n) +
+                                " records cannot fill one batch of " +
+                                std::to_string(options_.batch_size));
+  }
+  for (int64_t r : records_) {
+    if (r < 0 || r >= cache_.size()) {
+      throw std::invalid_argument("BatchLoader: record index " + std::to_string(r) +
+                                  " is outside the cache's 0.." +
+                                  std::to_string(cache_.size() - 1));
+    }
+  }
+  batches_per_epoch_ = n / options_.batch_size;
+  if (start.batch >= static_cast<uint64_t>(batches_per_epoch_)) {
+    throw std::invalid_argument("BatchLoader: start batch " + std::to_string(start.batch) +
+                                " is past the " + std::to_string(batches_per_epoch_) +
+                                " batches of an epoch");
+  }
+  record_floats_ = cache_.n_leads() * cache_.length();
+  const size_t signal_bytes =
+      static_cast<size_t>(options_.batch_size * record_floats_) * sizeof(float);
+  slots_.resize(static_cast<size_t>(options_.prefetch_batches));
+  for (Slot& s : slots_) s.signals = HostBuffer(signal_bytes, options_.pinned);
+  thread_ = std::thread([this, start] { run(start); });
+}
+
+BatchLoader::~BatchLoader() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+LoaderPosition BatchLoader::advance(LoaderPosition p) const {
+  if (++p.batch == static_cast<uint64_t>(batches_per_epoch_)) {
+    p.batch = 0;
+    ++p.epoch;
+  }
+  return p;
+}
+
+LoaderPosition BatchLoader::position() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_position_;
+}
+
+bool BatchLoader::fill(Slot& slot, const LoaderPosition& position, std::vector<int64_t>& perm,
+                       uint64_t& perm_epoch) {
+  if (perm.empty() || perm_epoch != position.epoch) {
+    perm = epoch_permutation(static_cast<int64_t>(records_.size()), options_.seed, position.epoch);
+    perm_epoch = position.epoch;
+  }
+  const int64_t B = options_.batch_size;
+  const auto first = static_cast<int64_t>(position.batch) * B;
+  auto* signals = static_cast<float*>(slot.signals.data());
+  slot.record_index.resize(static_cast<size_t>(B));
+  slot.rpeak_offsets.assign(1, 0);
+  slot.rpeak_positions.clear();
+  for (int64_t b = 0; b < B; ++b) {
+    if (stop_.load(std::memory_order_relaxed)) return false;
+    const int64_t r = records_[static_cast<size_t>(perm[static_cast<size_t>(first + b)])];
+    slot.record_index[static_cast<size_t>(b)] = r;
+    cache_.read_signal(r, signals + b * record_floats_);
+    std::vector<int32_t> peaks = cache_.rpeaks(r);
+    slot.rpeak_positions.insert(slot.rpeak_positions.end(), peaks.begin(), peaks.end());
+    slot.rpeak_offsets.push_back(static_cast<int32_t>(slot.rpeak_positions.size()));
+  }
+  slot.position = position;
+  return true;
+}
+
+void BatchLoader::run(LoaderPosition position) {
+  std::vector<int64_t> perm;
+  uint64_t perm_epoch = 0;
+  const auto n_slots = static_cast<uint64_t>(slots_.size());
+  try {
+    for (uint64_t k = 0;; ++k) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_.load() || k - consumed_ < n_slots; });
+        if (stop_) return;
+      }
+      // Slot k % n_slots is free: next() has handed out every batch before k - n_slots + 1.
+      if (!fill(slots_[k % n_slots], position, perm, perm_epoch)) return;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        produced_ = k + 1;
+      }
+      cv_.notify_all();
+      position = advance(position);
+    }
+  } catch (...) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      error_ = std::current_exception();
+    }
+    cv_.notify_all();
+  }
+}
+
+Batch BatchLoader::next(Device device) {
+  Slot* slot = nullptr;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return produced_ > consumed_ || error_; });
+    if (produced_ == consumed_) std::rethrow_exception(error_);
+    slot = &slots_[consumed_ % slots_.size()];
+  }
+  // The reader does not touch this slot until consumed_ moves past it.
+  const int64_t B = options_.batch_size;
+  Batch batch;
+  batch.records = Tensor::empty(Shape{B, cache_.n_leads(), cache_.length()}, DType::f32, device);
+  copy_bytes(batch.records.raw_data(), device, slot->signals.data(), Device::CPU,
+             batch.records.nbytes());
+  batch.rpeak_offsets = Tensor::empty(Shape{B + 1}, DType::i32, device);
+  copy_bytes(batch.rpeak_offsets.raw_data(), device, slot->rpeak_offsets.data(), Device::CPU,
+             batch.rpeak_offsets.nbytes());
+  const auto n_peaks = static_cast<int64_t>(slot->rpeak_positions.size());
+  batch.rpeak_positions = Tensor::empty(Shape{n_peaks}, DType::i32, device);
+  copy_bytes(batch.rpeak_positions.raw_data(), device, slot->rpeak_positions.data(), Device::CPU,
+             batch.rpeak_positions.nbytes());
+  batch.record_index = slot->record_index;
+  batch.position = slot->position;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++consumed_;
+    next_position_ = advance(batch.position);
+  }
+  cv_.notify_all();
+  return batch;
+}
+
+}  // namespace acl::pretrain

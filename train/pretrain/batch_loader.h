@@ -1,0 +1,118 @@
+// Batches of whole records for pretraining, read ahead on a thread.
+//
+// Order: epoch e visits the loader's records in the order epoch_permutation(n, seed, e), cut into
+// batches_per_epoch() = floor(n / B) batches of B records; the n mod B records left at the end of
+// a permutation sit out that epoch (drop_last). The order is a pure function of (seed, epoch), so
+// a run resumed at a position sees exactly the batches of a run that never stopped.
+//
+// Position: (epoch, batch) of the batch next() returns next. A loader constructed at a position
+// starts there.
+//
+// Threading: one reader thread decodes up to `prefetch_batches` batches ahead into reusable host
+// slots (signals as float32, R-peaks as CSR); with `pinned` the signal slots are page-locked so the
+// copy to a CUDA device runs at bus speed. next() takes the oldest slot, copies it into tensors on
+// the requested device and hands the slot back. The destructor stops the thread, also when it is
+// blocked on a full queue or in the middle of a batch, and joins it. A read error on the thread is
+// rethrown by the next() that would have returned its batch.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "engine/tensor.h"
+#include "train/cache/cache_reader.h"
+#include "engine/host_memory.h"
+
+namespace acl::pretrain {
+
+struct LoaderOptions {
+  int64_t batch_size = 64;   // records per batch, >= 1
+  int prefetch_batches = 4;  // slots the reader fills ahead, >= 1
+  uint64_t seed = 0;         // keys the epoch permutations
+  bool pinned = false;       // page-locked signal slots (CUDA builds; ignored otherwise)
+};
+
+struct LoaderPosition {
+  uint64_t epoch = 0;
+  uint64_t batch = 0;  // batch index within the epoch
+  bool operator==(const LoaderPosition& o) const { return epoch == o.epoch && batch == o.batch; }
+  bool operator!=(const LoaderPosition& o) const { return !(*this == o); }
+};
+
+// One batch on a device.
+struct Batch {
+  Tensor records;          // (B, C, L) f32: C leads, L the cache's record length
+  Tensor rpeak_offsets;    // i32 (B + 1): record b's peaks are positions[off[b], off[b+1])
+  Tensor rpeak_positions;  // i32 (total peaks): sample positions within the record
+  std::vector<int64_t> record_index;  // (B) the records' indices in the cache
+  LoaderPosition position;            // where this batch sits in the order
+};
+
+// A permutation of 0..n-1 that is a pure function of (seed, epoch): Fisher-Yates where the swap
+// partner of position i is drawn from Philox block (key seed, stream "shuffle", counter
+// (epoch << 32) | i). Requires 0 <= n < 2^32.
+std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, uint64_t epoch);
+
+// The cache indices of the batch at `position`: records[perm[k * B + j]] for j < B, with perm =
+// epoch_permutation(records.size(), seed, position.epoch) and k = position.batch.
+std::vector<int64_t> batch_records(const std::vector<int64_t>& records, int64_t batch_size,
+                                   uint64_t seed, const LoaderPosition& position);
+
+class BatchLoader {
+ public:
+  // `records`: the cache indices to draw from (e.g. CacheReader::indices_of_split), each in
+  // [0, cache.size()). Throws std::invalid_argument when there are fewer records than one batch,
+  // an index is out of range, or an option is out of range. `cache` must outlive the loader.
+  BatchLoader(const cache::CacheReader& cache, std::vector<int64_t> records,
+              const LoaderOptions& options, const LoaderPosition& start = {});
+  ~BatchLoader();
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  // The next batch, copied to `device`; waits for the reader when it is behind.
+  Batch next(Device device);
+
+  // Where the next call to next() is in the order.
+  LoaderPosition position() const;
+  int64_t batches_per_epoch() const { return batches_per_epoch_; }
+  int64_t batch_size() const { return options_.batch_size; }
+  const std::vector<int64_t>& records() const { return records_; }
+
+ private:
+  struct Slot {
+    HostBuffer signals;  // (B, C, L) f32
+    std::vector<int32_t> rpeak_offsets;
+    std::vector<int32_t> rpeak_positions;
+    std::vector<int64_t> record_index;
+    LoaderPosition position;
+  };
+
+  void run(LoaderPosition position);  // the reader thread
+  // Fills `slot` with the batch at `position`; false when stopped midway.
+  bool fill(Slot& slot, const LoaderPosition& position, std::vector<int64_t>& perm,
+            uint64_t& perm_epoch);
+  LoaderPosition advance(LoaderPosition p) const;
+
+  const cache::CacheReader& cache_;
+  std::vector<int64_t> records_;
+  LoaderOptions options_;
+  int64_t batches_per_epoch_ = 0;
+  int64_t record_floats_ = 0;  // C * L
+
+  std::vector<Slot> slots_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t produced_ = 0;  // batches the reader has finished
+  uint64_t consumed_ = 0;  // batches next() has handed out
+  LoaderPosition next_position_;
+  std::atomic<bool> stop_{false};
+  std::exception_ptr error_;  // set by the reader; it stops after an error
+  std::thread thread_;
+};
+
+}  // namespace acl::pretrain

@@ -1,0 +1,91 @@
+// The pretraining model (encoder + heads) and its contrastive objective (DESIGN.md §5).
+//
+// Per batch of B records and V = augmentations.n_views views:
+//   x      = concat_v make_view(records, v)                          (V*B, 12, view_length)
+//   enc    = encoder(x)                                              one forward for all views
+//   global: z = projection(enc.embedding) (V*B, d), row v*B + b has ids (b, 0, v):
+//           Lg = contrastive_loss(z) — NT-Xent, the positives of a row are its record's other views
+//   region: zr = region_heads(enc.lead_embeddings) (V*B, R, d) -> (V*B*R, d), row (v*B + b)*R + r
+//           has ids (b, r, v): Lr = contrastive_loss(zr) — the positive is the same record and
+//           region in another view, every other (record, region) is a negative
+//   L = lambda_g * Lg + lambda_r * Lr
+//
+// Methods: "acl" uses both terms (the region term when lambda_r > 0; it needs a lead-wise
+// encoder), "simclr" and "clocs" the global term only; they differ in their augmentations (clocs:
+// adjacent segments of the record as views), which come from the config.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/rng.h"
+#include "engine/tensor.h"
+#include "models/encoder.h"
+#include "models/heads.h"
+#include "models/module.h"
+#include "train/augment/augment.h"
+#include "train/experiment/experiment_config.h"
+#include "train/pretrain/batch_loader.h"
+
+namespace acl::pretrain {
+
+// Children "encoder", "projection" and, with a region term, "region_heads", so the state dict
+// names are encoder.*, projection.*, region_heads.<r>.*.
+class PretrainModel : public models::Module {
+ public:
+  // Builds the modules of `config` (parameters drawn from `rng`). Throws std::invalid_argument
+  // naming the config key when the method needs what the encoder lacks (region heads need lead
+  // embeddings).
+  PretrainModel(const experiment::ExperimentConfig& config, Rng& rng);
+
+  models::Encoder& encoder() const { return *encoder_; }
+  models::ProjectionHead* projection() const { return projection_; }             // null: no Lg
+  models::RegionProjectionHeads* region_heads() const { return region_heads_; }  // null: no Lr
+
+ private:
+  models::Encoder* encoder_ = nullptr;
+  models::ProjectionHead* projection_ = nullptr;
+  models::RegionProjectionHeads* region_heads_ = nullptr;
+};
+
+// Scalars of one step; undefined tensors for an absent term.
+struct LossTerms {
+  Tensor loss;         // differentiable, the weighted sum
+  Tensor loss_global;  // Lg (part of the graph)
+  Tensor loss_region;  // Lr
+  Tensor acc_global;   // fraction of global anchors whose nearest column is a positive
+  Tensor acc_region;
+  int64_t anchors_global = 0, anchors_region = 0;
+};
+
+class Objective {
+ public:
+  // `fs`: the records' sampling rate (for the augmentations). `model` must outlive the objective.
+  Objective(const experiment::ExperimentConfig& config, double fs, PretrainModel& model);
+
+  // The views of `batch` (on the batch's device) through the model to the loss. The model's mode
+  // (train/eval) is left as it is.
+  LossTerms compute_loss(const Batch& batch);
+
+  int n_views() const { return augment_.n_views; }
+  const augment::AugmentConfig& augmentations() const { return augment_; }
+
+ private:
+  // ids i32 (V*B*R, 3) on `device`, cached per shape.
+  Tensor ids(int64_t batch, int regions, Device device);
+
+  PretrainModel& model_;
+  augment::AugmentConfig augment_;
+  uint64_t seed_;
+  int64_t view_length_;
+  double lambda_g_, lambda_r_, tau_;
+  struct IdsCache {
+    int64_t batch = 0;
+    int regions = 0;
+    Device device = Device::CPU;
+    Tensor ids;
+  };
+  std::vector<IdsCache> ids_cache_;
+};
+
+}  // namespace acl::pretrain

@@ -1,0 +1,72 @@
+// The files of a pretraining run directory:
+//
+//   RUN/config.json                   the resolved experiment config (ExperimentConfig::to_json)
+//   RUN/metrics.jsonl                 one JSON object per logged step (train/pretrain/metrics.h)
+//   RUN/encoder.safetensors           the trained encoder alone, written when the run completes
+//   RUN/checkpoints/step_<N>/         model.safetensors + train_state.safetensors after step N
+//   RUN/checkpoints/latest            "step_<N>\n": the newest complete checkpoint
+//
+// A checkpoint directory appears whole or not at all (written as step_<N>.partial, then renamed),
+// and `latest` is replaced atomically after it, so a run killed at any moment leaves `latest`
+// naming a complete checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "train/experiment/experiment_config.h"
+
+namespace acl::pretrain {
+
+inline constexpr const char* kConfigFile = "config.json";
+inline constexpr const char* kMetricsFile = "metrics.jsonl";
+inline constexpr const char* kEncoderFile = "encoder.safetensors";
+inline constexpr const char* kCheckpointsDir = "checkpoints";
+inline constexpr const char* kLatestFile = "latest";
+inline constexpr const char* kModelFile = "model.safetensors";
+inline constexpr const char* kTrainStateFile = "train_state.safetensors";
+
+// RUN/checkpoints/step_<step>.
+std::string checkpoint_dir(const std::string& run_dir, int64_t step);
+// The step of a checkpoint directory named step_<N>; -1 for any other name.
+int64_t checkpoint_step(const std::string& checkpoint);
+// The steps of RUN/checkpoints/step_<N> directories, ascending.
+std::vector<int64_t> list_checkpoints(const std::string& run_dir);
+// The checkpoint RUN/checkpoints/latest names; "" when there is none.
+std::string latest_checkpoint(const std::string& run_dir);
+
+// Writes `text` to `path` through a temporary file, fsync and rename (engine/io/safetensors.h).
+void write_text_atomic(const std::string& path, const std::string& text);
+// Moves the directory `partial` (complete) to RUN/checkpoints/step_<step> (replacing one that
+// exists) and points `latest` at it.
+void publish_checkpoint(const std::string& run_dir, const std::string& partial, int64_t step);
+// Removes the oldest checkpoints so that `keep` (>= 1) remain.
+void prune_checkpoints(const std::string& run_dir, int keep);
+// Removes the checkpoints after `step` (a run rewound to an older checkpoint) and returns their
+// directories.
+std::vector<std::string> remove_checkpoints_after(const std::string& run_dir, int64_t step);
+
+// The checkpoint that `--resume DIR` means: DIR itself when it holds train_state.safetensors,
+// else the one DIR/checkpoints/latest (or DIR/latest) names. Throws std::runtime_error naming DIR
+// and what was looked for.
+std::string resolve_checkpoint(const std::string& dir);
+// RUN for RUN/checkpoints/step_<N>; the checkpoint's parent directory otherwise.
+std::string run_dir_of_checkpoint(const std::string& checkpoint);
+
+// Throws std::invalid_argument listing every key (with both values) where `config` differs from
+// the config a checkpoint stored (`stored_json`) in a way that changes the computation: any key
+// but out_dir, data.cache, data.prefetch_batches, train.log_every, train.checkpoint_every,
+// train.keep_checkpoints, train.on_nonfinite and train.device.
+void check_resumable(const std::string& stored_json, const experiment::ExperimentConfig& config,
+                     const std::string& checkpoint);
+
+// The config to resume `checkpoint` with: the config stored in its train state, or `config_file`
+// when not empty, with `overrides` applied, checked with check_resumable. out_dir becomes `out`
+// when given, else the checkpoint's run directory.
+experiment::ExperimentConfig resume_config(const std::string& checkpoint,
+                                           const std::string& config_file,
+                                           const std::vector<std::string>& overrides,
+                                           const std::string& out);
+
+}  // namespace acl::pretrain

@@ -1,0 +1,525 @@
+#include "train/pretrain/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "engine/autograd.h"
+#include "engine/device_select.h"
+#include "engine/io/checkpoint.h"
+#include "engine/optim/adamw.h"
+#include "engine/optim/clip_grad.h"
+#include "engine/optim/lars.h"
+#include "engine/optim/lr_schedule.h"
+#include "engine/optim/sgd.h"
+#include "train/cache/cache_format.h"
+#include "train/cache/cache_reader.h"
+#include "train/pretrain/batch_loader.h"
+#include "engine/host_memory.h"
+#include "train/pretrain/objective.h"
+#include "train/pretrain/run_dir.h"
+
+namespace acl::pretrain {
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr uint64_t kInitStream = 0x696e6974ull;  // "init": the model's initial parameters
+// With on_nonfinite = "skip", this many non-finite batches in a row mean the model itself has
+// diverged (a bad record spoils one batch, not every one).
+constexpr int64_t kMaxConsecutiveSkips = 10;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string hex_double(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%a", v);
+  return buf;
+}
+
+// extra.<key> of a train state as a number; throws naming the file and key.
+double extra_number(const TrainState& ts, const std::string& key, const std::string& file) {
+  auto it = ts.extra.find(key);
+  if (it == ts.extra.end()) throw std::runtime_error(file + ": missing extra." + key);
+  char* end = nullptr;
+  double v = std::strtod(it->second.c_str(), &end);
+  if (end == it->second.c_str() || *end != '\0') {
+    throw std::runtime_error(file + ": extra." + key + " = '" + it->second + "' is not a number");
+  }
+  return v;
+}
+
+std::unique_ptr<cache::CacheReader> open_cache(const std::string& dir) {
+  if (dir.empty()) {
+    throw std::invalid_argument(
+        "data.cache is not set: give the prepared dataset directory (e.g. `acl_prepare "
+        "--synthetic 2000 --out data/synthetic`, then data.cache = \"data/synthetic\")");
+  }
+  const fs::path index = fs::path(dir) / cache::kIndexFile;
+  std::error_code ec;
+  if (!fs::exists(index, ec)) {
+    throw std::runtime_error("data.cache: no prepared dataset at '" + dir + "' (" + index.string() +
+                             " not found); prepare one with `acl_prepare --synthetic 2000 --out " +
+                             dir + "` (or --ptbxl / --wfdb / --cinc DIR)");
+  }
+  return std::make_unique<cache::CacheReader>(dir);
+}
+
+std::vector<int64_t> split_records(const cache::CacheReader& cache, const std::string& split,
+                                   const std::string& dir) {
+  std::vector<int64_t> records;
+  if (split == "all") {
+    for (int64_t i = 0; i < cache.size(); ++i) records.push_back(i);
+  } else {
+    records = cache.indices_of_split(split);
+  }
+  if (records.empty()) {
+    throw std::invalid_argument("data.split: \"" + split + "\" selects no record of the " +
+                                std::to_string(cache.size()) + " in " + dir +
+                                " (use \"train\", \"val\", \"test\" or \"all\")");
+  }
+  return records;
+}
+
+std::unique_ptr<Optimizer> make_optimizer(const experiment::OptimizerConfig& o,
+                                          std::vector<ParamGroup> groups) {
+  if (o.name == "adamw") {
+    AdamWOptions a;
+    a.lr = o.lr;
+    a.beta1 = o.beta1;
+    a.beta2 = o.beta2;
+    a.eps = o.eps;
+    a.weight_decay = o.weight_decay;
+    return std::make_unique<AdamW>(std::move(groups), a);
+  }
+  if (o.name == "sgd") {
+    SgdOptions s;
+    s.lr = o.lr;
+    s.momentum = o.momentum;
+    s.weight_decay = o.weight_decay;
+    return std::make_unique<Sgd>(std::move(groups), s);
+  }
+  if (o.name == "lars") {
+    LarsOptions l;
+    l.lr = o.lr;
+    l.momentum = o.momentum;
+    l.weight_decay = o.weight_decay;
+    l.eta = o.lars_eta;
+    return std::make_unique<Lars>(std::move(groups), l);
+  }
+  throw std::invalid_argument("optimizer.name: \"" + o.name +
+                              "\" is not an optimizer (sgd, adamw, lars)");
+}
+
+WarmupCosineLr make_schedule(const experiment::ExperimentConfig& c) {
+  if (c.train.steps < 1) {
+    throw std::invalid_argument("train.steps: " + std::to_string(c.train.steps) +
+                                ", expected >= 1");
+  }
+  if (c.optimizer.warmup_steps < 0 || c.optimizer.warmup_steps > c.train.steps) {
+    throw std::invalid_argument(
+        "optimizer.schedule.warmup_steps: " + std::to_string(c.optimizer.warmup_steps) +
+        " is outside 0..train.steps (" + std::to_string(c.train.steps) + ")");
+  }
+  WarmupCosineOptions o;
+  o.base_lr = c.optimizer.lr;
+  o.warmup_steps = c.optimizer.warmup_steps;
+  o.total_steps = c.train.steps;
+  o.final_lr = c.optimizer.min_lr;
+  return WarmupCosineLr(o);
+}
+
+double value_of(const Tensor& t) {
+  return t.defined() ? t.item() : 0.0;
+}
+
+std::string describe_nonfinite(double v) {
+  if (std::isnan(v)) return "NaN";
+  return v > 0 ? "+inf" : "-inf";
+}
+
+std::string records_list(const std::vector<int64_t>& index) {
+  std::ostringstream os;
+  for (size_t i = 0; i < index.size() && i < 8; ++i) os << (i ? ", " : "") << index[i];
+  if (index.size() > 8) os << ", ...";
+  return os.str();
+}
+
+// Everything of a run that a checkpoint captures, and the writer.
+struct RunState {
+  RunState(const experiment::ExperimentConfig& c, PretrainModel& m, Optimizer& o, RngState init)
+      : config(c),
+        config_json(c.to_json().dump()),
+        run_dir(c.out_dir),
+        model(m),
+        optimizer(o),
+        init_rng(init) {}
+
+  const experiment::ExperimentConfig& config;
+  std::string config_json;
+  std::string run_dir;
+  PretrainModel& model;
+  Optimizer& optimizer;
+  RngState init_rng;
+  int64_t n_records = 0, batches_per_epoch = 0;
+
+  int64_t step = 0;
+  int64_t skipped = 0;
+  IntervalStats interval;
+  double elapsed_before = 0;  // training seconds of earlier sessions (resume)
+  std::string checkpoint;     // last written or resumed from
+  int64_t checkpoint_step = -1;
+
+  void save(const LoaderPosition& next, double elapsed_s) {
+    const std::string final_dir = checkpoint_dir(run_dir, step);
+    const fs::path partial = final_dir + ".partial";
+    fs::remove_all(partial);
+    fs::create_directories(partial);
+    StringMap meta{{"config", config_json}, {"step", std::to_string(step)}};
+    save_state_dict((partial / kModelFile).string(), model.state_dict(), meta);
+    TrainState ts;
+    ts.step = static_cast<uint64_t>(step);
+    ts.optimizer = optimizer.state();
+    ts.rngs["init"] = init_rng;
+    ts.data.epoch = next.epoch;
+    ts.data.index = next.batch;
+    ts.config_json = config_json;
+    ts.extra = interval.save();
+    ts.extra["skipped"] = std::to_string(skipped);
+    ts.extra["elapsed_s"] = hex_double(elapsed_s);
+    ts.extra["data.records"] = std::to_string(n_records);
+    ts.extra["data.batches_per_epoch"] = std::to_string(batches_per_epoch);
+    save_train_state((partial / kTrainStateFile).string(), ts);
+    publish_checkpoint(run_dir, partial.string(), step);
+    prune_checkpoints(run_dir, config.train.keep_checkpoints);
+    checkpoint = final_dir;
+    checkpoint_step = step;
+  }
+
+  // Restores model, optimizer and counters from `ckpt`; returns the data position.
+  LoaderPosition restore(const std::string& ckpt) {
+    const std::string state_file = (fs::path(ckpt) / kTrainStateFile).string();
+    TrainState ts = load_train_state(state_file);
+    check_resumable(ts.config_json, config, ckpt);
+    load_state_dict((fs::path(ckpt) / kModelFile).string(), model.state_dict());
+    optimizer.load_state(ts.optimizer);
+    const auto records = static_cast<int64_t>(extra_number(ts, "data.records", state_file));
+    if (records != n_records) {
+      throw std::runtime_error(
+          state_file + ": the run drew batches from " + std::to_string(records) +
+          " records, data.cache '" + config.data.cache + "' split \"" + config.data.split +
+          "\" has " + std::to_string(n_records) + "; resuming would not see the same data order");
+    }
+    step = static_cast<int64_t>(ts.step);
+    if (step > config.train.steps) {
+      throw std::invalid_argument(ckpt + " is at step " + std::to_string(step) +
+                                  ", past train.steps = " + std::to_string(config.train.steps));
+    }
+    if (ts.data.index >= static_cast<uint64_t>(batches_per_epoch)) {
+      throw std::runtime_error(state_file + ": data.index " + std::to_string(ts.data.index) +
+                               " is past the " + std::to_string(batches_per_epoch) +
+                               " batches of an epoch");
+    }
+    skipped = static_cast<int64_t>(extra_number(ts, "skipped", state_file));
+    elapsed_before = extra_number(ts, "elapsed_s", state_file);
+    interval.load(ts.extra);
+    checkpoint = ckpt;
+    checkpoint_step = step;
+    return LoaderPosition{ts.data.epoch, ts.data.index};
+  }
+};
+
+// Copies of every buffer (BatchNorm running statistics), to undo a skipped batch's forward.
+std::vector<Tensor> snapshot_buffers(const models::Module& m) {
+  std::vector<Tensor> out;
+  for (const auto& [name, t] : m.named_buffers()) out.push_back(t.clone());
+  return out;
+}
+void restore_buffers(const models::Module& m, const std::vector<Tensor>& saved) {
+  size_t i = 0;
+  for (auto& [name, t] : m.named_buffers()) {
+    Tensor dst = t;
+    dst.copy_from(saved[i++]);
+  }
+}
+
+}  // namespace
+
+Device select_device(const std::string& name, std::string* note) {
+  if (name == "cpu") {
+    if (note) *note = "cpu";
+    return Device::CPU;
+  }
+  if (name == "cuda") {
+    if (!cuda_available()) {
+      throw std::runtime_error("train.device: \"cuda\" requested but CUDA is not usable (" +
+                               cuda_unavailable_reason() +
+                               "); use \"auto\" or \"cpu\" to train on the CPU");
+    }
+    if (note) *note = "cuda";
+    return Device::CUDA;
+  }
+  if (name == "auto") {
+    if (use_cuda_or_fallback()) {
+      if (note) *note = "cuda (auto)";
+      return Device::CUDA;
+    }
+    if (note) *note = "cpu (auto: " + cuda_unavailable_reason() + ")";
+    return Device::CPU;
+  }
+  throw std::invalid_argument("train.device: \"" + name + "\", expected auto, cpu or cuda");
+}
+
+TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptions& options) {
+  const auto start = Clock::now();
+  std::string device_note;
+  const Device device = select_device(config.train.device, &device_note);
+  if (config.train.on_nonfinite != "stop" && config.train.on_nonfinite != "skip") {
+    throw std::invalid_argument("train.on_nonfinite: \"" + config.train.on_nonfinite +
+                                "\", expected \"stop\" or \"skip\"");
+  }
+  if (config.train.log_every < 1) {
+    throw std::invalid_argument("train.log_every: " + std::to_string(config.train.log_every) +
+                                ", expected >= 1");
+  }
+  const bool skip_nonfinite = config.train.on_nonfinite == "skip";
+  const int64_t total = config.train.steps;
+  WarmupCosineLr schedule = make_schedule(config);
+
+  // ---- data
+  std::unique_ptr<cache::CacheReader> cache = open_cache(config.data.cache);
+  if (cache->n_leads() != models::kNumStandardLeads) {
+    throw std::invalid_argument("data.cache: " + config.data.cache + " holds " +
+                                std::to_string(cache->n_leads()) +
+                                "-lead records; the encoders take the 12 standard leads");
+  }
+  std::vector<int64_t> records = split_records(*cache, config.data.split, config.data.cache);
+  const int64_t B = config.train.batch_size;
+  if (B < 1 || B > static_cast<int64_t>(records.size())) {
+    throw std::invalid_argument("train.batch_size: " + std::to_string(B) +
+                                " records per batch, "
+                                "but split \"" +
+                                config.data.split + "\" of " + config.data.cache + " has " +
+                                std::to_string(records.size()));
+  }
+
+  // ---- model, objective, optimizer
+  Rng init(config.seed, kInitStream);
+  PretrainModel model(config, init);
+  model.to(device);
+  model.train();
+  Objective objective(config, cache->fs(), model);
+  std::unique_ptr<Optimizer> optimizer =
+      make_optimizer(config.optimizer, models::decay_param_groups(model));
+  const std::vector<Tensor> params = model.parameters();
+
+  RunState run(config, model, *optimizer, rng_state(init));
+  run.n_records = static_cast<int64_t>(records.size());
+  run.batches_per_epoch = run.n_records / B;
+
+  // ---- run directory, resume
+  fs::create_directories(run.run_dir);
+  LoaderPosition position;
+  const bool resuming = !options.resume.empty();
+  if (resuming) {
+    const std::string ckpt = resolve_checkpoint(options.resume);
+    position = run.restore(ckpt);
+    std::error_code ec;
+    if (fs::equivalent(run_dir_of_checkpoint(ckpt), run.run_dir, ec)) {
+      for (const std::string& d : remove_checkpoints_after(run.run_dir, run.step))
+        std::fprintf(stderr, "acl_train: removed %s (after the resumed step %lld)\n", d.c_str(),
+                     static_cast<long long>(run.step));
+      write_text_atomic((fs::path(run.run_dir) / kCheckpointsDir / kLatestFile).string(),
+                        fs::path(ckpt).filename().string() + "\n");
+    }
+  } else if (!list_checkpoints(run.run_dir).empty()) {
+    throw std::runtime_error("out_dir: " + run.run_dir +
+                             " already holds a run's checkpoints; continue it with --resume " +
+                             run.run_dir + " or choose another --out");
+  }
+  write_text_atomic((fs::path(run.run_dir) / kConfigFile).string(),
+                    config.to_json().dump(2) + "\n");
+  MetricsLog metrics(run.run_dir, resuming ? run.step : -1);
+
+  LoaderOptions lo;
+  lo.batch_size = B;
+  lo.prefetch_batches = config.data.prefetch_batches;
+  lo.seed = config.seed;
+  lo.pinned = device == Device::CUDA;
+  BatchLoader loader(*cache, records, lo, position);
+
+  const bool has_global = model.projection() != nullptr;
+  const bool has_region = model.region_heads() != nullptr;
+  if (options.progress) {
+    std::fprintf(stderr,
+                 "acl_train: %s, device %s, %lld records (%s split of %s, %.0f Hz, %lld samples), "
+                 "batch %lld x %d views of %lld samples, %lld batches/epoch, %lld parameters\n",
+                 experiment::method_name(config.objective.method), device_note.c_str(),
+                 static_cast<long long>(records.size()), config.data.split.c_str(),
+                 config.data.cache.c_str(), cache->fs(), static_cast<long long>(cache->length()),
+                 static_cast<long long>(B), objective.n_views(),
+                 static_cast<long long>(config.data.view_length),
+                 static_cast<long long>(run.batches_per_epoch),
+                 static_cast<long long>(model.num_parameters()));
+    std::fprintf(stderr, "acl_train: %s %s, %lld steps, run directory %s\n",
+                 resuming ? "resuming from" : "starting",
+                 resuming ? run.checkpoint.c_str() : "fresh", static_cast<long long>(total),
+                 run.run_dir.c_str());
+  }
+
+  // ---- the loop
+  int64_t consecutive_skips = 0;
+  auto interval_start = Clock::now();
+  int64_t interval_records = 0, interval_steps = 0;  // this session's part of the interval
+  StepValues last;
+  auto elapsed = [&] { return run.elapsed_before + seconds_since(start); };
+
+  TrainResult result;
+  result.run_dir = run.run_dir;
+  result.device = device;
+  while (run.step < total) {
+    if (options.stop_signal && *options.stop_signal != 0) {
+      result.status = TrainStatus::kInterrupted;
+      result.signal = *options.stop_signal;
+      break;
+    }
+    Batch batch = loader.next(device);
+    interval_records += B;
+    const double lr = schedule.lr_at(run.step);
+    optimizer->set_lr(lr);
+    std::vector<Tensor> buffers;
+    if (skip_nonfinite) buffers = snapshot_buffers(model);
+
+    LossTerms terms = objective.compute_loss(batch);
+    const double loss = terms.loss.item();
+    double norm = std::nan("");
+    bool finite = std::isfinite(loss);
+    if (finite) {
+      optimizer->zero_grad();
+      terms.loss.backward();
+      norm = config.optimizer.clip_grad_norm > 0
+                 ? clip_grad_norm(params, config.optimizer.clip_grad_norm)
+                 : grad_norm(params);
+      finite = std::isfinite(norm);
+    }
+    if (!finite) {
+      std::ostringstream what;
+      what << "non-finite " << (std::isfinite(loss) ? "gradient norm" : "loss") << " ("
+           << describe_nonfinite(std::isfinite(loss) ? norm : loss) << ") at step " << run.step + 1
+           << " (epoch " << batch.position.epoch << ", batch " << batch.position.batch
+           << ", records " << records_list(batch.record_index) << ")";
+      if (!skip_nonfinite) {
+        what << "; stopped without writing a checkpoint. ";
+        if (run.checkpoint.empty()) {
+          what << "No checkpoint was written before it.";
+        } else {
+          what << "The last good checkpoint is " << run.checkpoint << " (step "
+               << run.checkpoint_step << "; continue with --resume " << run.checkpoint << ").";
+        }
+        what << " Lower optimizer.lr, set optimizer.clip_grad_norm, or set train.on_nonfinite "
+                "= \"skip\" to skip such batches.";
+        throw NonfiniteLossError(what.str(), run.step + 1, run.checkpoint);
+      }
+      restore_buffers(model, buffers);
+      optimizer->zero_grad();
+      ++run.skipped;
+      if (options.progress) std::fprintf(stderr, "acl_train: skipped %s\n", what.str().c_str());
+      if (++consecutive_skips >= kMaxConsecutiveSkips) {
+        throw NonfiniteLossError(
+            std::to_string(consecutive_skips) +
+                " consecutive batches gave a non-finite loss (the last: " + what.str() +
+                "); the model has diverged. " +
+                (run.checkpoint.empty() ? std::string("No checkpoint was written.")
+                                        : "The last good checkpoint is " + run.checkpoint + "."),
+            run.step + 1, run.checkpoint);
+      }
+      continue;
+    }
+    consecutive_skips = 0;
+    optimizer->step();
+    ++run.step;
+    ++interval_steps;
+
+    StepValues v;
+    v.loss = loss;
+    v.loss_global = value_of(terms.loss_global);
+    v.loss_region = value_of(terms.loss_region);
+    v.acc_global = value_of(terms.acc_global);
+    v.acc_region = value_of(terms.acc_region);
+    run.interval.add(v);
+    last = v;
+    if (options.on_step) options.on_step(StepReport{run.step, batch.position.epoch, v, lr});
+
+    if (run.step % config.train.log_every == 0 || run.step == total) {
+      const double dt = seconds_since(interval_start);
+      MetricsRecord r;
+      r.step = run.step;
+      r.epoch = batch.position.epoch;
+      r.mean = run.interval.mean();
+      r.has_global = has_global;
+      r.has_region = has_region;
+      r.lr = lr;
+      r.grad_norm = norm;
+      r.samples_per_s = dt > 0 ? static_cast<double>(interval_records) / dt : 0.0;
+      r.elapsed_s = elapsed();
+      r.skipped = run.skipped;
+      DeviceMemory mem = device == Device::CUDA ? device_memory() : DeviceMemory{};
+      r.gpu_mem_bytes = mem.current_bytes;
+      r.gpu_mem_peak_bytes = mem.peak_bytes;
+      metrics.write(r);
+      if (options.progress) {
+        const double per_step = dt / static_cast<double>(std::max<int64_t>(interval_steps, 1));
+        std::fprintf(
+            stderr, "%s\n",
+            progress_line(r, total, per_step * static_cast<double>(total - run.step)).c_str());
+      }
+      run.interval.reset();
+      interval_start = Clock::now();
+      interval_records = 0;
+      interval_steps = 0;
+    }
+    if (config.train.checkpoint_every > 0 && run.step % config.train.checkpoint_every == 0 &&
+        run.step < total) {
+      run.save(loader.position(), elapsed());
+    }
+  }
+
+  // ---- the end: a checkpoint (unless this step has one), and the encoder when complete
+  if (run.checkpoint_step != run.step) run.save(loader.position(), elapsed());
+  result.steps = run.step;
+  result.skipped = run.skipped;
+  result.checkpoint = run.checkpoint;
+  result.last = last;
+  if (result.status == TrainStatus::kCompleted) {
+    result.encoder = (fs::path(run.run_dir) / kEncoderFile).string();
+    StringMap meta{{"config", model.encoder().config().to_json().dump()},
+                   {"run_config", run.config_json},
+                   {"step", std::to_string(run.step)}};
+    save_state_dict(result.encoder, model.encoder().state_dict(), meta);
+  }
+  if (result.status == TrainStatus::kInterrupted) {
+    // Said even when quiet: whoever stopped the run needs to know where it can continue from.
+    std::fprintf(stderr,
+                 "acl_train: stopped by signal %d after step %lld; checkpoint %s (continue with "
+                 "--resume %s)\n",
+                 result.signal, static_cast<long long>(run.step), run.checkpoint.c_str(),
+                 run.run_dir.c_str());
+  } else if (options.progress) {
+    std::fprintf(stderr, "acl_train: done, %lld steps in %s; encoder %s, checkpoint %s\n",
+                 static_cast<long long>(run.step), format_duration(elapsed()).c_str(),
+                 result.encoder.c_str(), run.checkpoint.c_str());
+  }
+  return result;
+}
+
+}  // namespace acl::pretrain
