@@ -21,9 +21,20 @@
 // cuDNN's time over acl's (> 1: acl is faster), with the geometric mean and the minimum over the
 // encoder shapes (not the extremes).
 //
+// Pretraining kernels (acl only): the fused contrastive loss (kernels/contrastive.h) on
+// M = 2 views x N records x R regions rows, as contrastive_fwd (the forward kernel),
+// contrastive_bwd (the backward kernel) and contrastive_fwd_bwd (the engine's op on the raw z:
+// l2_normalize, both kernels, l2_normalize backward), checked against the float64 CPU twin on the
+// full shape for M <= 4096 and otherwise on the rows of the first 4096 / (2 R) records (the same
+// kernels at M = 4096) plus 16 rows of the full-size result recomputed in float64; and one view of
+// augment_view (kernels/augment.h) for a batch of 256 12-lead records, checked against
+// augment_view_cpu on the same inputs. Their mem_bytes column is the memory the call writes (the
+// kernels allocate nothing else).
+//
 // CPU (--device cpu): the conv1d CPU kernels (im2col + OpenBLAS; threads from
 // OPENBLAS_NUM_THREADS) at batch --batch (default 8), each checked against the float64 CPU kernel
-// on the same inputs, timed with a steady clock (median of --reps after --warmup; no cache flush).
+// on the same inputs, and the contrastive loss CPU twin (f32) at M <= 4096 against the same twin in
+// float64, timed with a steady clock (median of --reps after --warmup; no cache flush).
 //
 // --csv FILE writes every row (also failed ones) as it is measured; tools/bench_torch.py writes the
 // same columns and tools/compare_bench.py merges the two into docs/benchmarks.md's tables. --list
@@ -41,6 +52,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <memory>
@@ -52,7 +64,9 @@
 #include "engine/device_select.h"
 #include "engine/rng.h"
 #include "engine/tensor.h"
+#include "kernels/contrastive.h"
 #include "kernels/conv1d.h"
+#include "kernels/normalize.h"
 
 #ifdef ACL_HAVE_CUDA
 #include <cuda_runtime.h>
@@ -60,10 +74,10 @@
 #include "engine/cuda/cuda_check.h"
 #include "engine/cuda/device_info.h"
 #include "engine/cuda/stream.h"
+#include "kernels/augment.h"
 #include "kernels/batchnorm.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
-#include "kernels/normalize.h"
 #include "kernels/pooling.h"
 #include "kernels/softmax.h"
 #ifdef ACL_HAVE_CUDNN
@@ -211,6 +225,16 @@ double rel_error(const std::vector<A>& got, const std::vector<B>& ref) {
   return scale > 0 ? worst / scale : worst;
 }
 
+// The largest of several errors; NaN when any is NaN.
+double worst_of(std::initializer_list<double> errors) {
+  double w = 0;
+  for (double e : errors) {
+    if (std::isnan(e)) return kNaN;
+    w = std::max(w, e);
+  }
+  return w;
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return kNaN;
   std::sort(v.begin(), v.end());
@@ -229,16 +253,21 @@ struct Row {
   double ms = kNaN, gbs = kNaN, tflops = kNaN, pct_bw = kNaN, pct_flops = kNaN;
   std::string peak_kind;  // "fp32", "tf32" or "" (no peak known)
   double error = kNaN, tol = kNaN;
-  std::string check_ref;  // what the output was compared with
-  std::string status;     // "ok", "check_failed" or "error"
-  std::string note;       // cuDNN's algorithm, an error message, ...
+  std::string check_ref;    // what the output was compared with
+  std::string status;       // "ok", "check_failed" or "error"
+  std::string note;         // cuDNN's algorithm, an error message, ...
+  double mem_bytes = kNaN;  // device memory the call writes beyond its inputs (see kCsvHeader)
   std::string name() const { return kernel + "/" + shape; }
 };
 
 // The CSV columns; tools/bench_torch.py writes the same and tools/compare_bench.py reads them.
+// mem_bytes: the memory one call needs beyond its inputs, outputs included. acl rows: computed,
+// the buffers the kernels write (they allocate nothing themselves); PyTorch rows: measured, the
+// caching allocator's peak during the call minus what was allocated before it. Empty where not
+// reported (every row but the contrastive loss).
 const char* const kCsvHeader =
     "device,kernel,shape,dims,impl,median_ms,gbs,tflops,pct_peak_bw,pct_peak_flops,peak_kind,"
-    "check_error,check_tol,check_ref,status,note";
+    "check_error,check_tol,check_ref,status,note,mem_bytes";
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -270,9 +299,9 @@ class Report {
 
   void add(const Row& r) {
     if (r.status == "ok") {
-      std::printf("%-36s %-10s %10.4f %9.4g %7s %9.4g %7s %9.1e\n", r.name().c_str(),
+      std::printf("%-36s %-10s %10.4f %9.4g %7s %9.4g %7s %9.1e%s\n", r.name().c_str(),
                   r.impl.c_str(), r.ms, r.gbs, percent(r.pct_bw).c_str(), r.tflops,
-                  percent(r.pct_flops).c_str(), r.error);
+                  percent(r.pct_flops).c_str(), r.error, memory(r.mem_bytes).c_str());
     } else if (r.status == "check_failed") {
       std::printf("%-36s %-10s CHECK FAILED: relative error %.3g > %.1g against %s\n",
                   r.name().c_str(), r.impl.c_str(), r.error, r.tol, r.check_ref.c_str());
@@ -286,7 +315,7 @@ class Report {
            << csv_number(r.gbs) << ',' << csv_number(r.tflops) << ',' << csv_number(r.pct_bw) << ','
            << csv_number(r.pct_flops) << ',' << r.peak_kind << ',' << csv_number(r.error) << ','
            << csv_number(r.tol) << ',' << csv_field(r.check_ref) << ',' << r.status << ','
-           << csv_field(r.note) << '\n'
+           << csv_field(r.note) << ',' << csv_number(r.mem_bytes) << '\n'
            << std::flush;
     }
     rows_.push_back(r);
@@ -363,6 +392,12 @@ class Report {
   }
 
  private:
+  static std::string memory(double bytes) {
+    if (!std::isfinite(bytes)) return "";
+    char s[48];
+    std::snprintf(s, sizeof(s), "  mem %.4g MiB", bytes / (1024.0 * 1024.0));
+    return s;
+  }
   static std::string percent(double v) {
     if (!std::isfinite(v)) return "-";
     char s[32];
@@ -401,6 +436,208 @@ int list_conv_cases(const Options& o) {
   return 0;
 }
 
+// ---- the contrastive loss: shapes, inputs and the float64 reference ---------------------------
+// Kept equal to CONTRASTIVE_SHAPES in tools/bench_torch.py. M = kViews x N records x R regions
+// rows of d dimensions, ordered as the trainer's ids (train/pretrain/objective.cpp): row
+// (view * N + record) * R + region has ids (record, region, view). global_*: the projection
+// head's loss (R = 1) at batch N; region_*: the four default anatomical regions; large_*: an
+// extreme (not a configured batch). Each row has one positive (its other view), so every row is
+// an anchor and anchors = M.
+struct ContrastiveShape {
+  const char* tag;
+  int N, R, d;
+};
+
+constexpr int kViews = 2;
+constexpr double kTau = 0.1;                 // objective.tau's default
+constexpr int kContrastiveCheckRows = 4096;  // largest M checked against the CPU twin in full
+
+const ContrastiveShape kContrastiveShapes[] = {
+    {"global_b256", 256, 1, 128},      // M 512
+    {"global_b512", 512, 1, 128},      // M 1024
+    {"region_b256", 256, 4, 128},      // M 2048: the region loss at the configs' batch 256
+    {"region_b512", 512, 4, 128},      // M 4096
+    {"region_b512_d64", 512, 4, 64},   // M 4096, d 64
+    {"region_b2048", 2048, 4, 128},    // M 16384
+    {"large_b8192_r4", 8192, 4, 128},  // M 65536
+};
+
+enum class LossPass { forward, backward, forward_backward };
+constexpr LossPass kLossPasses[] = {LossPass::forward, LossPass::backward,
+                                    LossPass::forward_backward};
+const char* loss_kernel(LossPass p) {
+  return p == LossPass::forward    ? "contrastive_fwd"
+         : p == LossPass::backward ? "contrastive_bwd"
+                                   : "contrastive_fwd_bwd";
+}
+
+int contrastive_rows(const ContrastiveShape& c) {
+  return kViews * c.N * c.R;
+}
+
+// "M4096 d128 N512 R4 V2 tau0.1" (bench_torch.py writes the same text).
+std::string contrastive_dims(const ContrastiveShape& c) {
+  char s[96];
+  std::snprintf(s, sizeof(s), "M%d d%d N%d R%d V%d tau%g", contrastive_rows(c), c.d, c.N, c.R,
+                kViews, kTau);
+  return s;
+}
+
+// FLOPs counted: forward 2 M^2 d (the similarity matrix Z Z^T); backward 4 M^2 d (Z Z^T formed
+// again, then the coefficient matrix times Z); fwd_bwd the sum, 6 M^2 d. The exp, the masks and
+// the O(M d) normalisation are not counted.
+double contrastive_flops(const ContrastiveShape& c, LossPass p) {
+  const double m = contrastive_rows(c), base = 2.0 * m * m * c.d;
+  return p == LossPass::forward ? base : p == LossPass::backward ? 2.0 * base : 3.0 * base;
+}
+
+// Minimum traffic: zhat (or z) and ids read once; forward writes the four row statistics,
+// backward reads two of them and writes the gradient, fwd_bwd does both plus the normalisation's
+// zhat and norms (written and read back once each).
+double contrastive_bytes(const ContrastiveShape& c, LossPass p) {
+  const double m = contrastive_rows(c), md = m * c.d;
+  const double fwd = 4.0 * (md + 3 * m + 4 * m), bwd = 4.0 * (md + 3 * m + 2 * m + md);
+  return p == LossPass::forward    ? fwd
+         : p == LossPass::backward ? bwd
+                                   : fwd + bwd + 4.0 * (2 * md + 2 * m + md);
+}
+
+// What the call writes beyond its inputs (the kernels allocate nothing else): forward the four
+// row statistics and three scalars; backward the gradient; fwd_bwd zhat, the norms, the
+// statistics, grad_loss, grad_zhat and grad_z. A naive implementation holds at least the M x M
+// similarity matrix (4 M^2 bytes in f32) on top.
+double contrastive_mem_bytes(const ContrastiveShape& c, LossPass p) {
+  const double m = contrastive_rows(c), md = m * c.d;
+  const double stats = 16.0 * m + 12.0;
+  return p == LossPass::forward    ? stats
+         : p == LossPass::backward ? 4.0 * md
+                                   : 4.0 * md + 4.0 * m + stats + 4.0 + 8.0 * md;
+}
+
+std::string contrastive_memory_note(const ContrastiveShape& c, LossPass p) {
+  const double m = contrastive_rows(c);
+  char s[160];
+  std::snprintf(s, sizeof(s), "writes %.4g MiB (%s); an M x M f32 matrix is %.4g MiB",
+                contrastive_mem_bytes(c, p) / (1024.0 * 1024.0),
+                p == LossPass::forward    ? "row statistics, 16 B per row"
+                : p == LossPass::backward ? "grad_zhat"
+                                          : "zhat, norms, statistics, two gradients",
+                4.0 * m * m / (1024.0 * 1024.0));
+  return s;
+}
+
+// Inputs of N records: per (record, region) a standard-normal base vector, per view that vector
+// plus 0.7 x its own standard normal, so a row's positive is closer than its negatives. Drawn
+// record by record, so the inputs of N' < N records are exactly the rows of records < N' of the
+// N-record inputs.
+struct ContrastiveInputs {
+  int M = 0, d = 0;
+  std::vector<float> z;      // (M, d) raw
+  std::vector<float> zhat;   // (M, d) rows of z over their L2 norm (computed in double)
+  std::vector<int32_t> ids;  // (M, 3) record, region, view
+};
+
+ContrastiveInputs contrastive_inputs(const ContrastiveShape& c, int N) {
+  ContrastiveInputs in;
+  in.M = kViews * N * c.R;
+  in.d = c.d;
+  const size_t d = static_cast<size_t>(c.d);
+  in.z.resize(static_cast<size_t>(in.M) * d);
+  in.zhat.resize(in.z.size());
+  in.ids.resize(static_cast<size_t>(in.M) * 3);
+  acl::Rng rng(20, 0);
+  std::vector<float> base(d), noise(d);
+  for (int b = 0; b < N; ++b) {
+    for (int r = 0; r < c.R; ++r) {
+      rng.fill_normal(base.data(), c.d, 0.0f, 1.0f);
+      for (int v = 0; v < kViews; ++v) {
+        rng.fill_normal(noise.data(), c.d, 0.0f, 1.0f);
+        const size_t row = static_cast<size_t>((v * N + b) * c.R + r);
+        double n2 = 0;
+        for (size_t k = 0; k < d; ++k) {
+          const float x = base[k] + 0.7f * noise[k];
+          in.z[row * d + k] = x;
+          n2 += static_cast<double>(x) * x;
+        }
+        const double inv = 1.0 / std::sqrt(n2);
+        for (size_t k = 0; k < d; ++k) {
+          in.zhat[row * d + k] = static_cast<float>(in.z[row * d + k] * inv);
+        }
+        in.ids[row * 3 + 0] = b;
+        in.ids[row * 3 + 1] = r;
+        in.ids[row * 3 + 2] = v;
+      }
+    }
+  }
+  return in;
+}
+
+// The CPU twin in float64 on the same (float) inputs: the statistics of the forward and, with
+// grad_loss = 1, the gradients of the loss with respect to zhat and to z.
+struct ContrastiveRef {
+  double loss = 0;
+  float accuracy = 0;
+  int32_t anchors = 0;
+  std::vector<double> lse, spos, grad_zhat, grad_z;
+  std::vector<int32_t> pos;
+};
+
+ContrastiveRef contrastive_reference(const ContrastiveInputs& in, bool want_grad_z) {
+  namespace k = acl::kernels;
+  const int M = in.M, d = in.d;
+  const size_t md = static_cast<size_t>(M) * d;
+  ContrastiveRef r;
+  r.lse.resize(M);
+  r.spos.resize(M);
+  r.pos.resize(M);
+  r.grad_zhat.resize(md);
+  std::vector<double> zhat(md), norms(M);
+  std::vector<int32_t> hit(M);
+  if (want_grad_z) {  // normalise in float64 too, as the engine's op does in its dtype
+    const std::vector<double> z(in.z.begin(), in.z.end());
+    k::l2_normalize_forward_cpu<double>(zhat.data(), norms.data(), z.data(), M, d, 1e-12);
+  } else {
+    zhat.assign(in.zhat.begin(), in.zhat.end());
+  }
+  k::contrastive_forward_cpu<double>(&r.loss, &r.accuracy, &r.anchors, r.lse.data(), r.pos.data(),
+                                     r.spos.data(), hit.data(), zhat.data(), in.ids.data(), M, d,
+                                     1.0 / kTau);
+  const double one = 1.0;
+  k::contrastive_backward_cpu<double>(r.grad_zhat.data(), &one, zhat.data(), in.ids.data(),
+                                      r.lse.data(), r.pos.data(), r.anchors, M, d, 1.0 / kTau);
+  if (want_grad_z) {
+    r.grad_z.resize(md);
+    k::l2_normalize_backward_cpu<double>(r.grad_z.data(), r.grad_zhat.data(), zhat.data(),
+                                         norms.data(), M, d, 1e-12);
+  }
+  return r;
+}
+
+// Tolerance on max |got - ref| / max |ref| of the loss, the row statistics and the gradients
+// against float64: s_ij = <zhat_i, zhat_j> / tau carries ~6e-8 sqrt(d) / tau of f32 error, which
+// the softmax weights inherit, and each row sums up to M terms in an implementation-specific
+// order (tests/test_contrastive.cpp: kCudaRtol, the same bound).
+constexpr double kContrastiveTol = 1e-4;
+
+// The forward's error: the worst relative error of the loss, row_lse and row_spos; infinite when
+// an integer output differs (row_pos, anchors) or the accuracy is off by more than near-ties
+// can explain (2 rows flipping, as tests/test_contrastive.cpp allows).
+double forward_error(const ContrastiveRef& ref, float loss, float accuracy, int32_t anchors,
+                     const std::vector<float>& lse, const std::vector<float>& spos,
+                     const std::vector<int32_t>& pos, std::string* why) {
+  if (anchors != ref.anchors || pos != ref.pos) {
+    *why = "anchors " + std::to_string(anchors) + " (expected " + std::to_string(ref.anchors) +
+           ") or row_pos differ";
+    return std::numeric_limits<double>::infinity();
+  }
+  if (std::fabs(accuracy - ref.accuracy) > 2.01 / std::max(1, ref.anchors)) {
+    *why = "accuracy " + std::to_string(accuracy) + ", expected " + std::to_string(ref.accuracy);
+    return std::numeric_limits<double>::infinity();
+  }
+  const double e_loss = rel_error(std::vector<float>{loss}, std::vector<double>{ref.loss});
+  return worst_of({e_loss, rel_error(lse, ref.lse), rel_error(spos, ref.spos)});
+}
+
 // ---- CPU
 // ------------------------------------------------------------------------------------------
 std::string cpu_model() {
@@ -437,13 +674,119 @@ Shape conv_out_shape(const ConvShape& c, ConvPass pass, int B) {
                                            : Shape{c.Cout, c.Cin / c.groups, c.K};
 }
 
+double cpu_median_ms(const std::function<void()>& launch, int warmup, int reps) {
+  for (int i = 0; i < warmup; ++i) launch();
+  std::vector<double> ms;
+  for (int i = 0; i < reps; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    launch();
+    const auto t1 = std::chrono::steady_clock::now();
+    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  return median(ms);
+}
+
+// The contrastive loss on the CPU (kernels/cpu/contrastive.cpp, f32) for M <= 4096, each row
+// checked against the float64 twin on the same inputs. fwd: the fused forward on zhat; bwd: the
+// fused backward (after one untimed forward); fwd_bwd: l2_normalize forward, loss forward, loss
+// backward, l2_normalize backward on the raw z: the engine's contrastive_loss op without its
+// autograd bookkeeping.
+void run_cpu_contrastive(const Options& o, Report& report, const std::string& threads) {
+  namespace k = acl::kernels;
+  bool said_skip = false;
+  for (const ContrastiveShape& c : kContrastiveShapes) {
+    const int M = contrastive_rows(c), d = c.d;
+    for (LossPass pass : kLossPasses) {
+      Row r;
+      r.kernel = loss_kernel(pass);
+      r.shape = c.tag;
+      r.dims = contrastive_dims(c);
+      r.impl = "acl";
+      r.check_ref = "cpu_f64";
+      r.tol = kContrastiveTol;
+      r.note = threads;
+      if (!selected(o, r.name(), r.impl)) continue;
+      if (M > kContrastiveCheckRows) {
+        if (!said_skip) {
+          std::printf(
+              "(contrastive shapes with M > %d are timed on the GPU only: the float64 "
+              "check is O(M^2 d))\n",
+              kContrastiveCheckRows);
+          said_skip = true;
+        }
+        continue;
+      }
+      try {
+        const ContrastiveInputs in = contrastive_inputs(c, c.N);
+        const ContrastiveRef ref = contrastive_reference(in, pass == LossPass::forward_backward);
+        const size_t md = static_cast<size_t>(M) * d;
+        const double inv_tau = 1.0 / kTau;
+        float loss = 0, accuracy = 0;
+        int32_t anchors = 0;
+        const float one = 1.0f;
+        std::vector<float> lse(M), spos(M), norms(M), zn(md), gzhat(md), gz(md);
+        std::vector<int32_t> pos(M), hit(M);
+        auto forward = [&](const float* zhat) {
+          k::contrastive_forward_cpu<float>(&loss, &accuracy, &anchors, lse.data(), pos.data(),
+                                            spos.data(), hit.data(), zhat, in.ids.data(), M, d,
+                                            inv_tau);
+        };
+        auto backward = [&](const float* zhat) {
+          k::contrastive_backward_cpu<float>(gzhat.data(), &one, zhat, in.ids.data(), lse.data(),
+                                             pos.data(), anchors, M, d, inv_tau);
+        };
+        std::function<void()> launch;
+        if (pass == LossPass::forward) {
+          launch = [&]() { forward(in.zhat.data()); };
+        } else if (pass == LossPass::backward) {
+          forward(in.zhat.data());
+          launch = [&]() { backward(in.zhat.data()); };
+        } else {
+          launch = [&]() {
+            k::l2_normalize_forward_cpu<float>(zn.data(), norms.data(), in.z.data(), M, d, 1e-12);
+            forward(zn.data());
+            backward(zn.data());
+            k::l2_normalize_backward_cpu<float>(gz.data(), gzhat.data(), zn.data(), norms.data(), M,
+                                                d, 1e-12);
+          };
+        }
+        launch();
+        std::string why;
+        if (pass == LossPass::forward) {
+          r.error = forward_error(ref, loss, accuracy, anchors, lse, spos, pos, &why);
+        } else if (pass == LossPass::backward) {
+          r.error = rel_error(gzhat, ref.grad_zhat);
+        } else {
+          r.error = worst_of({rel_error(std::vector<float>{loss}, std::vector<double>{ref.loss}),
+                              rel_error(gz, ref.grad_z)});
+        }
+        if (!why.empty()) r.note = why;
+        if (!(r.error <= r.tol)) {
+          r.status = "check_failed";
+          report.add(r);
+          continue;
+        }
+        fill_rates(r, cpu_median_ms(launch, o.warmup, o.reps), contrastive_flops(c, pass),
+                   contrastive_bytes(c, pass), kNaN, kNaN);
+        r.status = "ok";
+      } catch (const std::exception& e) {
+        r.status = "error";
+        r.note = e.what();
+      }
+      report.add(r);
+    }
+  }
+}
+
 int run_cpu(const Options& o) {
   const int B_default = 8;
   const char* blas_threads = std::getenv("OPENBLAS_NUM_THREADS");
   const std::string threads =
       std::string("OPENBLAS_NUM_THREADS=") + (blas_threads != nullptr ? blas_threads : "unset");
-  std::printf("device: cpu, %s, %s; conv1d only, steady-clock medians, no cache flush\n",
-              cpu_model().c_str(), threads.c_str());
+  std::printf(
+      "device: cpu, %s, %s; conv1d and the contrastive loss, steady-clock medians, no cache "
+      "flush\n",
+      cpu_model().c_str(), threads.c_str());
   Report report("cpu: " + cpu_model(), o.csv);
   report.print_header();
   for (const ConvShape& c : kConvShapes) {
@@ -496,6 +839,7 @@ int run_cpu(const Options& o) {
       report.add(r);
     }
   }
+  run_cpu_contrastive(o, report, threads);
   report.print_conv_summary();
   return report.failures() == 0 ? 0 : 1;
 }
@@ -545,6 +889,7 @@ struct Case {
   double flops = 0, bytes = 0;  // per launch at the timed size
   bool tf32 = false;            // %peak against the TF32 tensor-core peak instead of FP32
   double tol = 1e-4;
+  double mem_bytes = kNaN;  // Row::mem_bytes
   std::string check_ref = "cpu_twin";
   std::function<Prepared()> prepare;
 };
@@ -915,6 +1260,410 @@ void add_other_cases(std::vector<Case>& cases) {
   }
 }
 
+// ---- the contrastive loss on the GPU
+// --------------------------------------------------------------
+struct LossGpu {
+  int M = 0, d = 0;
+  int32_t anchors = 0;  // the forward's count on the host, for the backward
+  Tensor z, zhat, ids;  // inputs: (M, d) raw, (M, d) normalised on the host, (M, 3) i32
+  Tensor zn, norms;     // fwd_bwd: l2_normalize's output (M, d) and norms (M)
+  Tensor loss, accuracy, count, lse, pos, spos, hit;  // forward outputs: scalars and (M) each
+  Tensor grad_loss, grad_zhat, grad_z;                // (1) = 1, (M, d), (M, d)
+};
+
+std::shared_ptr<LossGpu> loss_gpu(const ContrastiveInputs& in) {
+  auto t = std::make_shared<LossGpu>();
+  t->M = in.M;
+  t->d = in.d;
+  const Shape md{in.M, in.d}, m{in.M};
+  t->z = Tensor::from_vector(in.z, md).to(Device::CUDA);
+  t->zhat = Tensor::from_vector(in.zhat, md).to(Device::CUDA);
+  t->ids = Tensor::from_vector(in.ids, Shape{in.M, 3}).to(Device::CUDA);
+  t->zn = Tensor::empty(md, DType::f32, Device::CUDA);
+  t->norms = Tensor::empty(m, DType::f32, Device::CUDA);
+  t->loss = Tensor::empty(Shape{1}, DType::f32, Device::CUDA);
+  t->accuracy = Tensor::empty(Shape{1}, DType::f32, Device::CUDA);
+  t->count = Tensor::empty(Shape{1}, DType::i32, Device::CUDA);
+  t->lse = Tensor::empty(m, DType::f32, Device::CUDA);
+  t->pos = Tensor::empty(m, DType::i32, Device::CUDA);
+  t->spos = Tensor::empty(m, DType::f32, Device::CUDA);
+  t->hit = Tensor::empty(m, DType::i32, Device::CUDA);
+  t->grad_loss = Tensor::from_vector(std::vector<float>{1.0f}, Shape{1}).to(Device::CUDA);
+  t->grad_zhat = Tensor::empty(md, DType::f32, Device::CUDA);
+  t->grad_z = Tensor::empty(md, DType::f32, Device::CUDA);
+  return t;
+}
+
+void loss_forward(const LossGpu& t, const Tensor& zhat) {
+  acl::kernels::contrastive_forward_cuda<float>(
+      t.loss.data<float>(), t.accuracy.data<float>(), t.count.data<int32_t>(), t.lse.data<float>(),
+      t.pos.data<int32_t>(), t.spos.data<float>(), t.hit.data<int32_t>(), zhat.data<float>(),
+      t.ids.data<int32_t>(), t.M, t.d, 1.0 / kTau, acl::compute_stream());
+}
+
+void loss_backward(const LossGpu& t, const Tensor& zhat) {
+  acl::kernels::contrastive_backward_cuda<float>(
+      t.grad_zhat.data<float>(), t.grad_loss.data<float>(), zhat.data<float>(),
+      t.ids.data<int32_t>(), t.lse.data<float>(), t.pos.data<int32_t>(), t.anchors, t.M, t.d,
+      1.0 / kTau, acl::compute_stream());
+}
+
+// One timed call. fwd and bwd: the fused kernel on the host-normalised zhat (bwd after the
+// forward of loss_prime). fwd_bwd: the engine's contrastive_loss op on the raw z, without its
+// host read of the anchor count (known from loss_prime): l2_normalize forward, loss forward,
+// loss backward, l2_normalize backward.
+void loss_launch(const LossGpu& t, LossPass pass) {
+  namespace k = acl::kernels;
+  cudaStream_t s = acl::compute_stream();
+  if (pass == LossPass::forward) {
+    loss_forward(t, t.zhat);
+  } else if (pass == LossPass::backward) {
+    loss_backward(t, t.zhat);
+  } else {
+    k::l2_normalize_forward_cuda<float>(t.zn.data<float>(), t.norms.data<float>(),
+                                        t.z.data<float>(), t.M, t.d, 1e-12, s);
+    loss_forward(t, t.zn);
+    loss_backward(t, t.zn);
+    k::l2_normalize_backward_cuda<float>(t.grad_z.data<float>(), t.grad_zhat.data<float>(),
+                                         t.zn.data<float>(), t.norms.data<float>(), t.M, t.d, 1e-12,
+                                         s);
+  }
+}
+
+void nan_fill(const Tensor& t) {  // 0xff bytes: NaN for f32, -1 for i32
+  CUDA_CHECK(cudaMemsetAsync(t.raw_data(), 0xff, t.nbytes(), acl::compute_stream()));
+}
+
+// One untimed forward on zhat (row statistics for bwd, the anchor count for bwd and fwd_bwd),
+// then every output of `pass` filled with NaN / -1, so an element the timed kernels leave
+// unwritten fails the check.
+void loss_prime(LossGpu& t, LossPass pass) {
+  loss_forward(t, t.zhat);
+  t.anchors = t.count.to_vector<int32_t>()[0];
+  if (pass != LossPass::backward) {
+    for (const Tensor* x : {&t.loss, &t.accuracy, &t.count, &t.lse, &t.pos, &t.spos, &t.hit}) {
+      nan_fill(*x);
+    }
+  }
+  nan_fill(t.grad_zhat);
+  if (pass == LossPass::forward_backward) {
+    for (const Tensor* x : {&t.zn, &t.norms, &t.grad_z}) nan_fill(*x);
+  }
+}
+
+// The CUDA result of `pass` on t (already primed and launched) against the float64 CPU twin.
+double loss_check_full(const LossGpu& t, const ContrastiveInputs& in, LossPass pass,
+                       std::string* why) {
+  const ContrastiveRef ref = contrastive_reference(in, pass == LossPass::forward_backward);
+  const float loss = t.loss.to_vector<float>()[0];
+  if (pass == LossPass::forward) {
+    return forward_error(ref, loss, t.accuracy.to_vector<float>()[0],
+                         t.count.to_vector<int32_t>()[0], t.lse.to_vector<float>(),
+                         t.spos.to_vector<float>(), t.pos.to_vector<int32_t>(), why);
+  }
+  if (pass == LossPass::backward) return rel_error(t.grad_zhat.to_vector<float>(), ref.grad_zhat);
+  return worst_of({rel_error(std::vector<float>{loss}, std::vector<double>{ref.loss}),
+                   rel_error(t.grad_z.to_vector<float>(), ref.grad_z)});
+}
+
+// Full-size spot check for M > kContrastiveCheckRows, where the CPU twin would take minutes:
+// kSpotRows rows spread over [0, M) (the last one included), recomputed in float64 on the host
+// from the same zhat and ids. fwd: their row_lse, row_pos and row_spos, and the loss against the
+// mean of the device's own row statistics (the reduction at full size). bwd: their rows of
+// grad_zhat = sum_j (G_kj + G_jk) zhat_j, with G from the device's row_lse and row_pos (those
+// of the spot rows are checked by the fwd row).
+constexpr int kSpotRows = 16;
+
+double loss_check_spot(const LossGpu& t, const ContrastiveInputs& in, LossPass pass,
+                       std::string* why) {
+  const int M = in.M, d = in.d;
+  const double inv_tau = 1.0 / kTau;
+  const std::vector<float> lse = t.lse.to_vector<float>(), spos = t.spos.to_vector<float>();
+  const std::vector<int32_t> pos = t.pos.to_vector<int32_t>();
+  auto zh = [&](int i, int k) {
+    return static_cast<double>(in.zhat[static_cast<size_t>(i) * d + k]);
+  };
+  auto sim = [&](int i, int j) {
+    double s = 0;
+    for (int k = 0; k < d; ++k) s += zh(i, k) * zh(j, k);
+    return s * inv_tau;
+  };
+  auto relation = [&](int i, int j) {  // 0 excluded, 1 positive, 2 negative
+    const int32_t *a = &in.ids[3 * static_cast<size_t>(i)],
+                  *b = &in.ids[3 * static_cast<size_t>(j)];
+    if (a[0] == b[0] && a[1] == b[1]) return a[2] == b[2] ? 0 : 1;
+    return 2;
+  };
+  std::vector<float> got;
+  std::vector<double> ref;
+  const std::vector<float> grad =
+      pass == LossPass::backward ? t.grad_zhat.to_vector<float>() : std::vector<float>{};
+  for (int q = 0; q < kSpotRows; ++q) {
+    const int i = static_cast<int>(static_cast<int64_t>(M - 1) * q / (kSpotRows - 1));
+    if (pass == LossPass::forward) {
+      double mx = -std::numeric_limits<double>::infinity(), sum = 0, ps = 0;
+      int np = 0;
+      std::vector<double> s(M);
+      for (int j = 0; j < M; ++j) {
+        const int rel = relation(i, j);
+        s[j] = rel == 0 ? -std::numeric_limits<double>::infinity() : sim(i, j);
+        if (rel == 1) {
+          ps += s[j];
+          ++np;
+        }
+        mx = std::max(mx, s[j]);
+      }
+      for (int j = 0; j < M; ++j) sum += std::exp(s[j] - mx);
+      if (np != pos[i]) {
+        *why = "row_pos[" + std::to_string(i) + "] = " + std::to_string(pos[i]) + ", expected " +
+               std::to_string(np);
+        return std::numeric_limits<double>::infinity();
+      }
+      got.push_back(lse[i]);
+      ref.push_back(mx + std::log(sum));
+      got.push_back(spos[i]);
+      ref.push_back(np > 0 ? ps / np : 0.0);
+    } else {
+      const double a = inv_tau / t.anchors;
+      std::vector<double> g(d, 0.0);
+      for (int j = 0; j < M; ++j) {
+        const int rel = relation(i, j);
+        if (rel == 0) continue;
+        const double s = sim(i, j);
+        double c = 0;
+        if (pos[i] > 0) c += a * (std::exp(s - lse[i]) - (rel == 1 ? 1.0 / pos[i] : 0.0));
+        if (pos[j] > 0) c += a * (std::exp(s - lse[j]) - (rel == 1 ? 1.0 / pos[j] : 0.0));
+        for (int k = 0; k < d; ++k) g[k] += c * zh(j, k);
+      }
+      for (int k = 0; k < d; ++k) {
+        got.push_back(grad[static_cast<size_t>(i) * d + k]);
+        ref.push_back(g[k]);
+      }
+    }
+  }
+  double e = rel_error(got, ref);
+  if (pass == LossPass::forward) {  // the loss: the mean of the device's rows over the anchors
+    double total = 0;
+    int64_t n = 0;
+    for (int i = 0; i < M; ++i) {
+      if (pos[i] == 0) continue;
+      total += static_cast<double>(lse[i]) - spos[i];
+      ++n;
+    }
+    const double mean = n > 0 ? total / static_cast<double>(n) : 0.0;
+    e = worst_of({e, rel_error(t.loss.to_vector<float>(), std::vector<double>{mean})});
+  }
+  return e;
+}
+
+Case contrastive_case(const ContrastiveShape& c, LossPass pass) {
+  Case k;
+  k.kernel = loss_kernel(pass);
+  k.shape = c.tag;
+  k.dims = contrastive_dims(c);
+  k.flops = contrastive_flops(c, pass);
+  k.bytes = contrastive_bytes(c, pass);
+  k.mem_bytes = contrastive_mem_bytes(c, pass);
+  k.tol = kContrastiveTol;
+  k.check_ref = "cpu_f64";
+  k.prepare = [c, pass]() {
+    const int M = contrastive_rows(c);
+    // The check: the CUDA kernels on the records < n_small, whose rows are those of the full
+    // inputs (contrastive_inputs), M_small = min(M, kContrastiveCheckRows) rows.
+    const int n_small = std::min(c.N, kContrastiveCheckRows / (kViews * c.R));
+    std::string why;
+    Prepared p;
+    char note[128];
+    {
+      const ContrastiveInputs in = contrastive_inputs(c, n_small);
+      auto t = loss_gpu(in);
+      loss_prime(*t, pass);
+      loss_launch(*t, pass);
+      p.error = loss_check_full(*t, in, pass, &why);
+      std::snprintf(note, sizeof(note), "checked in full at M%d", in.M);
+    }
+    std::shared_ptr<LossGpu> t;
+    if (n_small == c.N) {
+      t = loss_gpu(contrastive_inputs(c, c.N));
+      loss_prime(*t, pass);
+    } else {
+      const ContrastiveInputs in = contrastive_inputs(c, c.N);
+      t = loss_gpu(in);
+      loss_prime(*t, pass);
+      if (pass != LossPass::forward_backward) {
+        loss_launch(*t, pass);
+        p.error = worst_of({p.error, loss_check_spot(*t, in, pass, &why)});
+        std::snprintf(note, sizeof(note), "checked in full at M%d (records < %d), %d rows at M%d",
+                      contrastive_rows(c) / c.N * n_small, n_small, kSpotRows, M);
+      } else {
+        std::snprintf(note, sizeof(note),
+                      "checked in full at M%d (records < %d); fwd/bwd rows spot-check M%d",
+                      contrastive_rows(c) / c.N * n_small, n_small, M);
+      }
+    }
+    p.note = std::string(note) + "; " + contrastive_memory_note(c, pass) +
+             (why.empty() ? "" : "; " + why);
+    p.launch = [t, pass]() { loss_launch(*t, pass); };
+    return p;
+  };
+  return k;
+}
+
+// ---- ECG augmentation on the GPU
+// ----------------------------------------------------------------- One view (make_view calls the
+// kernel once per view) of a batch of 10 s 12-lead records at 100 Hz, cut to the 250-sample views
+// of the configs. acl_set: scale crop, cycle mask and time shift (the ACL-ECG set); full: every
+// augmentation of train/augment/augment.h.
+struct AugmentShape {
+  const char* tag;
+  int B, C, L, Lout;
+  bool full;
+};
+
+const AugmentShape kAugmentShapes[] = {
+    {"acl_set_b256", 256, 12, 1000, 250, false},
+    {"full_b256", 256, 12, 1000, 250, true},
+};
+
+// The AugmentSpec that to_kernel_spec (train/augment/augment_spec.h) builds from AugmentConfig's
+// defaults with n_views 2, fs 100 Hz; `full` enables the off-by-default steps with their default
+// settings. Written out here because acl_bench links the engine only.
+acl::kernels::AugmentSpec augment_spec(bool full, int Lout) {
+  acl::kernels::AugmentSpec s;
+  s.n_views = 2;
+  s.scale_crop = true;
+  s.crop_s_min = 0.5;
+  s.crop_s_max = 1.0;
+  s.cycle_mask = true;
+  s.mask_p = 0.2f;
+  s.time_shift = true;
+  s.shift_max = static_cast<int32_t>(std::lround(0.1 * Lout));
+  s.fs = 100.0;
+  if (full) {
+    s.amplitude = true;
+    s.amplitude_min = 0.8;
+    s.amplitude_max = 1.2;
+    s.vcg = true;
+    s.vcg_max_angle_deg = 45.0;
+    s.vcg_s_min = 0.8;
+    s.vcg_s_max = 1.2;
+    s.wander = true;
+    s.wander_amplitude = 0.1;
+    s.wander_f_max = 0.5;
+    s.noise = true;
+    s.noise_sigma = 0.05f;
+    s.lead_dropout = true;
+    s.dropout_p = 0.1f;
+  }
+  return s;
+}
+
+constexpr int kAugmentView = 0;
+constexpr int64_t kAugmentEpoch = 5;
+constexpr uint64_t kAugmentSeed = 1234;
+// The same float operations on both devices; sinf (baseline wander) and the Box-Muller of the
+// noise may differ by an ulp (kernels/augment.h), as in tests/test_augment.cpp.
+constexpr double kAugmentTol = 1e-5;
+
+struct AugmentHost {
+  std::vector<float> records;                      // (B, C, L) standard normal
+  std::vector<int32_t> index, offsets, positions;  // (B), (B + 1), CSR R-peaks
+};
+
+// R-peaks of a regular rhythm per record: an R-R interval of 60-110 samples (55-100 bpm at
+// 100 Hz), the first beat within the first interval.
+AugmentHost augment_host(const AugmentShape& a) {
+  AugmentHost h;
+  acl::Rng rng(21, 0);
+  h.records.resize(static_cast<size_t>(a.B) * a.C * a.L);
+  rng.fill_normal(h.records.data(), static_cast<int64_t>(h.records.size()), 0.0f, 1.0f);
+  h.offsets.push_back(0);
+  for (int b = 0; b < a.B; ++b) {
+    h.index.push_back(1000 + b);
+    const int rr = 60 + static_cast<int>(rng.uniform() * 50.0);
+    for (int p = static_cast<int>(rng.uniform() * (rr - 1)); p < a.L; p += rr) {
+      h.positions.push_back(p);
+    }
+    h.offsets.push_back(static_cast<int32_t>(h.positions.size()));
+  }
+  return h;
+}
+
+// Minimum traffic: each record's source window (drawn by augment_draw_params, as the kernel
+// does) read once over every lead, the view written once.
+double augment_bytes(const AugmentShape& a, const AugmentHost& h,
+                     const acl::kernels::AugmentSpec& spec) {
+  double window = 0;
+  for (int b = 0; b < a.B; ++b) {
+    const acl::kernels::AugmentKey key{kAugmentSeed, static_cast<uint32_t>(kAugmentEpoch),
+                                       static_cast<uint32_t>(h.index[static_cast<size_t>(b)]),
+                                       static_cast<uint32_t>(kAugmentView)};
+    window += acl::kernels::augment_draw_params(spec, key, a.C, a.L, a.Lout).win_len;
+  }
+  return 4.0 * (a.C * window + static_cast<double>(a.B) * a.C * a.Lout);
+}
+
+Case augment_case(const AugmentShape& a) {
+  Case k;
+  k.kernel = "augment_view";
+  k.shape = a.tag;
+  char dims[96];
+  std::snprintf(dims, sizeof(dims), "B%d C%d L%d Lout%d %s", a.B, a.C, a.L, a.Lout,
+                a.full ? "full" : "crop+mask+shift");
+  k.dims = dims;
+  const AugmentHost h = augment_host(a);
+  const acl::kernels::AugmentSpec spec = augment_spec(a.full, a.Lout);
+  k.flops = kNaN;  // not a FLOP-bound kernel: no TFLOP/s
+  k.bytes = augment_bytes(a, h, spec);
+  k.tol = kAugmentTol;
+  k.prepare = [a, h, spec]() {
+    struct T {
+      Tensor records, index, offsets, positions, out;
+    };
+    auto t = std::make_shared<T>();
+    t->records = Tensor::from_vector(h.records, Shape{a.B, a.C, a.L}).to(Device::CUDA);
+    t->index = Tensor::from_vector(h.index, Shape{a.B}).to(Device::CUDA);
+    t->offsets = Tensor::from_vector(h.offsets, Shape{a.B + 1}).to(Device::CUDA);
+    t->positions = Tensor::from_vector(h.positions, Shape{static_cast<int64_t>(h.positions.size())})
+                       .to(Device::CUDA);
+    t->out = Tensor::empty(Shape{a.B, a.C, a.Lout}, DType::f32, Device::CUDA);
+    auto launch = [t, a, spec]() {
+      acl::kernels::augment_view_cuda<float>(
+          t->out.data<float>(), t->records.data<float>(), t->index.data<int32_t>(),
+          t->offsets.data<int32_t>(), t->positions.data<int32_t>(), a.B, a.C, a.L, a.Lout,
+          kAugmentView, kAugmentEpoch, kAugmentSeed, spec, acl::compute_stream());
+    };
+    nan_fill(t->out);
+    launch();
+    std::vector<float> ref(static_cast<size_t>(a.B) * a.C * a.Lout);
+    acl::kernels::augment_view_cpu<float>(ref.data(), h.records.data(), h.index.data(),
+                                          h.offsets.data(), h.positions.data(), a.B, a.C, a.L,
+                                          a.Lout, kAugmentView, kAugmentEpoch, kAugmentSeed, spec);
+    const std::vector<float> got = t->out.to_vector<float>();
+    Prepared p;
+    p.error = rel_error(got, ref);
+    // Discrete decisions (cycle mask, shift, lead dropout) must agree exactly.
+    size_t zeros = 0;
+    for (size_t i = 0; i < ref.size(); ++i) zeros += (got[i] == 0.0f) != (ref[i] == 0.0f);
+    if (zeros > 0) {
+      p.error = std::numeric_limits<double>::infinity();
+      p.note = std::to_string(zeros) + " samples are zero on one device only";
+    } else {
+      p.note = "one view; checked in full";
+    }
+    p.launch = launch;
+    return p;
+  };
+  return k;
+}
+
+void add_pretrain_cases(std::vector<Case>& cases) {
+  for (const ContrastiveShape& c : kContrastiveShapes) {
+    for (LossPass pass : kLossPasses) cases.push_back(contrastive_case(c, pass));
+  }
+  for (const AugmentShape& a : kAugmentShapes) cases.push_back(augment_case(a));
+}
+
 int run_cuda(const Options& o) {
   int device = 0;
   CUDA_CHECK(cudaGetDevice(&device));
@@ -949,6 +1698,10 @@ int run_cuda(const Options& o) {
       "acl rows: strict FP32 (no TF32); %%peak: of the FP32 peak (acl, cudnn_fp32) or the "
       "dense TF32 peak (cudnn_tf32); check: max |diff| / max |ref| against the CPU twin "
       "at batch 2 (acl) or acl's output (cudnn_*)\n");
+  std::printf(
+      "contrastive rows: against the float64 CPU twin at M <= %d; larger M on the first %d rows' "
+      "records plus %d spot rows of the full result; augment rows: against augment_view_cpu\n",
+      kContrastiveCheckRows, kContrastiveCheckRows, kSpotRows);
   std::printf("%d warm-up + %d timed runs per row, median, L2 flushed before each\n", o.warmup,
               o.reps);
 
@@ -961,6 +1714,7 @@ int run_cuda(const Options& o) {
   std::vector<Case> cases;
   add_conv_cases(cases, o, cudnn);
   add_other_cases(cases);
+  add_pretrain_cases(cases);
   Timer timer(info.l2_bytes);
   for (const Case& c : cases) {
     Row r;
@@ -981,6 +1735,7 @@ int run_cuda(const Options& o) {
       } else {
         const double ms = timer.median_ms(p.launch, o.warmup, o.reps);
         fill_rates(r, ms, c.flops, c.bytes, peak.gbs, c.tf32 ? peak.tf32_tflops : peak.fp32_tflops);
+        r.mem_bytes = c.mem_bytes;
         r.status = "ok";
       }
     } catch (const std::exception& e) {
@@ -999,7 +1754,8 @@ int run_cuda(const Options& o) {
 int main(int argc, char** argv) {
   CLI::App app{"acl-ecg kernel microbenchmarks (CUDA, with cuDNN as the conv1d yardstick)"};
   Options o;
-  app.add_option("--device", o.device, "cuda (all kernels) or cpu (conv1d CPU kernels)")
+  app.add_option("--device", o.device,
+                 "cuda (all kernels) or cpu (conv1d and contrastive-loss CPU kernels)")
       ->check(CLI::IsMember({"cuda", "cpu"}));
   app.add_option("--filter", o.filter, "only cases whose kernel/shape name contains this text");
   app.add_option("--impl", o.impl_filter,

@@ -11,6 +11,13 @@ torch.compile (default mode unless --compile-mode) is timed next to eager for ev
 hands a lone convolution to the same ATen/cuDNN call as eager, so compile rows mostly measure the
 wrapper. Convolutions have no bias, as in the encoders and in acl_bench.
 
+The contrastive loss (CONTRASTIVE_SHAPES) is timed as it is usually written in PyTorch (dense
+M x M similarity matrix and boolean masks from the ids, logsumexp, mean positive): contrastive_fwd
+from normalised rows, contrastive_fwd_bwd from raw rows (F.normalize, the loss,
+torch.autograd.grad), each checked against a float64 reference computed in blocks of rows; these
+rows also record the call's peak CUDA memory (mem_bytes) and, when PyTorch runs out of device
+memory, a row with status 'oom' (not a failure).
+
 Before it is timed, every result is checked against the same op in float64 on the same inputs and
 device: max |got - ref| / max |ref| within 1e-4 (wgrad 1e-3) for FP32 and 1e-2 for TF32, as in
 acl_bench.
@@ -89,12 +96,32 @@ PASSES = ("fwd", "dgrad", "wgrad")
 # --quick: a few shapes that still cover stride 2, a 1x1 downsample, groups and the small extreme.
 QUICK_TAGS = ("r18_100hz_stem", "r18_100hz_l2_ds", "lw12_100hz_b2", "small_b16_c64_l32")
 
-# The CSV columns of acl_bench --csv.
+# (tag, N records, R regions, d): equal to kContrastiveShapes in tools/acl_bench.cpp, whose
+# comment explains them. M = VIEWS x N x R rows, ordered as the trainer's ids: row
+# (view * N + record) * R + region has ids (record, region, view).
+CONTRASTIVE_SHAPES = [
+    ("global_b256", 256, 1, 128),      # M 512
+    ("global_b512", 512, 1, 128),      # M 1024
+    ("region_b256", 256, 4, 128),      # M 2048
+    ("region_b512", 512, 4, 128),      # M 4096
+    ("region_b512_d64", 512, 4, 64),   # M 4096, d 64
+    ("region_b2048", 2048, 4, 128),    # M 16384
+    ("large_b8192_r4", 8192, 4, 128),  # M 65536
+]
+VIEWS = 2
+TAU = 0.1
+CPU_MAX_CONTRASTIVE_ROWS = 4096  # as acl_bench --device cpu
+QUICK_CONTRASTIVE = ("global_b256",)
+
+# The CSV columns of acl_bench --csv. mem_bytes (contrastive rows): the memory one call needs
+# beyond its inputs, outputs included; measured here on CUDA as torch.cuda.max_memory_allocated()
+# during the call minus torch.cuda.memory_allocated() before it (computed in acl_bench).
 CSV_COLUMNS = ["device", "kernel", "shape", "dims", "impl", "median_ms", "gbs", "tflops",
                "pct_peak_bw", "pct_peak_flops", "peak_kind", "check_error", "check_tol",
-               "check_ref", "status", "note"]
+               "check_ref", "status", "note", "mem_bytes"]
 
 TF32_TOL = 1e-2  # see fp32_tolerance / kTf32Tolerance in tools/acl_bench.cpp
+CONTRASTIVE_TOL = 1e-4  # kContrastiveTol in tools/acl_bench.cpp: loss and gradient against float64
 
 
 def fp32_tol(pass_name):
@@ -219,7 +246,13 @@ class Bench:
         return statistics.median(times)
 
     def rel_error(self, got, ref):
+        """max |got - ref| / max |ref|; for tuples, the worst over the pairs (NaN wins)."""
         torch = self.torch
+        if isinstance(ref, (tuple, list)):
+            if not isinstance(got, (tuple, list)) or len(got) != len(ref):
+                return math.nan
+            errs = [self.rel_error(g, r) for g, r in zip(got, ref)]
+            return math.nan if any(math.isnan(e) for e in errs) else max(errs)
         got = got.detach().to(torch.float64)
         ref = ref.detach().to(torch.float64)
         if got.shape != ref.shape:
@@ -231,8 +264,28 @@ class Bench:
         worst = diff.max().item() if diff.numel() else 0.0
         return worst / scale if scale > 0 else worst
 
-    def run(self, kernel, shape, dims, impl, fn, ref, tol, flops, nbytes, note):
-        """Checks fn() against ref (float64), then times it; returns nothing, records a row."""
+    def peak_mem_bytes(self, fn):
+        """CUDA memory one call of fn allocates beyond what was allocated before it (peak)."""
+        torch = self.torch
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+        out = fn()
+        torch.cuda.synchronize()
+        peak = torch.cuda.max_memory_allocated() - base
+        del out
+        return peak
+
+    def is_oom(self, e):
+        oom = getattr(self.torch, "OutOfMemoryError", None) or getattr(
+            self.torch.cuda, "OutOfMemoryError", None)
+        return (oom is not None and isinstance(e, oom)) or "out of memory" in str(e)
+
+    def run(self, kernel, shape, dims, impl, fn, ref, tol, flops, nbytes, note, mem=False):
+        """Checks fn() against ref (float64), then times it; returns nothing, records a row.
+
+        mem: also record the call's peak memory (CUDA only). Running out of device memory gives
+        a row with status 'oom', which is a result, not a failure."""
         row = {"device": self.device_name, "kernel": kernel, "shape": shape, "dims": dims,
                "impl": impl, "check_tol": f"{tol:.6g}", "check_ref": "torch_f64", "note": note}
         name = f"{kernel}/{shape}"
@@ -248,13 +301,24 @@ class Bench:
                 gbs, tflops = nbytes / ms / 1e6, flops / ms / 1e9
                 row.update(status="ok", median_ms=f"{ms:.6g}", gbs=f"{gbs:.6g}",
                            tflops=f"{tflops:.6g}")
-                print(f"{name:36s} {impl:18s} {ms:10.4f} {gbs:9.4g} {tflops:9.4g} {err:9.1e}",
-                      flush=True)
+                mem_text = ""
+                if mem and self.cuda:
+                    peak = self.peak_mem_bytes(fn)
+                    row["mem_bytes"] = str(peak)
+                    mem_text = f"  mem {peak / 2**20:.4g} MiB"
+                print(f"{name:36s} {impl:18s} {ms:10.4f} {gbs:9.4g} {tflops:9.4g} {err:9.1e}"
+                      f"{mem_text}", flush=True)
         except Exception as e:  # a failing case (compile error, out of memory) ends only itself
             msg = f"{type(e).__name__}: {e}".splitlines()[0]
-            row.update(status="error", note=msg)
-            print(f"{name:36s} {impl:18s} ERROR: {msg}", flush=True)
-        if row["status"] != "ok":
+            if self.cuda and self.is_oom(e):
+                row.update(status="oom", note=msg)
+                print(f"{name:36s} {impl:18s} OUT OF MEMORY: {msg}", flush=True)
+            else:
+                row.update(status="error", note=msg)
+                print(f"{name:36s} {impl:18s} ERROR: {msg}", flush=True)
+        if self.cuda and row["status"] == "oom":
+            self.torch.cuda.empty_cache()
+        if row["status"] not in ("ok", "oom"):
             self.failures += 1
         self.rows.append(row)
         if self.csv_file:
@@ -289,6 +353,80 @@ def conv_functions(torch, shape):
         return conv_bwd(dy, x, w, None, [s], [p], [1], False, [0], g, [False, True, False])[1]
 
     return {"fwd": fwd, "dgrad": dgrad, "wgrad": wgrad}
+
+
+def contrastive_dims(N, R, d):
+    return f"M{VIEWS * N * R} d{d} N{N} R{R} V{VIEWS} tau{TAU:g}"
+
+
+def contrastive_counts(M, d, kernel):
+    """(FLOPs, bytes) as in acl_bench: forward 2 M^2 d (Z Z^T); fwd_bwd 6 M^2 d (the forward,
+    then Z Z^T again and the coefficient matrix times Z); minimum traffic of the fused kernels."""
+    md = M * d
+    fwd_bytes = 4.0 * (md + 3 * M + 4 * M)
+    bwd_bytes = 4.0 * (md + 3 * M + 2 * M + md)
+    if kernel == "contrastive_fwd":
+        return 2.0 * M * M * d, fwd_bytes
+    return 6.0 * M * M * d, fwd_bytes + bwd_bytes + 4.0 * (2 * md + 2 * M + md)
+
+
+def contrastive_inputs(torch, N, R, d, dev):
+    """z (M, d): per (record, region) a standard-normal base, per view the base plus 0.7 x its
+    own standard normal; ids (M, 3) = (record, region, view) in the trainer's row order."""
+    base = torch.randn(1, N, R, d, device=dev)
+    z = (base + 0.7 * torch.randn(VIEWS, N, R, d, device=dev)).reshape(VIEWS * N * R, d)
+    v, b, r = torch.meshgrid(torch.arange(VIEWS, device=dev), torch.arange(N, device=dev),
+                             torch.arange(R, device=dev), indexing="ij")
+    ids = torch.stack([b.reshape(-1), r.reshape(-1), v.reshape(-1)], dim=1)
+    return z.contiguous(), ids.contiguous()
+
+
+def contrastive_loss_torch(torch, zhat, ids, inv_tau):
+    """The loss as it is usually written in PyTorch: the dense M x M similarity matrix, dense
+    boolean masks from the ids, the row itself masked with -inf, logsumexp, the mean positive
+    similarity, the mean over the anchors (rows with a positive)."""
+    rec, reg, view = ids[:, 0], ids[:, 1], ids[:, 2]
+    same = (rec[:, None] == rec[None, :]) & (reg[:, None] == reg[None, :])
+    self_mask = same & (view[:, None] == view[None, :])
+    pos = same & ~self_mask
+    sim = zhat @ zhat.T * inv_tau
+    lse = torch.logsumexp(sim.masked_fill(self_mask, float("-inf")), dim=1)
+    npos = pos.sum(1)
+    mean_pos = sim.masked_fill(~pos, 0.0).sum(1) / npos.clamp(min=1)
+    anchor = npos > 0
+    return torch.where(anchor, lse - mean_pos, 0.0).sum() / anchor.sum()
+
+
+def contrastive_reference(torch, x, ids, inv_tau, normalise, chunk=1024):
+    """float64 loss (and with normalise, the gradient with respect to the raw x) computed in
+    blocks of `chunk` rows, so memory stays O(chunk x M) at every M."""
+    F = torch.nn.functional
+    x64 = x.detach().double().requires_grad_(normalise)
+    zhat = F.normalize(x64, dim=1) if normalise else x64
+    leaf = zhat.detach().requires_grad_(normalise)
+    M = x.shape[0]
+    rec, reg, view = ids[:, 0], ids[:, 1], ids[:, 2]
+    total, anchors = 0.0, 0
+    for r0 in range(0, M, chunk):
+        r1 = min(M, r0 + chunk)
+        same = (rec[r0:r1, None] == rec[None, :]) & (reg[r0:r1, None] == reg[None, :])
+        self_mask = same & (view[r0:r1, None] == view[None, :])
+        pos = same & ~self_mask
+        sim = leaf[r0:r1] @ leaf.T * inv_tau
+        lse = torch.logsumexp(sim.masked_fill(self_mask, float("-inf")), dim=1)
+        npos = pos.sum(1)
+        mean_pos = sim.masked_fill(~pos, 0.0).sum(1) / npos.clamp(min=1)
+        anchor = npos > 0
+        term = torch.where(anchor, lse - mean_pos, 0.0).sum()
+        if normalise:
+            term.backward()
+        total += term.item()
+        anchors += int(anchor.sum().item())
+    loss = torch.tensor(total / anchors, dtype=torch.float64, device=x.device)
+    if not normalise:
+        return loss
+    zhat.backward(leaf.grad / anchors)
+    return loss, x64.grad
 
 
 def main(argv=None):
@@ -392,6 +530,69 @@ def main(argv=None):
             ref = fn(*[t.double() for t in inputs])
         run_modes(kernel, shape, shape, fn, inputs, ref, 1e-4, flops, nbytes,
                   matmul=kernel == "gemm")
+
+    # The contrastive loss. contrastive_fwd: the loss from normalised rows zhat (acl_bench: the
+    # fused forward kernel); contrastive_fwd_bwd: F.normalize, the loss and torch.autograd.grad
+    # from the raw z (acl_bench: the engine's op, normalisation included). torch.compile wraps
+    # the loss function; its backward is AOTAutograd's compiled graph.
+    inv_tau = 1.0 / TAU
+
+    def loss_from_zhat(zhat, ids):
+        return contrastive_loss_torch(torch, zhat, ids, inv_tau)
+
+    def loss_from_z(z, ids):
+        return contrastive_loss_torch(torch, F.normalize(z, dim=1), ids, inv_tau)
+
+    said_skip = False
+    for tag, N, R, d in CONTRASTIVE_SHAPES:
+        M = VIEWS * N * R
+        kernels = [k for k in ("contrastive_fwd", "contrastive_fwd_bwd")
+                   if not args.filter or args.filter in f"{k}/{tag}"]
+        if not kernels or (args.quick and tag not in QUICK_CONTRASTIVE):
+            continue
+        if not bench.cuda and M > CPU_MAX_CONTRASTIVE_ROWS:
+            if not said_skip:
+                print(f"(contrastive shapes with M > {CPU_MAX_CONTRASTIVE_ROWS} run on CUDA only)")
+                said_skip = True
+            continue
+        dims = contrastive_dims(N, R, d)
+        z, ids = contrastive_inputs(torch, N, R, d, dev)
+        zhat = F.normalize(z, dim=1)
+        for kernel in kernels:
+            flops, nbytes = contrastive_counts(M, d, kernel)
+            if kernel == "contrastive_fwd":
+                with torch.no_grad():
+                    ref = contrastive_reference(torch, zhat, ids, inv_tau, normalise=False)
+                fn = loss_from_zhat
+
+                def call(f):
+                    with torch.no_grad():
+                        return f(zhat, ids)
+            else:
+                ref = contrastive_reference(torch, z, ids, inv_tau, normalise=True)
+                ref = (ref[0].detach(), ref[1].detach())
+                fn = loss_from_z
+
+                def call(f):
+                    zz = z.detach().requires_grad_(True)
+                    loss = f(zz, ids)
+                    (g,) = torch.autograd.grad(loss, zz)
+                    return loss.detach(), g
+            compiled = compile_fn(fn) if compile_modes else None
+            for tf32 in tf32_modes:
+                if bench.cuda:
+                    set_tf32(torch, tf32)
+                precision = "tf32" if tf32 else "fp32"
+                tol = TF32_TOL if tf32 else CONTRASTIVE_TOL
+                for mode in ["eager"] + compile_modes:
+                    f = fn if mode == "eager" else compiled
+                    bench.run(kernel, tag, dims, f"torch_{mode}_{precision}",
+                              lambda f=f, call=call: call(f), ref, tol, flops, nbytes, note,
+                              mem=True)
+            del ref, compiled
+        del z, ids, zhat
+        if bench.cuda:
+            torch.cuda.empty_cache()
 
     bench.close()
     if bench.failures:

@@ -14,9 +14,15 @@ column. A cell is the median time in ms and, for the other implementations, that
      over the encoder shapes (the extremes, tags small_* and large_*, are shown but left out): the
      figures DESIGN.md section 8 sets targets for.
   2. conv1d per pass.
-  3. the other kernels.
-Rows that failed their check or raised are listed after the tables, never averaged in. Rows of
-one device kind coming from different devices are flagged at the top of that kind's section.
+  3. the pretraining kernels (contrastive_* and augment_view rows): each cell is the time, the
+     ratio to acl's and the memory the call needs beyond its inputs (column mem_bytes: computed
+     for acl, measured for PyTorch on CUDA; see tools/acl_bench.cpp kCsvHeader), next to the size
+     of the M x M f32 similarity matrix a naive implementation stores; "oom" where PyTorch ran
+     out of device memory.
+  4. the other kernels.
+Rows that failed their check, raised or ran out of memory are listed after the tables, never
+averaged in. Rows of one device kind coming from different devices are flagged at the top of that
+kind's section. The mem_bytes column may be absent (CSV files written before it existed).
 """
 import argparse
 import csv
@@ -27,11 +33,14 @@ from collections import OrderedDict
 COLUMNS = ["device", "kernel", "shape", "dims", "impl", "median_ms", "gbs", "tflops",
            "pct_peak_bw", "pct_peak_flops", "peak_kind", "check_error", "check_tol",
            "check_ref", "status", "note"]
+OPTIONAL_COLUMNS = ["mem_bytes"]
 IMPL_ORDER = ["acl", "cudnn_fp32", "cudnn_tf32", "torch_eager_fp32", "torch_compile_fp32",
               "torch_eager_tf32", "torch_compile_tf32"]
 PASSES = ("fwd", "dgrad", "wgrad")
 # Shapes outside the encoders (acl_bench's extremes): shown, but not in the means and minima.
 EXTREME_PREFIXES = ("small_", "large_")
+# Kernels of the pretraining step, shown in their own table.
+PRETRAIN_PREFIXES = ("contrastive_", "augment_")
 
 
 def read_rows(paths):
@@ -44,6 +53,8 @@ def read_rows(paths):
                 raise SystemExit(f"compare_bench: {path}: missing column(s) {', '.join(missing)}")
             for line, r in enumerate(reader, start=2):
                 r["_where"] = f"{path}:{line}"
+                for c in OPTIONAL_COLUMNS:
+                    r[c] = r.get(c) or ""
                 rows.append(r)
     return rows
 
@@ -68,6 +79,20 @@ def cell(ms, base):
     return f"{fmt_ms(ms)} ({ms / base:.2f}x)"
 
 
+def fmt_mib(nbytes):
+    if not math.isfinite(nbytes):
+        return ""
+    return f"{nbytes / 2**20:.4g} MiB"
+
+
+def matrix_mib(dims):
+    """The M x M f32 matrix of a contrastive row's dims ("M4096 d128 ..."), or ""."""
+    for part in dims.split():
+        if part.startswith("M") and part[1:].isdigit():
+            return fmt_mib(4.0 * int(part[1:]) ** 2)
+    return ""
+
+
 def ordered_impls(impls):
     known = [i for i in IMPL_ORDER if i in impls]
     return known + sorted(i for i in impls if i not in IMPL_ORDER)
@@ -86,6 +111,8 @@ class Section:
         self.kind = kind
         self.devices = OrderedDict()  # device string -> None (ordered set)
         self.ms = {}                  # (kernel, shape, dims, impl) -> median ms of an ok row
+        self.mem = {}                 # (kernel, shape, dims, impl) -> mem_bytes of an ok row
+        self.status = {}              # (kernel, shape, dims, impl) -> status of a row
         self.keys = OrderedDict()     # (kernel, shape, dims) -> None, in input order
         self.impls = {}               # (kernel, shape, dims) -> set of impls with a row
         self.failed = []              # rows whose status is not ok
@@ -96,6 +123,7 @@ class Section:
         key = (r["kernel"], r["shape"], r["dims"])
         self.keys[key] = None
         self.impls.setdefault(key, set()).add(r["impl"])
+        self.status[key + (r["impl"],)] = r["status"]
         if r["status"] != "ok":
             self.failed.append(r)
             return
@@ -104,6 +132,7 @@ class Section:
             self.warnings.append(f"{r['_where']}: a second {r['impl']} row for "
                                  f"{r['kernel']}/{r['shape']}; the later one is used")
         self.ms[k] = number(r["median_ms"])
+        self.mem[k] = number(r["mem_bytes"])
 
     def conv_shapes(self):
         shapes = OrderedDict()
@@ -122,6 +151,16 @@ class Section:
         for k in keys:
             impls |= self.impls[k]
         return [i for i in ordered_impls(impls) if i != "acl"]
+
+    def pretrain_cell(self, key, impl, base):
+        """time (ratio); memory -- or the status of a row without a time ("oom", ...)."""
+        k = key + (impl,)
+        ms = self.ms.get(k, math.nan)
+        if not math.isfinite(ms):
+            status = self.status.get(k)
+            return status if status and status != "ok" else "-"
+        mem = fmt_mib(self.mem.get(k, math.nan))
+        return cell(ms, base) + (f"; {mem}" if mem else "")
 
     def label(self, kernel, shape, dims):
         """kernel/shape, with the dims when that pair occurs with several."""
@@ -174,7 +213,22 @@ class Section:
                              for i in others])
             out += md_table(["kernel/shape", "acl"] + others, body) + [""]
 
-        rest = [k for k in self.keys if not k[0].startswith("conv1d_")]
+        pretrain = [k for k in self.keys if k[0].startswith(PRETRAIN_PREFIXES)]
+        if pretrain:
+            others = self.others(pretrain)
+            out += ["#### pretraining kernels (ms; (x) = time / acl's time, > 1: acl faster; "
+                    "memory the call needs beyond its inputs)", ""]
+            body = []
+            for key in pretrain:
+                base = self.ms.get(key + ("acl",), math.nan)
+                row = [self.label(*key), self.pretrain_cell(key, "acl", math.nan)]
+                row += [self.pretrain_cell(key, i, base) for i in others]
+                row.append(matrix_mib(key[2]) or "-")
+                body.append(row)
+            out += md_table(["kernel/shape", "acl"] + others + ["M x M f32"], body) + [""]
+
+        rest = [k for k in self.keys
+                if not k[0].startswith("conv1d_") and not k[0].startswith(PRETRAIN_PREFIXES)]
         if rest:
             others = self.others(rest)
             out += ["#### other kernels (ms; (x) = time / acl's time)", ""]
@@ -187,7 +241,7 @@ class Section:
             out += md_table(["kernel/shape", "acl"] + others, body) + [""]
 
         if self.failed:
-            out += ["#### rows without a time (failed check or error)", ""]
+            out += ["#### rows without a time (failed check, error or out of memory)", ""]
             body = [[self.label(r["kernel"], r["shape"], r["dims"]), r["impl"], r["status"],
                      r["check_error"] or "-", r["check_tol"] or "-", r["check_ref"] or "-",
                      (r["note"] or "").replace("|", "/")] for r in self.failed]
