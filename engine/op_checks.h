@@ -29,8 +29,8 @@
     }                                                                       \
   } while (0)
 // The same routing for a kernel that returns a value (an expression).
-#define ACL_KERNEL_VALUE(device, name, ...)                                     \
-  (((device) == ::acl::Device::CUDA)                                            \
+#define ACL_KERNEL_VALUE(device, name, ...)                                   \
+  (((device) == ::acl::Device::CUDA)                                          \
        ? ::acl::kernels::name##_cuda<T>(__VA_ARGS__, ::acl::compute_stream()) \
        : ::acl::kernels::name##_cpu<T>(__VA_ARGS__))
 #else
@@ -39,7 +39,8 @@
     (void)(device);                             \
     ::acl::kernels::name##_cpu<T>(__VA_ARGS__); \
   } while (0)
-#define ACL_KERNEL_VALUE(device, name, ...) ((void)(device), ::acl::kernels::name##_cpu<T>(__VA_ARGS__))
+#define ACL_KERNEL_VALUE(device, name, ...) \
+  ((void)(device), ::acl::kernels::name##_cpu<T>(__VA_ARGS__))
 #endif
 
 namespace acl::detail {

@@ -49,9 +49,8 @@ void sgd_step_cuda(T* p, const T* g, T* buf, int64_t n, double lr, double moment
                    double weight_decay, bool nesterov, bool first, cudaStream_t stream);
 
 template <typename T>
-void adamw_step_cuda(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1,
-                     double beta2, double eps, double weight_decay, int64_t step,
-                     cudaStream_t stream);
+void adamw_step_cuda(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1, double beta2,
+                     double eps, double weight_decay, int64_t step, cudaStream_t stream);
 
 template <typename T>
 void lars_step_cuda(T* p, const T* g, T* v, int64_t n, double scaled_lr, double momentum,

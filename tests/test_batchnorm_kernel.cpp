@@ -28,31 +28,6 @@ using namespace acl::kernels;
 
 // ---- helpers ------------------------------------------------------------------------------
 
-// |got - ref| <= atol + rtol * |ref|, worst element reported; a zero reference fails.
-::testing::AssertionResult close_to(const std::string& what, const std::vector<double>& got,
-                                    const std::vector<double>& ref, double rtol, double atol) {
-  if (got.size() != ref.size()) {
-    return ::testing::AssertionFailure() << what << ": size " << got.size() << " vs " << ref.size();
-  }
-  double ref_max = 0.0;
-  for (double r : ref) ref_max = std::max(ref_max, std::fabs(r));
-  if (ref_max == 0.0) return ::testing::AssertionFailure() << what << ": reference is all zero";
-  size_t worst = 0;
-  double worst_excess = -std::numeric_limits<double>::infinity();
-  for (size_t i = 0; i < ref.size(); ++i) {
-    double excess = std::fabs(got[i] - ref[i]) - (atol + rtol * std::fabs(ref[i]));
-    if (!(excess <= worst_excess)) {
-      worst_excess = excess;
-      worst = i;
-    }
-  }
-  if (worst_excess <= 0.0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << what << ": element " << worst << " got " << got[worst] << " expected " << ref[worst]
-         << " (|err| " << std::fabs(got[worst] - ref[worst]) << ", rtol " << rtol << ", atol "
-         << atol << ")";
-}
-
 double max_abs(const std::vector<double>& v) {
   double m = 0.0;
   for (double x : v) m = std::max(m, std::fabs(x));

@@ -7,11 +7,11 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <tuple>
 #include <utility>
-#include <limits>
 #include <vector>
 
 #include "engine/device_select.h"
@@ -436,7 +436,6 @@ TEST(OptimState, LoadStateListsEveryProblem) {
   EXPECT_EQ(opt.steps(), 0u);  // unchanged
 }
 
-
 // ---- backends -----------------------------------------------------------------------------------
 
 // Five steps of an optimizer on a problem whose sizes span several CUDA blocks and grids (and a
@@ -454,8 +453,7 @@ std::vector<Tensor> run_backend_case(const BackendCase& c, DType dtype, Device d
     Tensor p = Tensor::normal(Shape{n}, 0.0, 1.0, rng).to(DType::f32).to(dtype).to(device);
     p.set_requires_grad(true);
     params.push_back(p);
-    coeffs.push_back(
-        Tensor::uniform(Shape{n}, 0.5, 1.5, rng).to(DType::f32).to(dtype).to(device));
+    coeffs.push_back(Tensor::uniform(Shape{n}, 0.5, 1.5, rng).to(DType::f32).to(dtype).to(device));
   }
   auto opt = c.make({ParamGroup{{params[0], params[1]}, false}, ParamGroup{{params[2]}, true}});
   for (int s = 0; s < 5; ++s) {
@@ -483,8 +481,7 @@ const BackendCase kBackendCases[] = {
      1.0},
     {"lars_simclr",
      [](std::vector<ParamGroup> g) -> std::unique_ptr<Optimizer> {
-       return std::make_unique<Lars>(std::move(g),
-                                     LarsOptions{0.5, 0.9, false, 1e-4, 0.01, {}});
+       return std::make_unique<Lars>(std::move(g), LarsOptions{0.5, 0.9, false, 1e-4, 0.01, {}});
      }},
     {"lars_paper_nesterov",
      [](std::vector<ParamGroup> g) -> std::unique_ptr<Optimizer> {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/contrastive_checks.h"
 #include "kernels/gemm.h"
 
 namespace acl::kernels {
@@ -24,23 +25,7 @@ namespace {
 constexpr int kRowTile = 64;
 constexpr int kColTile = 512;
 
-[[noreturn]] void fail(const char* op, const std::string& what) {
-  throw std::invalid_argument(std::string(op) + ": " + what);
-}
-
-void check_args(const char* op, int M, int d, double inv_tau) {
-  if (M < 0) fail(op, "M = " + std::to_string(M) + " is negative");
-  if (M > 0 && d < 1) fail(op, "d = " + std::to_string(d) + " must be >= 1");
-  if (!(inv_tau > 0.0) || !std::isfinite(inv_tau)) {
-    fail(op, "inv_tau = " + std::to_string(inv_tau) + " must be positive and finite");
-  }
-}
-
-void check_ptr(const char* op, const char* name, const void* p, int64_t n) {
-  if (n > 0 && p == nullptr) {
-    fail(op, std::string("'") + name + "' is null for " + std::to_string(n) + " elements");
-  }
-}
+using namespace contrastive_detail;
 
 // Columns j of row i: excluded when (record, region, view) all match (j == i included).
 inline bool same_record_region(const int32_t* a, const int32_t* b) {
@@ -64,16 +49,8 @@ void contrastive_forward_cpu(T* loss, float* accuracy, int32_t* anchors, T* row_
                              int32_t* row_pos, T* row_spos, int32_t* row_hit, const T* zhat,
                              const int32_t* ids, int M, int d, double inv_tau) {
   const char* op = "contrastive_forward_cpu";
-  check_args(op, M, d, inv_tau);
-  check_ptr(op, "loss", loss, 1);
-  check_ptr(op, "accuracy", accuracy, 1);
-  check_ptr(op, "anchors", anchors, 1);
-  check_ptr(op, "row_lse", row_lse, M);
-  check_ptr(op, "row_pos", row_pos, M);
-  check_ptr(op, "row_spos", row_spos, M);
-  check_ptr(op, "row_hit", row_hit, M);
-  check_ptr(op, "zhat", zhat, static_cast<int64_t>(M) * d);
-  check_ptr(op, "ids", ids, static_cast<int64_t>(M) * 3);
+  check_forward_args(op, loss, accuracy, anchors, row_lse, row_pos, row_spos, row_hit, zhat, ids, M,
+                     d, inv_tau);
 
   const T it = static_cast<T>(inv_tau);
   const T neg_inf = -std::numeric_limits<T>::infinity();
@@ -146,15 +123,8 @@ void contrastive_backward_cpu(T* grad_zhat, const T* grad_loss, const T* zhat, c
                               const T* row_lse, const int32_t* row_pos, int anchors, int M, int d,
                               double inv_tau) {
   const char* op = "contrastive_backward_cpu";
-  check_args(op, M, d, inv_tau);
-  if (M > 0 && anchors < 1) fail(op, "anchors = " + std::to_string(anchors) + " must be >= 1");
-  const int64_t n = static_cast<int64_t>(M) * d;
-  check_ptr(op, "grad_zhat", grad_zhat, n);
-  check_ptr(op, "grad_loss", grad_loss, 1);
-  check_ptr(op, "zhat", zhat, n);
-  check_ptr(op, "ids", ids, static_cast<int64_t>(M) * 3);
-  check_ptr(op, "row_lse", row_lse, M);
-  check_ptr(op, "row_pos", row_pos, M);
+  check_backward_args(op, grad_zhat, grad_loss, zhat, ids, row_lse, row_pos, anchors, M, d,
+                      inv_tau);
   if (M == 0) return;
 
   const T it = static_cast<T>(inv_tau);

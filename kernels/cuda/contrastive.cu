@@ -26,6 +26,7 @@
 #include <string>
 
 #include "kernels/contrastive.h"
+#include "kernels/contrastive_checks.h"
 #include "kernels/cuda/common.cuh"
 
 namespace acl::kernels {
@@ -366,14 +367,6 @@ static __global__ void __launch_bounds__(kThreads)
   }
 }
 
-void check_args(const char* op, int M, int d, double inv_tau) {
-  check_count(op, "M", M);
-  if (M > 0 && d < 1) fail(op, "d = " + std::to_string(d) + " must be >= 1");
-  if (!(inv_tau > 0.0) || !std::isfinite(inv_tau)) {
-    fail(op, "inv_tau = " + std::to_string(inv_tau) + " must be positive and finite");
-  }
-}
-
 unsigned row_blocks(int M) {
   return static_cast<unsigned>((static_cast<int64_t>(M) + kTile - 1) / kTile);
 }
@@ -386,16 +379,8 @@ void contrastive_forward_cuda(T* loss, float* accuracy, int32_t* anchors, T* row
                               const int32_t* ids, int M, int d, double inv_tau,
                               cudaStream_t stream) {
   const char* op = "contrastive_forward_cuda";
-  check_args(op, M, d, inv_tau);
-  check_ptr(op, "loss", loss, 1);
-  check_ptr(op, "accuracy", accuracy, 1);
-  check_ptr(op, "anchors", anchors, 1);
-  check_ptr(op, "row_lse", row_lse, M);
-  check_ptr(op, "row_pos", row_pos, M);
-  check_ptr(op, "row_spos", row_spos, M);
-  check_ptr(op, "row_hit", row_hit, M);
-  check_ptr(op, "zhat", zhat, static_cast<int64_t>(M) * d);
-  check_ptr(op, "ids", ids, static_cast<int64_t>(M) * 3);
+  contrastive_detail::check_forward_args(op, loss, accuracy, anchors, row_lse, row_pos, row_spos,
+                                         row_hit, zhat, ids, M, d, inv_tau);
   if (M > 0) {
     contrastive_rows_kernel<T><<<row_blocks(M), kThreads, 0, stream>>>(
         row_lse, row_pos, row_spos, row_hit, zhat, ids, M, d, static_cast<T>(inv_tau));
@@ -411,15 +396,8 @@ void contrastive_backward_cuda(T* grad_zhat, const T* grad_loss, const T* zhat, 
                                const T* row_lse, const int32_t* row_pos, int anchors, int M, int d,
                                double inv_tau, cudaStream_t stream) {
   const char* op = "contrastive_backward_cuda";
-  check_args(op, M, d, inv_tau);
-  if (M > 0 && anchors < 1) fail(op, "anchors = " + std::to_string(anchors) + " must be >= 1");
-  const int64_t n = static_cast<int64_t>(M) * d;
-  check_ptr(op, "grad_zhat", grad_zhat, n);
-  check_ptr(op, "grad_loss", grad_loss, 1);
-  check_ptr(op, "zhat", zhat, n);
-  check_ptr(op, "ids", ids, static_cast<int64_t>(M) * 3);
-  check_ptr(op, "row_lse", row_lse, M);
-  check_ptr(op, "row_pos", row_pos, M);
+  contrastive_detail::check_backward_args(op, grad_zhat, grad_loss, zhat, ids, row_lse, row_pos,
+                                          anchors, M, d, inv_tau);
   if (M == 0) return;
   contrastive_backward_kernel<T><<<row_blocks(M), kThreads, 0, stream>>>(
       grad_zhat, grad_loss, zhat, ids, row_lse, row_pos, static_cast<T>(inv_tau),

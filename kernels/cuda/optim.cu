@@ -93,8 +93,8 @@ double sum_squares_impl(const char* op, const T* g, const T* p, int64_t n, doubl
   check_ptr(op, "x", g, n);
   if (n == 0) return 0.0;
   const unsigned blocks = std::min<unsigned>(grid_for(n, kBlockSize), kReduceBlocks);
-  auto* partial = static_cast<double*>(
-      cuda_allocator().allocate(sizeof(double) * (kReduceBlocks + 1), stream));
+  auto* partial =
+      static_cast<double*>(cuda_allocator().allocate(sizeof(double) * (kReduceBlocks + 1), stream));
   double host = 0.0;
   try {
     sum_squares_partial_kernel<<<blocks, kBlockSize, 0, stream>>>(
@@ -103,8 +103,8 @@ double sum_squares_impl(const char* op, const T* g, const T* p, int64_t n, doubl
     sum_partials_kernel<<<1, kBlockSize, 0, stream>>>(partial, static_cast<int>(blocks),
                                                       partial + kReduceBlocks);
     CUDA_CHECK(cudaGetLastError());
-    CUDA_CHECK(cudaMemcpyAsync(&host, partial + kReduceBlocks, sizeof host,
-                               cudaMemcpyDeviceToHost, stream));
+    CUDA_CHECK(cudaMemcpyAsync(&host, partial + kReduceBlocks, sizeof host, cudaMemcpyDeviceToHost,
+                               stream));
     CUDA_CHECK(cudaStreamSynchronize(stream));
   } catch (...) {
     cuda_allocator().free(partial);
@@ -131,9 +131,8 @@ void sgd_step_cuda(T* p, const T* g, T* buf, int64_t n, double lr, double moment
 }
 
 template <typename T>
-void adamw_step_cuda(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1,
-                     double beta2, double eps, double weight_decay, int64_t step,
-                     cudaStream_t stream) {
+void adamw_step_cuda(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1, double beta2,
+                     double eps, double weight_decay, int64_t step, cudaStream_t stream) {
   const char* op = "adamw_step_cuda";
   check_count(op, "n", n);
   check_ptr(op, "p", p, n);
@@ -145,9 +144,8 @@ void adamw_step_cuda(T* p, const T* g, T* m, T* v, int64_t n, double lr, double 
   const double bias_correction2 = 1.0 - std::pow(beta2, static_cast<double>(step));
   adamw_kernel<<<grid_for(n, kBlockSize), kBlockSize, 0, stream>>>(
       p, g, m, v, n, static_cast<T>(1.0 - lr * weight_decay), static_cast<T>(1.0 - beta1),
-      static_cast<T>(beta2), static_cast<T>(1.0 - beta2),
-      static_cast<T>(-(lr / bias_correction1)), static_cast<T>(std::sqrt(bias_correction2)),
-      static_cast<T>(eps));
+      static_cast<T>(beta2), static_cast<T>(1.0 - beta2), static_cast<T>(-(lr / bias_correction1)),
+      static_cast<T>(std::sqrt(bias_correction2)), static_cast<T>(eps));
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -161,8 +159,8 @@ void lars_step_cuda(T* p, const T* g, T* v, int64_t n, double scaled_lr, double 
   check_ptr(op, "v", v, n);
   if (n == 0) return;
   lars_kernel<<<grid_for(n, kBlockSize), kBlockSize, 0, stream>>>(
-      p, g, v, n, static_cast<T>(scaled_lr), static_cast<T>(momentum),
-      static_cast<T>(weight_decay), weight_decay != 0, nesterov);
+      p, g, v, n, static_cast<T>(scaled_lr), static_cast<T>(momentum), static_cast<T>(weight_decay),
+      weight_decay != 0, nesterov);
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -174,7 +172,8 @@ double sum_squares_cuda(const T* x, int64_t n, cudaStream_t stream) {
 template <typename T>
 double decayed_sum_squares_cuda(const T* g, const T* p, int64_t n, double weight_decay,
                                 cudaStream_t stream) {
-  if (weight_decay == 0) return sum_squares_impl<T>("decayed_sum_squares_cuda", g, nullptr, n, 0.0, stream);
+  if (weight_decay == 0)
+    return sum_squares_impl<T>("decayed_sum_squares_cuda", g, nullptr, n, 0.0, stream);
   check_ptr("decayed_sum_squares_cuda", "p", p, n);
   return sum_squares_impl<T>("decayed_sum_squares_cuda", g, p, n, weight_decay, stream);
 }

@@ -21,7 +21,8 @@
 
 namespace acl::augment {
 
-struct ScaleCrop {  // crop a window of s * L_src samples, s ~ U[s_min, s_max], resample to out_length
+struct ScaleCrop {  // crop a window of s * L_src samples, s ~ U[s_min, s_max], resample to
+                    // out_length
   bool enabled = true;
   double s_min = 0.5, s_max = 1.0;
 };
@@ -35,7 +36,8 @@ struct TimeShift {  // shift all leads by the same k ~ U{-max, max} samples of t
   bool enabled = true;
   double max_fraction = 0.1;  // max = round(max_fraction * out_length)
 };
-struct Segments {  // CLOCS: the record is cut into n_views adjacent segments; view v takes segment v
+struct Segments {  // CLOCS: the record is cut into n_views adjacent segments; view v takes segment
+                   // v
   bool enabled = false;
 };
 struct AmplitudeScale {  // every lead multiplied by one factor ~ U[min, max]

@@ -24,9 +24,9 @@
 #include <thread>
 #include <vector>
 
+#include "engine/host_memory.h"
 #include "engine/tensor.h"
 #include "train/cache/cache_reader.h"
-#include "engine/host_memory.h"
 
 namespace acl::pretrain {
 

@@ -12,6 +12,7 @@
 
 #include "engine/autograd.h"
 #include "engine/device_select.h"
+#include "engine/host_memory.h"
 #include "engine/io/checkpoint.h"
 #include "engine/optim/adamw.h"
 #include "engine/optim/clip_grad.h"
@@ -21,7 +22,6 @@
 #include "train/cache/cache_format.h"
 #include "train/cache/cache_reader.h"
 #include "train/pretrain/batch_loader.h"
-#include "engine/host_memory.h"
 #include "train/pretrain/objective.h"
 #include "train/pretrain/run_dir.h"
 
