@@ -3,8 +3,11 @@
 #include <cstdio>
 #include <mutex>
 
+#include "engine/kernel_route.h"
+
 #ifdef ACL_HAVE_CUDA
-#include "engine/cuda/device_info.h"
+#include "kernels/runtime/device_info.h"
+#include "kernels/runtime/stream.h"
 #endif
 
 namespace acl {
@@ -53,6 +56,12 @@ bool cuda_available() {
 std::string cuda_unavailable_reason() {
   return probe().reason;
 }
+
+#ifdef ACL_HAVE_CUDA
+GpuStream kernel_stream() {
+  return compute_stream();
+}
+#endif
 
 bool use_cuda_or_fallback() {
   static std::once_flag once;

@@ -7,7 +7,7 @@
 namespace acl {
 
 // True when the build has the CUDA backend and at least one visible GPU can run its kernels
-// (see engine/cuda/device_info.h). Probed once per process; thread safe; never throws.
+// (see kernels/runtime/device_info.h). Probed once per process; thread safe; never throws.
 bool cuda_available();
 
 // Why cuda_available() is false ("" when it is true).

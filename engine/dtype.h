@@ -9,11 +9,22 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
 namespace acl {
 
 enum class DType : uint8_t { f32, f64, bf16, i32 };
 enum class Device : uint8_t { CPU, CUDA };
+
+// One row per DType, in enum order: its byte size, its name here and its safetensors name.
+struct DTypeInfo {
+  size_t size;
+  const char* name;
+  const char* safetensors_name;
+};
+const DTypeInfo* dtype_info(DType t);  // nullptr for a value outside the enum
 
 size_t dtype_size(DType t);
 const char* dtype_name(DType t);
@@ -48,24 +59,39 @@ inline bf16 float_to_bf16(float f) {
   return r;
 }
 
+// The C++ element type of each DType, in enum order: the one type <-> DType table.
+using DTypeTypes = std::tuple<float, double, bf16, int32_t>;
+
+namespace detail {
+template <typename T, typename... Ts>
+constexpr size_t type_position(std::tuple<Ts...>*) {
+  constexpr bool match[] = {std::is_same_v<T, Ts>...};
+  size_t i = 0;
+  while (i < sizeof...(Ts) && !match[i]) ++i;
+  return i;
+}
+}  // namespace detail
+
 // Maps a C++ type to its DType.
 template <typename T>
-struct dtype_of;
-template <>
-struct dtype_of<float> {
-  static constexpr DType value = DType::f32;
+struct dtype_of {
+  static constexpr size_t position = detail::type_position<T>(static_cast<DTypeTypes*>(nullptr));
+  static_assert(position < std::tuple_size_v<DTypeTypes>, "no DType for this C++ type");
+  static constexpr DType value = static_cast<DType>(position);
 };
-template <>
-struct dtype_of<double> {
-  static constexpr DType value = DType::f64;
-};
-template <>
-struct dtype_of<bf16> {
-  static constexpr DType value = DType::bf16;
-};
-template <>
-struct dtype_of<int32_t> {
-  static constexpr DType value = DType::i32;
-};
+
+namespace detail {
+template <typename F, size_t... I>
+void visit_dtype(DType t, F& f, std::index_sequence<I...>) {
+  (void)((static_cast<size_t>(t) == I ? (f(std::tuple_element_t<I, DTypeTypes>{}), true) : false) ||
+         ...);
+}
+}  // namespace detail
+
+// Calls f(T{}) with the C++ element type T of dtype t (nothing for a value outside the enum).
+template <typename F>
+void visit_dtype(DType t, F&& f) {
+  detail::visit_dtype(t, f, std::make_index_sequence<std::tuple_size_v<DTypeTypes>>{});
+}
 
 }  // namespace acl

@@ -5,7 +5,7 @@
 #include <utility>
 
 #ifdef ACL_HAVE_CUDA
-#include "engine/cuda/caching_allocator.h"
+#include "kernels/runtime/caching_allocator.h"
 #endif
 
 namespace acl {

@@ -7,12 +7,13 @@
 #include <string>
 
 #include "engine/autograd.h"
-#include "engine/op_checks.h"
+#include "engine/kernel_route.h"
 #include "engine/ops.h"
+#include "engine/tensor_checks.h"
 #include "kernels/contrastive.h"
 
 namespace acl {
-using namespace detail;
+using namespace checks;
 
 ContrastiveOutput contrastive_loss(const Tensor& z, const Tensor& ids, double tau) {
   const char* op = "contrastive_loss";
@@ -49,13 +50,22 @@ ContrastiveOutput contrastive_loss(const Tensor& z, const Tensor& ids, double ta
   Tensor row_pos = Tensor::empty(Shape{M}, DType::i32, dev);
   Tensor row_spos = Tensor::empty(Shape{M}, z.dtype(), dev);
   Tensor row_hit = Tensor::empty(Shape{M}, DType::i32, dev);
-  dispatch(op, z, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(dev, contrastive_forward, out.loss.data<T>(), out.accuracy.data<float>(),
-               anchors.data<int32_t>(), row_lse.data<T>(), row_pos.data<int32_t>(),
-               row_spos.data<T>(), row_hit.data<int32_t>(), zhat.data<T>(), ids.data<int32_t>(), M,
-               d, inv_tau);
-  });
+  route_kernel(
+      op, z,
+      [&](auto t) {
+        using T = decltype(t);
+        kernels::contrastive_forward_cpu<T>(
+            out.loss.data<T>(), out.accuracy.data<float>(), anchors.data<int32_t>(),
+            row_lse.data<T>(), row_pos.data<int32_t>(), row_spos.data<T>(), row_hit.data<int32_t>(),
+            zhat.data<T>(), ids.data<int32_t>(), M, d, inv_tau);
+      },
+      [&](auto stream) {
+        kernels::contrastive_forward_cuda(out.loss.data<float>(), out.accuracy.data<float>(),
+                                          anchors.data<int32_t>(), row_lse.data<float>(),
+                                          row_pos.data<int32_t>(), row_spos.data<float>(),
+                                          row_hit.data<int32_t>(), zhat.data<float>(),
+                                          ids.data<int32_t>(), M, d, inv_tau, stream);
+      });
   out.anchors = static_cast<int64_t>(anchors.item());  // waits for the device
   if (out.anchors == 0) no_anchor();
 
@@ -65,12 +75,20 @@ ContrastiveOutput contrastive_loss(const Tensor& z, const Tensor& ids, double ta
     attach_node(out.loss, op, {zhat},
                 [sz, ids, row_lse, row_pos, n_anchors, M, d, inv_tau](const Tensor& g) {
                   Tensor gz = Tensor::empty(sz.shape(), sz.dtype(), sz.device());
-                  dispatch("contrastive_loss_backward", sz, [&](auto t) {
-                    using T = decltype(t);
-                    ACL_KERNEL(sz.device(), contrastive_backward, gz.data<T>(), g.data<T>(),
-                               sz.data<T>(), ids.data<int32_t>(), row_lse.data<T>(),
-                               row_pos.data<int32_t>(), n_anchors, M, d, inv_tau);
-                  });
+                  route_kernel(
+                      "contrastive_loss_backward", sz,
+                      [&](auto t) {
+                        using T = decltype(t);
+                        kernels::contrastive_backward_cpu<T>(
+                            gz.data<T>(), g.data<T>(), sz.data<T>(), ids.data<int32_t>(),
+                            row_lse.data<T>(), row_pos.data<int32_t>(), n_anchors, M, d, inv_tau);
+                      },
+                      [&](auto stream) {
+                        kernels::contrastive_backward_cuda(
+                            gz.data<float>(), g.data<float>(), sz.data<float>(),
+                            ids.data<int32_t>(), row_lse.data<float>(), row_pos.data<int32_t>(),
+                            n_anchors, M, d, inv_tau, stream);
+                      });
                   return std::vector<Tensor>{gz};
                 });
   }

@@ -1,11 +1,12 @@
 // conv1d: forward, backward-data and backward-weight kernels of kernels/conv1d.h.
 #include "engine/autograd.h"
-#include "engine/op_checks.h"
+#include "engine/kernel_route.h"
 #include "engine/ops.h"
+#include "engine/tensor_checks.h"
 #include "kernels/conv1d.h"
 
 namespace acl {
-using namespace detail;
+using namespace checks;
 
 Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv1dOptions& o) {
   const char* op = "conv1d";
@@ -32,12 +33,19 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv1dOpt
   }
   int Lout = kernels::conv1d_out_length(L, K, o.stride, o.padding, o.dilation);
   Tensor out = Tensor::empty(Shape{B, Cout, Lout}, x.dtype(), x.device());
-  dispatch(op, x, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(x.device(), conv1d_forward, out.data<T>(), x.data<T>(), w.data<T>(),
-               b.defined() ? b.data<T>() : nullptr, B, Cin, Cout, L, K, o.stride, o.padding,
-               o.dilation, o.groups);
-  });
+  route_kernel(
+      op, x,
+      [&](auto t) {
+        using T = decltype(t);
+        kernels::conv1d_forward_cpu<T>(out.data<T>(), x.data<T>(), w.data<T>(),
+                                       b.defined() ? b.data<T>() : nullptr, B, Cin, Cout, L, K,
+                                       o.stride, o.padding, o.dilation, o.groups);
+      },
+      [&](auto stream) {
+        kernels::conv1d_forward_cuda(out.data<float>(), x.data<float>(), w.data<float>(),
+                                     b.defined() ? b.data<float>() : nullptr, B, Cin, Cout, L, K,
+                                     o.stride, o.padding, o.dilation, o.groups, stream);
+      });
   if (needs_grad({&x, &w, &b})) {
     Tensor sx = x.detach(), sw = w.detach();
     bool has_bias = b.defined();
@@ -45,14 +53,26 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv1dOpt
       Tensor gx = Tensor::empty(sx.shape(), sx.dtype(), sx.device());
       Tensor gw = Tensor::empty(sw.shape(), sw.dtype(), sw.device());
       Tensor gb = has_bias ? Tensor::empty(Shape{Cout}, sw.dtype(), sw.device()) : Tensor();
-      dispatch("conv1d_backward", sx, [&](auto t) {
-        using T = decltype(t);
-        ACL_KERNEL(sx.device(), conv1d_backward_data, gx.data<T>(), g.data<T>(), sw.data<T>(), B,
-                   Cin, Cout, L, K, o.stride, o.padding, o.dilation, o.groups);
-        ACL_KERNEL(sx.device(), conv1d_backward_weight, gw.data<T>(),
-                   has_bias ? gb.data<T>() : nullptr, g.data<T>(), sx.data<T>(), B, Cin, Cout, L, K,
-                   o.stride, o.padding, o.dilation, o.groups);
-      });
+      route_kernel(
+          "conv1d_backward", sx,
+          [&](auto t) {
+            using T = decltype(t);
+            kernels::conv1d_backward_data_cpu<T>(gx.data<T>(), g.data<T>(), sw.data<T>(), B, Cin,
+                                                 Cout, L, K, o.stride, o.padding, o.dilation,
+                                                 o.groups);
+            kernels::conv1d_backward_weight_cpu<T>(gw.data<T>(), has_bias ? gb.data<T>() : nullptr,
+                                                   g.data<T>(), sx.data<T>(), B, Cin, Cout, L, K,
+                                                   o.stride, o.padding, o.dilation, o.groups);
+          },
+          [&](auto stream) {
+            kernels::conv1d_backward_data_cuda(gx.data<float>(), g.data<float>(), sw.data<float>(),
+                                               B, Cin, Cout, L, K, o.stride, o.padding, o.dilation,
+                                               o.groups, stream);
+            kernels::conv1d_backward_weight_cuda(
+                gw.data<float>(), has_bias ? gb.data<float>() : nullptr, g.data<float>(),
+                sx.data<float>(), B, Cin, Cout, L, K, o.stride, o.padding, o.dilation, o.groups,
+                stream);
+          });
       return std::vector<Tensor>{gx, gw, gb};
     });
   }

@@ -1,21 +1,28 @@
 // dropout with a Philox mask recomputed in backward.
 #include "engine/autograd.h"
-#include "engine/op_checks.h"
+#include "engine/kernel_route.h"
 #include "engine/ops.h"
 #include "engine/rng.h"
+#include "engine/tensor_checks.h"
 #include "kernels/dropout.h"
 
 namespace acl {
-using namespace detail;
+using namespace checks;
 
 namespace {
 Tensor apply_mask(const char* op, const Tensor& x, float p, uint64_t seed, uint64_t stream,
                   uint64_t offset) {
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
-  dispatch(op, x, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(x.device(), dropout, out.data<T>(), x.data<T>(), x.numel(), p, seed, stream, offset);
-  });
+  route_kernel(
+      op, x,
+      [&](auto t) {
+        using T = decltype(t);
+        kernels::dropout_cpu<T>(out.data<T>(), x.data<T>(), x.numel(), p, seed, stream, offset);
+      },
+      [&](auto gpu_stream) {
+        kernels::dropout_cuda(out.data<float>(), x.data<float>(), x.numel(), p, seed, stream,
+                              offset, gpu_stream);
+      });
   return out;
 }
 }  // namespace

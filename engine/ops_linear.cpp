@@ -2,14 +2,15 @@
 #include <vector>
 
 #include "engine/autograd.h"
-#include "engine/op_checks.h"
+#include "engine/kernel_route.h"
 #include "engine/ops.h"
+#include "engine/tensor_checks.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/reduce.h"
 
 namespace acl {
-using namespace detail;
+using namespace checks;
 
 namespace {
 
@@ -17,11 +18,16 @@ namespace {
 Tensor gemm(const char* op, const Tensor& A, bool ta, const Tensor& B, bool tb, int M, int N,
             int K) {
   Tensor C = Tensor::empty(Shape{M, N}, A.dtype(), A.device());
-  dispatch(op, A, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(A.device(), gemm, ta, tb, M, N, K, T(1), A.data<T>(), B.data<T>(), T(0),
-               C.data<T>());
-  });
+  route_kernel(
+      op, A,
+      [&](auto t) {
+        using T = decltype(t);
+        kernels::gemm_cpu<T>(ta, tb, M, N, K, T(1), A.data<T>(), B.data<T>(), T(0), C.data<T>());
+      },
+      [&](auto stream) {
+        kernels::gemm_cuda(ta, tb, M, N, K, 1.0f, A.data<float>(), B.data<float>(), 0.0f,
+                           C.data<float>(), stream);
+      });
   return C;
 }
 
@@ -68,12 +74,19 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
   if (b.defined()) {
     // out += ones (N, 1) @ b (1, Out): the bias as a rank-1 GEMM update, on either device.
     Tensor ones = Tensor::empty(Shape{N}, x.dtype(), x.device());
-    dispatch("linear", x, [&](auto t) {
-      using T = decltype(t);
-      ACL_KERNEL(x.device(), fill, ones.data<T>(), T(1), N);
-      ACL_KERNEL(x.device(), gemm, false, false, N, Out, 1, T(1), ones.data<T>(), b.data<T>(), T(1),
-                 out.data<T>());
-    });
+    route_kernel(
+        "linear", x,
+        [&](auto t) {
+          using T = decltype(t);
+          kernels::fill_cpu<T>(ones.data<T>(), T(1), N);
+          kernels::gemm_cpu<T>(false, false, N, Out, 1, T(1), ones.data<T>(), b.data<T>(), T(1),
+                               out.data<T>());
+        },
+        [&](auto stream) {
+          kernels::fill_cuda(ones.data<float>(), 1.0f, N, stream);
+          kernels::gemm_cuda(false, false, N, Out, 1, 1.0f, ones.data<float>(), b.data<float>(),
+                             1.0f, out.data<float>(), stream);
+        });
   }
   if (needs_grad({&x, &w, &b})) {
     Tensor sx = x.detach(), sw = w.detach();
@@ -84,10 +97,15 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
       Tensor gb;
       if (has_bias) {
         gb = Tensor::empty(Shape{Out}, g.dtype(), g.device());
-        dispatch("linear_backward", g, [&](auto t) {
-          using T = decltype(t);
-          ACL_KERNEL(g.device(), sum_dim, gb.data<T>(), g.data<T>(), 1, N, Out);
-        });
+        route_kernel(
+            "linear_backward", g,
+            [&](auto t) {
+              using T = decltype(t);
+              kernels::sum_dim_cpu<T>(gb.data<T>(), g.data<T>(), 1, N, Out);
+            },
+            [&](auto stream) {
+              kernels::sum_dim_cuda(gb.data<float>(), g.data<float>(), 1, N, Out, stream);
+            });
       }
       return std::vector<Tensor>{gx, gw, gb};
     });

@@ -1,12 +1,13 @@
 // batchnorm1d (train/eval, running statistics) and row-wise l2_normalize.
 #include "engine/autograd.h"
-#include "engine/op_checks.h"
+#include "engine/kernel_route.h"
 #include "engine/ops.h"
+#include "engine/tensor_checks.h"
 #include "kernels/batchnorm.h"
 #include "kernels/normalize.h"
 
 namespace acl {
-using namespace detail;
+using namespace checks;
 
 namespace {
 template <typename T>
@@ -49,18 +50,38 @@ Tensor batchnorm1d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Ten
     save_mean = Tensor::empty(Shape{C}, x.dtype(), x.device());
     save_invstd = Tensor::empty(Shape{C}, x.dtype(), x.device());
   }
-  dispatch(op, x, [&](auto t) {
-    using T = decltype(t);
-    if (training) {
-      ACL_KERNEL(x.device(), batchnorm1d_forward_train, out.data<T>(), save_mean.data<T>(),
-                 save_invstd.data<T>(), ptr_or_null<T>(running_mean), ptr_or_null<T>(running_var),
-                 x.data<T>(), ptr_or_null<T>(gamma), ptr_or_null<T>(beta), B, C, L, momentum, eps);
-    } else {
-      ACL_KERNEL(x.device(), batchnorm1d_forward_eval, out.data<T>(), x.data<T>(),
-                 running_mean.data<T>(), running_var.data<T>(), ptr_or_null<T>(gamma),
-                 ptr_or_null<T>(beta), B, C, L, eps);
-    }
-  });
+  if (training) {
+    route_kernel(
+        op, x,
+        [&](auto t) {
+          using T = decltype(t);
+          kernels::batchnorm1d_forward_train_cpu<T>(
+              out.data<T>(), save_mean.data<T>(), save_invstd.data<T>(),
+              ptr_or_null<T>(running_mean), ptr_or_null<T>(running_var), x.data<T>(),
+              ptr_or_null<T>(gamma), ptr_or_null<T>(beta), B, C, L, momentum, eps);
+        },
+        [&](auto stream) {
+          kernels::batchnorm1d_forward_train_cuda(
+              out.data<float>(), save_mean.data<float>(), save_invstd.data<float>(),
+              ptr_or_null<float>(running_mean), ptr_or_null<float>(running_var), x.data<float>(),
+              ptr_or_null<float>(gamma), ptr_or_null<float>(beta), B, C, L, momentum, eps, stream);
+        });
+  } else {
+    route_kernel(
+        op, x,
+        [&](auto t) {
+          using T = decltype(t);
+          kernels::batchnorm1d_forward_eval_cpu<T>(
+              out.data<T>(), x.data<T>(), running_mean.data<T>(), running_var.data<T>(),
+              ptr_or_null<T>(gamma), ptr_or_null<T>(beta), B, C, L, eps);
+        },
+        [&](auto stream) {
+          kernels::batchnorm1d_forward_eval_cuda(
+              out.data<float>(), x.data<float>(), running_mean.data<float>(),
+              running_var.data<float>(), ptr_or_null<float>(gamma), ptr_or_null<float>(beta), B, C,
+              L, eps, stream);
+        });
+  }
   if (needs_grad({&x, &gamma, &beta})) {
     Tensor sx = x.detach(), sg = gamma.defined() ? gamma.detach() : Tensor();
     Tensor rm = training ? Tensor() : running_mean.clone();
@@ -70,18 +91,38 @@ Tensor batchnorm1d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Ten
       Tensor gx = Tensor::empty(sx.shape(), sx.dtype(), sx.device());
       Tensor gg = has_gamma ? Tensor::empty(Shape{C}, sx.dtype(), sx.device()) : Tensor();
       Tensor gb = has_beta ? Tensor::empty(Shape{C}, sx.dtype(), sx.device()) : Tensor();
-      dispatch("batchnorm1d_backward", sx, [&](auto t) {
-        using T = decltype(t);
-        if (training) {
-          ACL_KERNEL(sx.device(), batchnorm1d_backward_train, gx.data<T>(), ptr_or_null<T>(gg),
-                     ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(), save_mean.data<T>(),
-                     save_invstd.data<T>(), ptr_or_null<T>(sg), B, C, L);
-        } else {
-          ACL_KERNEL(sx.device(), batchnorm1d_backward_eval, gx.data<T>(), ptr_or_null<T>(gg),
-                     ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(), rm.data<T>(), rv.data<T>(),
-                     ptr_or_null<T>(sg), B, C, L, eps);
-        }
-      });
+      const char* bop = "batchnorm1d_backward";
+      if (training) {
+        route_kernel(
+            bop, sx,
+            [&](auto t) {
+              using T = decltype(t);
+              kernels::batchnorm1d_backward_train_cpu<T>(
+                  gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
+                  save_mean.data<T>(), save_invstd.data<T>(), ptr_or_null<T>(sg), B, C, L);
+            },
+            [&](auto stream) {
+              kernels::batchnorm1d_backward_train_cuda(
+                  gx.data<float>(), ptr_or_null<float>(gg), ptr_or_null<float>(gb), g.data<float>(),
+                  sx.data<float>(), save_mean.data<float>(), save_invstd.data<float>(),
+                  ptr_or_null<float>(sg), B, C, L, stream);
+            });
+      } else {
+        route_kernel(
+            bop, sx,
+            [&](auto t) {
+              using T = decltype(t);
+              kernels::batchnorm1d_backward_eval_cpu<T>(
+                  gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
+                  rm.data<T>(), rv.data<T>(), ptr_or_null<T>(sg), B, C, L, eps);
+            },
+            [&](auto stream) {
+              kernels::batchnorm1d_backward_eval_cuda(
+                  gx.data<float>(), ptr_or_null<float>(gg), ptr_or_null<float>(gb), g.data<float>(),
+                  sx.data<float>(), rm.data<float>(), rv.data<float>(), ptr_or_null<float>(sg), B,
+                  C, L, eps, stream);
+            });
+      }
       return std::vector<Tensor>{gx, gg, gb};
     });
   }
@@ -94,20 +135,32 @@ Tensor l2_normalize(const Tensor& x, double eps) {
   int N = to_int(op, "N", x.size(0)), D = to_int(op, "D", x.size(1));
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   Tensor norms = Tensor::empty(Shape{N}, x.dtype(), x.device());
-  dispatch(op, x, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(x.device(), l2_normalize_forward, out.data<T>(), norms.data<T>(), x.data<T>(), N, D,
-               eps);
-  });
+  route_kernel(
+      op, x,
+      [&](auto t) {
+        using T = decltype(t);
+        kernels::l2_normalize_forward_cpu<T>(out.data<T>(), norms.data<T>(), x.data<T>(), N, D,
+                                             eps);
+      },
+      [&](auto stream) {
+        kernels::l2_normalize_forward_cuda(out.data<float>(), norms.data<float>(), x.data<float>(),
+                                           N, D, eps, stream);
+      });
   if (needs_grad({&x})) {
     Tensor so = out.detach();
     attach_node(out, op, {x}, [so, norms, N, D, eps](const Tensor& g) {
       Tensor gx = Tensor::empty(so.shape(), so.dtype(), so.device());
-      dispatch("l2_normalize_backward", so, [&](auto t) {
-        using T = decltype(t);
-        ACL_KERNEL(so.device(), l2_normalize_backward, gx.data<T>(), g.data<T>(), so.data<T>(),
-                   norms.data<T>(), N, D, eps);
-      });
+      route_kernel(
+          "l2_normalize_backward", so,
+          [&](auto t) {
+            using T = decltype(t);
+            kernels::l2_normalize_backward_cpu<T>(gx.data<T>(), g.data<T>(), so.data<T>(),
+                                                  norms.data<T>(), N, D, eps);
+          },
+          [&](auto stream) {
+            kernels::l2_normalize_backward_cuda(gx.data<float>(), g.data<float>(), so.data<float>(),
+                                                norms.data<float>(), N, D, eps, stream);
+          });
       return std::vector<Tensor>{gx};
     });
   }

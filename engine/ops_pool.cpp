@@ -1,11 +1,13 @@
 // max_pool1d, avg_pool1d, global_avg_pool1d.
 #include "engine/autograd.h"
-#include "engine/op_checks.h"
+#include "engine/input_grad.h"
+#include "engine/kernel_route.h"
 #include "engine/ops.h"
+#include "engine/tensor_checks.h"
 #include "kernels/pooling.h"
 
 namespace acl {
-using namespace detail;
+using namespace checks;
 
 namespace {
 struct PoolDims {
@@ -28,48 +30,56 @@ Tensor max_pool1d(const Tensor& x, int kernel, int stride, int padding) {
   PoolDims d = pool_dims("max_pool1d", x, kernel, stride, padding);
   Tensor out = Tensor::empty(Shape{d.B, d.C, d.Lout}, x.dtype(), x.device());
   Tensor argmax = Tensor::empty(Shape{d.B, d.C, d.Lout}, DType::i32, x.device());
-  dispatch("max_pool1d", x, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(x.device(), max_pool1d_forward, out.data<T>(), argmax.data<int32_t>(), x.data<T>(),
-               d.B, d.C, d.L, kernel, stride, padding);
-  });
-  if (needs_grad({&x})) {
-    Shape in_shape = x.shape();
-    DType dt = x.dtype();
-    Device dev = x.device();
-    attach_node(out, "max_pool1d", {x}, [=](const Tensor& g) {
-      Tensor gx = Tensor::empty(in_shape, dt, dev);
-      dispatch("max_pool1d_backward", g, [&](auto t) {
+  route_kernel(
+      "max_pool1d", x,
+      [&](auto t) {
         using T = decltype(t);
-        ACL_KERNEL(g.device(), max_pool1d_backward, gx.data<T>(), g.data<T>(),
-                   argmax.data<int32_t>(), d.B, d.C, d.L, d.Lout);
+        kernels::max_pool1d_forward_cpu<T>(out.data<T>(), argmax.data<int32_t>(), x.data<T>(), d.B,
+                                           d.C, d.L, kernel, stride, padding);
+      },
+      [&](auto stream) {
+        kernels::max_pool1d_forward_cuda(out.data<float>(), argmax.data<int32_t>(), x.data<float>(),
+                                         d.B, d.C, d.L, kernel, stride, padding, stream);
       });
-      return std::vector<Tensor>{gx};
-    });
-  }
+  attach_input_grad(
+      out, "max_pool1d", {x}, GradInit::kEmpty, "max_pool1d_backward",
+      [=](auto t, Tensor& gx, const Tensor& g) {
+        using T = decltype(t);
+        kernels::max_pool1d_backward_cpu<T>(gx.data<T>(), g.data<T>(), argmax.data<int32_t>(), d.B,
+                                            d.C, d.L, d.Lout);
+      },
+      [=](Tensor& gx, const Tensor& g, auto stream) {
+        kernels::max_pool1d_backward_cuda(gx.data<float>(), g.data<float>(), argmax.data<int32_t>(),
+                                          d.B, d.C, d.L, d.Lout, stream);
+      });
   return out;
 }
 
 Tensor avg_pool1d(const Tensor& x, int kernel, int stride, int padding) {
   PoolDims d = pool_dims("avg_pool1d", x, kernel, stride, padding);
   Tensor out = Tensor::empty(Shape{d.B, d.C, d.Lout}, x.dtype(), x.device());
-  dispatch("avg_pool1d", x, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(x.device(), avg_pool1d_forward, out.data<T>(), x.data<T>(), d.B, d.C, d.L, kernel,
-               stride, padding);
-  });
-  if (needs_grad({&x})) {
-    Shape in_shape = x.shape();
-    attach_node(out, "avg_pool1d", {x}, [=](const Tensor& g) {
-      Tensor gx = Tensor::empty(in_shape, g.dtype(), g.device());
-      dispatch("avg_pool1d_backward", g, [&](auto t) {
+  route_kernel(
+      "avg_pool1d", x,
+      [&](auto t) {
         using T = decltype(t);
-        ACL_KERNEL(g.device(), avg_pool1d_backward, gx.data<T>(), g.data<T>(), d.B, d.C, d.L,
-                   kernel, stride, padding);
+        kernels::avg_pool1d_forward_cpu<T>(out.data<T>(), x.data<T>(), d.B, d.C, d.L, kernel,
+                                           stride, padding);
+      },
+      [&](auto stream) {
+        kernels::avg_pool1d_forward_cuda(out.data<float>(), x.data<float>(), d.B, d.C, d.L, kernel,
+                                         stride, padding, stream);
       });
-      return std::vector<Tensor>{gx};
-    });
-  }
+  attach_input_grad(
+      out, "avg_pool1d", {x}, GradInit::kEmpty, "avg_pool1d_backward",
+      [=](auto t, Tensor& gx, const Tensor& g) {
+        using T = decltype(t);
+        kernels::avg_pool1d_backward_cpu<T>(gx.data<T>(), g.data<T>(), d.B, d.C, d.L, kernel,
+                                            stride, padding);
+      },
+      [=](Tensor& gx, const Tensor& g, auto stream) {
+        kernels::avg_pool1d_backward_cuda(gx.data<float>(), g.data<float>(), d.B, d.C, d.L, kernel,
+                                          stride, padding, stream);
+      });
   return out;
 }
 
@@ -80,21 +90,26 @@ Tensor global_avg_pool1d(const Tensor& x) {
       L = to_int(op, "L", x.size(2));
   if (L < 1) fail(op, "x " + x.shape().str() + " has an empty length dim");
   Tensor out = Tensor::empty(Shape{B, C}, x.dtype(), x.device());
-  dispatch(op, x, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(x.device(), global_avg_pool1d_forward, out.data<T>(), x.data<T>(), B * C, L);
-  });
-  if (needs_grad({&x})) {
-    Shape in_shape = x.shape();
-    attach_node(out, op, {x}, [=](const Tensor& g) {
-      Tensor gx = Tensor::empty(in_shape, g.dtype(), g.device());
-      dispatch("global_avg_pool1d_backward", g, [&](auto t) {
+  route_kernel(
+      op, x,
+      [&](auto t) {
         using T = decltype(t);
-        ACL_KERNEL(g.device(), global_avg_pool1d_backward, gx.data<T>(), g.data<T>(), B * C, L);
+        kernels::global_avg_pool1d_forward_cpu<T>(out.data<T>(), x.data<T>(), B * C, L);
+      },
+      [&](auto stream) {
+        kernels::global_avg_pool1d_forward_cuda(out.data<float>(), x.data<float>(), B * C, L,
+                                                stream);
       });
-      return std::vector<Tensor>{gx};
-    });
-  }
+  attach_input_grad(
+      out, op, {x}, GradInit::kEmpty, "global_avg_pool1d_backward",
+      [=](auto t, Tensor& gx, const Tensor& g) {
+        using T = decltype(t);
+        kernels::global_avg_pool1d_backward_cpu<T>(gx.data<T>(), g.data<T>(), B * C, L);
+      },
+      [=](Tensor& gx, const Tensor& g, auto stream) {
+        kernels::global_avg_pool1d_backward_cuda(gx.data<float>(), g.data<float>(), B * C, L,
+                                                 stream);
+      });
   return out;
 }
 

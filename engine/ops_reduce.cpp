@@ -1,12 +1,14 @@
 // sum and mean, over all elements or one dim.
 #include "engine/autograd.h"
-#include "engine/op_checks.h"
+#include "engine/input_grad.h"
+#include "engine/kernel_route.h"
 #include "engine/ops.h"
+#include "engine/tensor_checks.h"
 #include "kernels/elementwise.h"
 #include "kernels/reduce.h"
 
 namespace acl {
-using namespace detail;
+using namespace checks;
 
 namespace {
 
@@ -15,25 +17,34 @@ Tensor reduce(const char* op, const Tensor& x, const Shape& out_shape, int64_t o
               int64_t inner, double s) {
   check_float(op, "x", x);
   Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
-  dispatch(op, x, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(x.device(), sum_dim, out.data<T>(), x.data<T>(), outer, n, inner);
-    if (s != 1.0) {  // mean: scale the sums in place
-      ACL_KERNEL(x.device(), scale, out.data<T>(), out.data<T>(), static_cast<T>(s), out.numel());
-    }
-  });
-  if (needs_grad({&x})) {
-    Shape in_shape = x.shape();
-    attach_node(out, op, {x}, [=](const Tensor& g) {
-      Tensor gx = Tensor::empty(in_shape, g.dtype(), g.device());
-      dispatch("reduce_backward", g, [&](auto t) {
+  // mean (s != 1): the sums are scaled in place
+  route_kernel(
+      op, x,
+      [&](auto t) {
         using T = decltype(t);
-        ACL_KERNEL(g.device(), broadcast_dim, gx.data<T>(), g.data<T>(), outer, n, inner,
-                   static_cast<T>(s));
+        kernels::sum_dim_cpu<T>(out.data<T>(), x.data<T>(), outer, n, inner);
+        if (s != 1.0) {
+          kernels::scale_cpu<T>(out.data<T>(), out.data<T>(), static_cast<T>(s), out.numel());
+        }
+      },
+      [&](auto stream) {
+        kernels::sum_dim_cuda(out.data<float>(), x.data<float>(), outer, n, inner, stream);
+        if (s != 1.0) {
+          kernels::scale_cuda(out.data<float>(), out.data<float>(), static_cast<float>(s),
+                              out.numel(), stream);
+        }
       });
-      return std::vector<Tensor>{gx};
-    });
-  }
+  attach_input_grad(
+      out, op, {x}, GradInit::kEmpty, "reduce_backward",
+      [=](auto t, Tensor& gx, const Tensor& g) {
+        using T = decltype(t);
+        kernels::broadcast_dim_cpu<T>(gx.data<T>(), g.data<T>(), outer, n, inner,
+                                      static_cast<T>(s));
+      },
+      [=](Tensor& gx, const Tensor& g, auto stream) {
+        kernels::broadcast_dim_cuda(gx.data<float>(), g.data<float>(), outer, n, inner,
+                                    static_cast<float>(s), stream);
+      });
   return out;
 }
 

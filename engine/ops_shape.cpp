@@ -1,21 +1,28 @@
 // reshape, concat, slice, gather_rows.
 #include "engine/autograd.h"
-#include "engine/op_checks.h"
+#include "engine/input_grad.h"
+#include "engine/kernel_route.h"
 #include "engine/ops.h"
+#include "engine/tensor_checks.h"
 #include "kernels/indexing.h"
 
 namespace acl {
-using namespace detail;
+using namespace checks;
 
 namespace {
 
-// Calls f(T{}) for f32, f64 and i32 tensors on any device (copies move any of them).
-template <typename F>
-void dispatch_copy(const char* op, const Tensor& t, F&& f) {
-  if (t.dtype() == DType::i32) {
-    f(int32_t{});
+// route_kernel for the copies, which move index tensors too: an i32 tensor runs cpu(int32_t{})
+// or cuda(int32_t{}, stream); f32 and f64 route as route_kernel does, with cuda(float{}, stream).
+template <typename CpuCall, typename CudaCall>
+void route_copy(const char* op, const Tensor& t, CpuCall&& cpu, CudaCall&& cuda) {
+  if (t.dtype() != DType::i32) {
+    route_kernel(op, t, cpu, [&](auto stream) { cuda(float{}, stream); });
+  } else if (t.device() == Device::CPU) {
+    cpu(int32_t{});
+  } else if constexpr (kCudaBuild) {
+    cuda(int32_t{}, kernel_stream());
   } else {
-    dispatch(op, t, f);
+    fail(op, "a CUDA tensor in a build without CUDA: " + t.str());
   }
 }
 
@@ -56,16 +63,23 @@ Tensor concat(const std::vector<Tensor>& xs, int dim) {
   int64_t outer = prod(out_shape, 0, axis), inner = prod(out_shape, axis + 1, out_shape.rank());
   std::vector<int64_t> starts;
   int64_t start = 0;
-  dispatch_copy(op, first, [&](auto t) {
-    using T = decltype(t);
-    for (const Tensor& x : xs) {
-      int64_t n = x.shape()[axis];
-      ACL_KERNEL(first.device(), copy_slab, out.data<T>(), x.data<T>(), outer, inner, total, start,
-                 n, 0, n);
-      starts.push_back(start);
-      start += n;
-    }
-  });
+  for (const Tensor& x : xs) {
+    int64_t n = x.shape()[axis];
+    route_copy(
+        op, first,
+        [&](auto t) {
+          using T = decltype(t);
+          kernels::copy_slab_cpu<T>(out.data<T>(), x.data<T>(), outer, inner, total, start, n, 0,
+                                    n);
+        },
+        [&](auto t, auto stream) {
+          using T = decltype(t);
+          kernels::copy_slab_cuda(out.data<T>(), x.data<T>(), outer, inner, total, start, n, 0, n,
+                                  stream);
+        });
+    starts.push_back(start);
+    start += n;
+  }
   std::vector<const Tensor*> ptrs;
   bool any = false;
   for (const Tensor& x : xs) any = any || needs_grad({&x});
@@ -95,23 +109,29 @@ Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
   out_shape[axis] = end - start;
   int64_t outer = prod(x.shape(), 0, axis), inner = prod(x.shape(), axis + 1, x.rank());
   Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
-  dispatch_copy(op, x, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(x.device(), copy_slab, out.data<T>(), x.data<T>(), outer, inner, end - start, 0, n,
-               start, end - start);
-  });
-  if (needs_grad({&x})) {
-    Shape in_shape = x.shape();
-    attach_node(out, op, {x}, [=](const Tensor& g) {
-      Tensor gx = Tensor::zeros(in_shape, g.dtype(), g.device());
-      dispatch("slice_backward", g, [&](auto t) {
+  route_copy(
+      op, x,
+      [&](auto t) {
         using T = decltype(t);
-        ACL_KERNEL(g.device(), copy_slab, gx.data<T>(), g.data<T>(), outer, inner, n, start,
-                   end - start, 0, end - start);
+        kernels::copy_slab_cpu<T>(out.data<T>(), x.data<T>(), outer, inner, end - start, 0, n,
+                                  start, end - start);
+      },
+      [&](auto t, auto stream) {
+        using T = decltype(t);
+        kernels::copy_slab_cuda(out.data<T>(), x.data<T>(), outer, inner, end - start, 0, n, start,
+                                end - start, stream);
       });
-      return std::vector<Tensor>{gx};
-    });
-  }
+  attach_input_grad(
+      out, op, {x}, GradInit::kZeros, "slice_backward",
+      [=](auto t, Tensor& gx, const Tensor& g) {
+        using T = decltype(t);
+        kernels::copy_slab_cpu<T>(gx.data<T>(), g.data<T>(), outer, inner, n, start, end - start, 0,
+                                  end - start);
+      },
+      [=](Tensor& gx, const Tensor& g, auto stream) {
+        kernels::copy_slab_cuda(gx.data<float>(), g.data<float>(), outer, inner, n, start,
+                                end - start, 0, end - start, stream);
+      });
   return out;
 }
 
@@ -125,23 +145,28 @@ Tensor gather_rows(const Tensor& x, const Tensor& index) {
   Shape out_shape = x.shape();
   out_shape[0] = M;
   Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
-  dispatch_copy(op, x, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(x.device(), gather_rows, out.data<T>(), x.data<T>(), index.data<int32_t>(), M, N,
-               row);
-  });
-  if (needs_grad({&x})) {
-    Shape in_shape = x.shape();
-    attach_node(out, op, {x, index}, [=](const Tensor& g) {
-      Tensor gx = Tensor::empty(in_shape, g.dtype(), g.device());
-      dispatch("gather_rows_backward", g, [&](auto t) {
+  route_copy(
+      op, x,
+      [&](auto t) {
         using T = decltype(t);
-        ACL_KERNEL(g.device(), gather_rows_backward, gx.data<T>(), g.data<T>(),
-                   index.data<int32_t>(), M, N, row);
+        kernels::gather_rows_cpu<T>(out.data<T>(), x.data<T>(), index.data<int32_t>(), M, N, row);
+      },
+      [&](auto t, auto stream) {
+        using T = decltype(t);
+        kernels::gather_rows_cuda(out.data<T>(), x.data<T>(), index.data<int32_t>(), M, N, row,
+                                  stream);
       });
-      return std::vector<Tensor>{gx, Tensor()};
-    });
-  }
+  attach_input_grad(
+      out, op, {x, index}, GradInit::kEmpty, "gather_rows_backward",
+      [=](auto t, Tensor& gx, const Tensor& g) {
+        using T = decltype(t);
+        kernels::gather_rows_backward_cpu<T>(gx.data<T>(), g.data<T>(), index.data<int32_t>(), M, N,
+                                             row);
+      },
+      [=](Tensor& gx, const Tensor& g, auto stream) {
+        kernels::gather_rows_backward_cuda(gx.data<float>(), g.data<float>(), index.data<int32_t>(),
+                                           M, N, row, stream);
+      });
   return out;
 }
 

@@ -1,4 +1,5 @@
-// CPU random number generator over the project's Philox stream convention (engine/philox.h).
+// CPU random number generator over the project's Philox stream convention
+// (kernels/runtime/philox.h).
 //
 // The whole state is (seed, stream, counter), where counter is the index of the next unused Philox
 // block, so saving those three integers and restoring them with Rng(seed, stream) + set_counter()
@@ -20,7 +21,7 @@
 
 #include <cstdint>
 
-#include "engine/philox.h"
+#include "kernels/runtime/philox.h"
 
 namespace acl {
 

@@ -9,9 +9,9 @@
 #ifdef ACL_HAVE_CUDA
 #include <cuda_runtime.h>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/cuda_check.h"
-#include "engine/cuda/stream.h"
+#include "kernels/runtime/caching_allocator.h"
+#include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/stream.h"
 #endif
 
 namespace acl {

@@ -20,48 +20,17 @@ Dst convert(Src v) {
   }
 }
 
-template <typename Dst>
-void convert_from(Dst* dst, const void* src, DType src_type, int64_t n) {
-  switch (src_type) {
-    case DType::f32: {
-      auto s = static_cast<const float*>(src);
-      for (int64_t i = 0; i < n; ++i) dst[i] = convert<Dst>(s[i]);
-      break;
-    }
-    case DType::f64: {
-      auto s = static_cast<const double*>(src);
-      for (int64_t i = 0; i < n; ++i) dst[i] = convert<Dst>(s[i]);
-      break;
-    }
-    case DType::bf16: {
-      auto s = static_cast<const bf16*>(src);
-      for (int64_t i = 0; i < n; ++i) dst[i] = convert<Dst>(s[i]);
-      break;
-    }
-    case DType::i32: {
-      auto s = static_cast<const int32_t*>(src);
-      for (int64_t i = 0; i < n; ++i) dst[i] = convert<Dst>(s[i]);
-      break;
-    }
-  }
-}
-
 // Converts n host elements of src_type into dst of dst_type.
 void convert_host(void* dst, DType dst_type, const void* src, DType src_type, int64_t n) {
-  switch (dst_type) {
-    case DType::f32:
-      convert_from(static_cast<float*>(dst), src, src_type, n);
-      break;
-    case DType::f64:
-      convert_from(static_cast<double*>(dst), src, src_type, n);
-      break;
-    case DType::bf16:
-      convert_from(static_cast<bf16*>(dst), src, src_type, n);
-      break;
-    case DType::i32:
-      convert_from(static_cast<int32_t*>(dst), src, src_type, n);
-      break;
-  }
+  visit_dtype(dst_type, [&](auto dst_tag) {
+    using Dst = decltype(dst_tag);
+    visit_dtype(src_type, [&](auto src_tag) {
+      using Src = decltype(src_tag);
+      auto d = static_cast<Dst*>(dst);
+      auto s = static_cast<const Src*>(src);
+      for (int64_t i = 0; i < n; ++i) d[i] = convert<Dst>(s[i]);
+    });
+  });
 }
 
 template <typename T>

@@ -2,28 +2,39 @@
 #include "engine/rng.h"
 #include "engine/tensor.h"
 
+#include <type_traits>
+
 namespace acl {
 
-Tensor Tensor::uniform(const Shape& shape, double lo, double hi, Rng& rng, DType dtype) {
-  if (dtype == DType::f64) {
-    Tensor t = empty(shape, DType::f64);
-    rng.fill_uniform(t.data<double>(), t.numel(), lo, hi);
-    return t;
+namespace {
+
+// A tensor filled by fill(T* data, int64_t n) in f64 when dtype is f64, else in f32 then converted.
+template <typename Fill>
+Tensor random_tensor(const Shape& shape, DType dtype, Fill fill) {
+  DType gen = dtype == DType::f64 ? DType::f64 : DType::f32;
+  Tensor t = Tensor::empty(shape, gen);
+  if (gen == DType::f64) {
+    fill(t.data<double>(), t.numel());
+  } else {
+    fill(t.data<float>(), t.numel());
   }
-  Tensor t = empty(shape, DType::f32);
-  rng.fill_uniform(t.data<float>(), t.numel(), static_cast<float>(lo), static_cast<float>(hi));
-  return dtype == DType::f32 ? t : t.to(dtype);
+  return dtype == gen ? t : t.to(dtype);
+}
+
+}  // namespace
+
+Tensor Tensor::uniform(const Shape& shape, double lo, double hi, Rng& rng, DType dtype) {
+  return random_tensor(shape, dtype, [&](auto* p, int64_t n) {
+    using T = std::remove_pointer_t<decltype(p)>;
+    rng.fill_uniform(p, n, static_cast<T>(lo), static_cast<T>(hi));
+  });
 }
 
 Tensor Tensor::normal(const Shape& shape, double mean, double std, Rng& rng, DType dtype) {
-  if (dtype == DType::f64) {
-    Tensor t = empty(shape, DType::f64);
-    rng.fill_normal(t.data<double>(), t.numel(), mean, std);
-    return t;
-  }
-  Tensor t = empty(shape, DType::f32);
-  rng.fill_normal(t.data<float>(), t.numel(), static_cast<float>(mean), static_cast<float>(std));
-  return dtype == DType::f32 ? t : t.to(dtype);
+  return random_tensor(shape, dtype, [&](auto* p, int64_t n) {
+    using T = std::remove_pointer_t<decltype(p)>;
+    rng.fill_normal(p, n, static_cast<T>(mean), static_cast<T>(std));
+  });
 }
 
 }  // namespace acl

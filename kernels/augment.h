@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "kernels/augment_params.h"
+#include "kernels/runtime/gpu_stream.h"
 
 namespace acl::kernels {
 
@@ -25,21 +26,12 @@ void augment_view_cpu(T* out, const T* records, const int32_t* record_index,
                       int64_t n_leads, int64_t src_length, int64_t out_length, int view,
                       int64_t epoch, uint64_t seed, const AugmentSpec& spec);
 
-}  // namespace acl::kernels
-
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-
-namespace acl::kernels {
-
 // CUDA twin (kernels/cuda/augment.cu): the same contract, asynchronous on `stream`; pointers are
 // device pointers. The same draws and the same float operations as augment_view_cpu; only the
 // sinf of baseline wander and the Box-Muller of the noise may differ by an ulp.
-template <typename T>
-void augment_view_cuda(T* out, const T* records, const int32_t* record_index,
+void augment_view_cuda(float* out, const float* records, const int32_t* record_index,
                        const int32_t* rpeak_offsets, const int32_t* rpeak_positions, int64_t batch,
                        int64_t n_leads, int64_t src_length, int64_t out_length, int view,
-                       int64_t epoch, uint64_t seed, const AugmentSpec& spec, cudaStream_t stream);
+                       int64_t epoch, uint64_t seed, const AugmentSpec& spec, GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

@@ -36,7 +36,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "engine/philox.h"
+#include "kernels/runtime/philox.h"
 
 namespace acl::kernels {
 

@@ -13,6 +13,8 @@
 // std::invalid_argument("batchnorm1d...: ...").
 #pragma once
 
+#include "kernels/runtime/gpu_stream.h"
+
 namespace acl::kernels {
 
 template <typename T>
@@ -57,35 +59,25 @@ void batchnorm1d_backward_eval_cpu(T* grad_in,             // (B, C, L)
                                    const T* gamma,         // (C) or nullptr (= 1)
                                    int B, int C, int L, double eps);
 
-}  // namespace acl::kernels
-
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-
-namespace acl::kernels {
-
-// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
-// pointers.
-// One block per channel; the channel sums accumulate in T with a fixed-order block tree
+// CUDA twins (kernels/cuda/), f32 only: the same contract, asynchronous on `stream`; pointers
+// are device pointers.
+// One block per channel; the channel sums accumulate in float with a fixed-order block tree
 // (deterministic, no atomics); the running-statistics update is formed in double.
-template <typename T>
-void batchnorm1d_forward_train_cuda(T* out, T* save_mean, T* save_invstd, T* running_mean,
-                                    T* running_var, const T* in, const T* gamma, const T* beta,
-                                    int B, int C, int L, double momentum, double eps,
-                                    cudaStream_t stream);
-template <typename T>
-void batchnorm1d_forward_eval_cuda(T* out, const T* in, const T* running_mean, const T* running_var,
-                                   const T* gamma, const T* beta, int B, int C, int L, double eps,
-                                   cudaStream_t stream);
-template <typename T>
-void batchnorm1d_backward_train_cuda(T* grad_in, T* grad_gamma, T* grad_beta, const T* grad_out,
-                                     const T* in, const T* save_mean, const T* save_invstd,
-                                     const T* gamma, int B, int C, int L, cudaStream_t stream);
-template <typename T>
-void batchnorm1d_backward_eval_cuda(T* grad_in, T* grad_gamma, T* grad_beta, const T* grad_out,
-                                    const T* in, const T* running_mean, const T* running_var,
-                                    const T* gamma, int B, int C, int L, double eps,
-                                    cudaStream_t stream);
+void batchnorm1d_forward_train_cuda(float* out, float* save_mean, float* save_invstd,
+                                    float* running_mean, float* running_var, const float* in,
+                                    const float* gamma, const float* beta, int B, int C, int L,
+                                    double momentum, double eps, GpuStream stream);
+void batchnorm1d_forward_eval_cuda(float* out, const float* in, const float* running_mean,
+                                   const float* running_var, const float* gamma, const float* beta,
+                                   int B, int C, int L, double eps, GpuStream stream);
+void batchnorm1d_backward_train_cuda(float* grad_in, float* grad_gamma, float* grad_beta,
+                                     const float* grad_out, const float* in, const float* save_mean,
+                                     const float* save_invstd, const float* gamma, int B, int C,
+                                     int L, GpuStream stream);
+void batchnorm1d_backward_eval_cuda(float* grad_in, float* grad_gamma, float* grad_beta,
+                                    const float* grad_out, const float* in,
+                                    const float* running_mean, const float* running_var,
+                                    const float* gamma, int B, int C, int L, double eps,
+                                    GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

@@ -31,6 +31,8 @@
 
 #include <cstdint>
 
+#include "kernels/runtime/gpu_stream.h"
+
 namespace acl::kernels {
 
 template <typename T>
@@ -42,26 +44,16 @@ void contrastive_backward_cpu(T* grad_zhat, const T* grad_loss, const T* zhat, c
                               const T* row_lse, const int32_t* row_pos, int anchors, int M, int d,
                               double inv_tau);
 
-}  // namespace acl::kernels
-
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-
-namespace acl::kernels {
-
-// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
-// pointers. One block owns 64 rows and loops over 64-column tiles of Z Z^T formed in shared
-// memory; per-row statistics are merged across the block's threads with a fixed shuffle tree and
-// the loss is reduced by one block: bit-reproducible run to run.
-template <typename T>
-void contrastive_forward_cuda(T* loss, float* accuracy, int32_t* anchors, T* row_lse,
-                              int32_t* row_pos, T* row_spos, int32_t* row_hit, const T* zhat,
-                              const int32_t* ids, int M, int d, double inv_tau,
-                              cudaStream_t stream);
-template <typename T>
-void contrastive_backward_cuda(T* grad_zhat, const T* grad_loss, const T* zhat, const int32_t* ids,
-                               const T* row_lse, const int32_t* row_pos, int anchors, int M, int d,
-                               double inv_tau, cudaStream_t stream);
+// CUDA twins (kernels/cuda/), f32 only: the same contract, asynchronous on `stream`; pointers
+// are device pointers. One block owns 64 rows and loops over 64-column tiles of Z Z^T formed in
+// shared memory; per-row statistics are merged across the block's threads with a fixed shuffle tree
+// and the loss is reduced by one block: bit-reproducible run to run.
+void contrastive_forward_cuda(float* loss, float* accuracy, int32_t* anchors, float* row_lse,
+                              int32_t* row_pos, float* row_spos, int32_t* row_hit,
+                              const float* zhat, const int32_t* ids, int M, int d, double inv_tau,
+                              GpuStream stream);
+void contrastive_backward_cuda(float* grad_zhat, const float* grad_loss, const float* zhat,
+                               const int32_t* ids, const float* row_lse, const int32_t* row_pos,
+                               int anchors, int M, int d, double inv_tau, GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

@@ -9,6 +9,8 @@
 // pad < 0) throw std::invalid_argument("conv1d: ...").
 #pragma once
 
+#include "kernels/runtime/gpu_stream.h"
+
 namespace acl::kernels {
 
 // floor((L + 2*pad - dil*(K-1) - 1) / stride) + 1; throws std::invalid_argument if it is < 1 or
@@ -38,29 +40,18 @@ void conv1d_backward_weight_cpu(T* grad_w,          // (Cout, Cin/groups, K)
                                 int B, int Cin, int Cout, int L, int K, int stride, int pad,
                                 int dil, int groups);
 
-}  // namespace acl::kernels
-
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-
-namespace acl::kernels {
-
-// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
-// pointers.
-// Direct (no im2col, no cuDNN) kernels; sums over Cin/groups x K accumulate in T. grad_w and
+// CUDA twins (kernels/cuda/), f32 only: the same contract, asynchronous on `stream`; pointers
+// are device pointers.
+// Direct (no im2col, no cuDNN) kernels; sums over Cin/groups x K accumulate in float. grad_w and
 // grad_b reduce over B x Lout with a fixed-order block tree (no atomics, deterministic).
-template <typename T>
-void conv1d_forward_cuda(T* out, const T* in, const T* w, const T* b, int B, int Cin, int Cout,
-                         int L, int K, int stride, int pad, int dil, int groups,
-                         cudaStream_t stream);
-template <typename T>
-void conv1d_backward_data_cuda(T* grad_in, const T* grad_out, const T* w, int B, int Cin, int Cout,
-                               int L, int K, int stride, int pad, int dil, int groups,
-                               cudaStream_t stream);
-template <typename T>
-void conv1d_backward_weight_cuda(T* grad_w, T* grad_b, const T* grad_out, const T* in, int B,
-                                 int Cin, int Cout, int L, int K, int stride, int pad, int dil,
-                                 int groups, cudaStream_t stream);
+void conv1d_forward_cuda(float* out, const float* in, const float* w, const float* b, int B,
+                         int Cin, int Cout, int L, int K, int stride, int pad, int dil, int groups,
+                         GpuStream stream);
+void conv1d_backward_data_cuda(float* grad_in, const float* grad_out, const float* w, int B,
+                               int Cin, int Cout, int L, int K, int stride, int pad, int dil,
+                               int groups, GpuStream stream);
+void conv1d_backward_weight_cuda(float* grad_w, float* grad_b, const float* grad_out,
+                                 const float* in, int B, int Cin, int Cout, int L, int K,
+                                 int stride, int pad, int dil, int groups, GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

@@ -7,25 +7,18 @@
 
 #include <cstdint>
 
+#include "kernels/runtime/gpu_stream.h"
+
 namespace acl::kernels {
 
 template <typename T>
 void dropout_cpu(T* out, const T* x, int64_t n, float p, uint64_t seed, uint64_t stream,
                  uint64_t offset);
 
-}  // namespace acl::kernels
-
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-
-namespace acl::kernels {
-
-// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
-// pointers.
+// CUDA twins (kernels/cuda/), f32 only: the same contract, asynchronous on `stream`; pointers
+// are device pointers.
 // Bit-identical mask to dropout_cpu (same philox_uniform_at draws).
-template <typename T>
-void dropout_cuda(T* out, const T* x, int64_t n, float p, uint64_t seed, uint64_t rng_stream,
-                  uint64_t offset, cudaStream_t stream);
+void dropout_cuda(float* out, const float* x, int64_t n, float p, uint64_t seed,
+                  uint64_t rng_stream, uint64_t offset, GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "kernels/runtime/gpu_stream.h"
+
 namespace acl::kernels {
 
 template <typename T>
@@ -33,36 +35,20 @@ void gelu_forward_cpu(T* out, const T* x, int64_t n);
 template <typename T>
 void gelu_backward_cpu(T* grad_in, const T* grad_out, const T* x, int64_t n);
 
-}  // namespace acl::kernels
+// CUDA twins (kernels/cuda/), f32 only: the same contract, asynchronous on `stream`; pointers
+// are device pointers.
+void add_cuda(float* out, const float* a, const float* b, int64_t n, GpuStream stream);
+void sub_cuda(float* out, const float* a, const float* b, int64_t n, GpuStream stream);
+void mul_cuda(float* out, const float* a, const float* b, int64_t n, GpuStream stream);
+void scale_cuda(float* out, const float* x, float s, int64_t n, GpuStream stream);
+void axpy_cuda(float* y, const float* x, float alpha, int64_t n, GpuStream stream);
+void fill_cuda(float* out, float value, int64_t n, GpuStream stream);
 
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-
-namespace acl::kernels {
-
-// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
-// pointers.
-template <typename T>
-void add_cuda(T* out, const T* a, const T* b, int64_t n, cudaStream_t stream);
-template <typename T>
-void sub_cuda(T* out, const T* a, const T* b, int64_t n, cudaStream_t stream);
-template <typename T>
-void mul_cuda(T* out, const T* a, const T* b, int64_t n, cudaStream_t stream);
-template <typename T>
-void scale_cuda(T* out, const T* x, T s, int64_t n, cudaStream_t stream);
-template <typename T>
-void axpy_cuda(T* y, const T* x, T alpha, int64_t n, cudaStream_t stream);
-template <typename T>
-void fill_cuda(T* out, T value, int64_t n, cudaStream_t stream);
-
-template <typename T>
-void relu_forward_cuda(T* out, const T* x, int64_t n, cudaStream_t stream);
-template <typename T>
-void relu_backward_cuda(T* grad_in, const T* grad_out, const T* x, int64_t n, cudaStream_t stream);
-template <typename T>
-void gelu_forward_cuda(T* out, const T* x, int64_t n, cudaStream_t stream);
-template <typename T>
-void gelu_backward_cuda(T* grad_in, const T* grad_out, const T* x, int64_t n, cudaStream_t stream);
+void relu_forward_cuda(float* out, const float* x, int64_t n, GpuStream stream);
+void relu_backward_cuda(float* grad_in, const float* grad_out, const float* x, int64_t n,
+                        GpuStream stream);
+void gelu_forward_cuda(float* out, const float* x, int64_t n, GpuStream stream);
+void gelu_backward_cuda(float* grad_in, const float* grad_out, const float* x, int64_t n,
+                        GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

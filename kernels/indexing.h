@@ -10,6 +10,8 @@
 
 #include <cstdint>
 
+#include "kernels/runtime/gpu_stream.h"
+
 namespace acl::kernels {
 
 template <typename T>
@@ -21,28 +23,22 @@ template <typename T>
 void gather_rows_backward_cpu(T* grad_x, const T* grad_out, const int32_t* index, int64_t M,
                               int64_t N, int64_t row);
 
-}  // namespace acl::kernels
-
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-
-namespace acl::kernels {
-
-// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
-// pointers.
-// Instantiated for float, double and int32_t. gather_rows checks the index on the device and
-// throws std::invalid_argument after waiting for the stream (one host sync);
+// CUDA twins (kernels/cuda/), f32 only: the same contract, asynchronous on `stream`; pointers
+// are device pointers.
+// copy_slab and gather_rows also move int32_t (index tensors). gather_rows checks the index on the
+// device and throws std::invalid_argument after waiting for the stream (one host sync);
 // gather_rows_backward sums each grad_x row over m in index order (no atomics, deterministic).
-template <typename T>
-void copy_slab_cuda(T* dst, const T* src, int64_t outer, int64_t inner, int64_t dst_n,
+void copy_slab_cuda(float* dst, const float* src, int64_t outer, int64_t inner, int64_t dst_n,
                     int64_t dst_start, int64_t src_n, int64_t src_start, int64_t count,
-                    cudaStream_t stream);
-template <typename T>
-void gather_rows_cuda(T* out, const T* x, const int32_t* index, int64_t M, int64_t N, int64_t row,
-                      cudaStream_t stream);
-template <typename T>
-void gather_rows_backward_cuda(T* grad_x, const T* grad_out, const int32_t* index, int64_t M,
-                               int64_t N, int64_t row, cudaStream_t stream);
+                    GpuStream stream);
+void copy_slab_cuda(int32_t* dst, const int32_t* src, int64_t outer, int64_t inner, int64_t dst_n,
+                    int64_t dst_start, int64_t src_n, int64_t src_start, int64_t count,
+                    GpuStream stream);
+void gather_rows_cuda(float* out, const float* x, const int32_t* index, int64_t M, int64_t N,
+                      int64_t row, GpuStream stream);
+void gather_rows_cuda(int32_t* out, const int32_t* x, const int32_t* index, int64_t M, int64_t N,
+                      int64_t row, GpuStream stream);
+void gather_rows_backward_cuda(float* grad_x, const float* grad_out, const int32_t* index,
+                               int64_t M, int64_t N, int64_t row, GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

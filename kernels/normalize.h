@@ -4,6 +4,8 @@
 // Norms accumulate in double on the CPU.
 #pragma once
 
+#include "kernels/runtime/gpu_stream.h"
+
 namespace acl::kernels {
 
 template <typename T>
@@ -12,22 +14,12 @@ template <typename T>
 void l2_normalize_backward_cpu(T* grad_in, const T* grad_out, const T* out, const T* norms, int N,
                                int D, double eps);
 
-}  // namespace acl::kernels
-
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-
-namespace acl::kernels {
-
-// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
-// pointers.
-// Norms and dot products accumulate in T with a fixed-order warp tree.
-template <typename T>
-void l2_normalize_forward_cuda(T* out, T* norms, const T* x, int N, int D, double eps,
-                               cudaStream_t stream);
-template <typename T>
-void l2_normalize_backward_cuda(T* grad_in, const T* grad_out, const T* out, const T* norms, int N,
-                                int D, double eps, cudaStream_t stream);
+// CUDA twins (kernels/cuda/), f32 only: the same contract, asynchronous on `stream`; pointers
+// are device pointers.
+// Norms and dot products accumulate in float with a fixed-order warp tree.
+void l2_normalize_forward_cuda(float* out, float* norms, const float* x, int N, int D, double eps,
+                               GpuStream stream);
+void l2_normalize_backward_cuda(float* grad_in, const float* grad_out, const float* out,
+                                const float* norms, int N, int D, double eps, GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

@@ -16,9 +16,7 @@
 
 #include <cstdint>
 
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-#endif
+#include "kernels/runtime/gpu_stream.h"
 
 namespace acl::kernels {
 
@@ -40,28 +38,22 @@ double sum_squares_cpu(const T* x, int64_t n);
 template <typename T>
 double decayed_sum_squares_cpu(const T* g, const T* p, int64_t n, double weight_decay);
 
-#ifdef ACL_HAVE_CUDA
-// CUDA twins: p, g and the buffers are device pointers; the updates are element-wise (no
+// CUDA twins, f32 only: p, g and the buffers are device pointers; the updates are element-wise (no
 // reductions) and the sums reduce in double through a fixed tree (bit-reproducible for a given n).
 // The sums return to the host, so they wait for `stream`.
-template <typename T>
-void sgd_step_cuda(T* p, const T* g, T* buf, int64_t n, double lr, double momentum,
-                   double weight_decay, bool nesterov, bool first, cudaStream_t stream);
+void sgd_step_cuda(float* p, const float* g, float* buf, int64_t n, double lr, double momentum,
+                   double weight_decay, bool nesterov, bool first, GpuStream stream);
 
-template <typename T>
-void adamw_step_cuda(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1, double beta2,
-                     double eps, double weight_decay, int64_t step, cudaStream_t stream);
+void adamw_step_cuda(float* p, const float* g, float* m, float* v, int64_t n, double lr,
+                     double beta1, double beta2, double eps, double weight_decay, int64_t step,
+                     GpuStream stream);
 
-template <typename T>
-void lars_step_cuda(T* p, const T* g, T* v, int64_t n, double scaled_lr, double momentum,
-                    double weight_decay, bool nesterov, cudaStream_t stream);
+void lars_step_cuda(float* p, const float* g, float* v, int64_t n, double scaled_lr,
+                    double momentum, double weight_decay, bool nesterov, GpuStream stream);
 
-template <typename T>
-double sum_squares_cuda(const T* x, int64_t n, cudaStream_t stream);
+double sum_squares_cuda(const float* x, int64_t n, GpuStream stream);
 
-template <typename T>
-double decayed_sum_squares_cuda(const T* g, const T* p, int64_t n, double weight_decay,
-                                cudaStream_t stream);
-#endif
+double decayed_sum_squares_cuda(const float* g, const float* p, int64_t n, double weight_decay,
+                                GpuStream stream);
 
 }  // namespace acl::kernels

@@ -13,6 +13,8 @@
 
 #include <cstdint>
 
+#include "kernels/runtime/gpu_stream.h"
+
 namespace acl::kernels {
 
 // floor((L + 2*pad - K) / stride) + 1; throws std::invalid_argument if it is < 1, K < 1,
@@ -48,34 +50,20 @@ void global_avg_pool1d_backward_cpu(T* grad_in,         // (rows, L)
                                     const T* grad_out,  // (rows)
                                     int rows, int L);
 
-}  // namespace acl::kernels
-
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-
-namespace acl::kernels {
-
-// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
-// pointers.
+// CUDA twins (kernels/cuda/), f32 only: the same contract, asynchronous on `stream`; pointers
+// are device pointers.
 // Backward passes gather (one thread per input element, windows summed in output order), so
-// overlapping windows need no atomics. Sums accumulate in T.
-template <typename T>
-void max_pool1d_forward_cuda(T* out, int32_t* argmax, const T* in, int B, int C, int L, int K,
-                             int stride, int pad, cudaStream_t stream);
-template <typename T>
-void max_pool1d_backward_cuda(T* grad_in, const T* grad_out, const int32_t* argmax, int B, int C,
-                              int L, int Lout, cudaStream_t stream);
-template <typename T>
-void avg_pool1d_forward_cuda(T* out, const T* in, int B, int C, int L, int K, int stride, int pad,
-                             cudaStream_t stream);
-template <typename T>
-void avg_pool1d_backward_cuda(T* grad_in, const T* grad_out, int B, int C, int L, int K, int stride,
-                              int pad, cudaStream_t stream);
-template <typename T>
-void global_avg_pool1d_forward_cuda(T* out, const T* in, int rows, int L, cudaStream_t stream);
-template <typename T>
-void global_avg_pool1d_backward_cuda(T* grad_in, const T* grad_out, int rows, int L,
-                                     cudaStream_t stream);
+// overlapping windows need no atomics. Sums accumulate in float.
+void max_pool1d_forward_cuda(float* out, int32_t* argmax, const float* in, int B, int C, int L,
+                             int K, int stride, int pad, GpuStream stream);
+void max_pool1d_backward_cuda(float* grad_in, const float* grad_out, const int32_t* argmax, int B,
+                              int C, int L, int Lout, GpuStream stream);
+void avg_pool1d_forward_cuda(float* out, const float* in, int B, int C, int L, int K, int stride,
+                             int pad, GpuStream stream);
+void avg_pool1d_backward_cuda(float* grad_in, const float* grad_out, int B, int C, int L, int K,
+                              int stride, int pad, GpuStream stream);
+void global_avg_pool1d_forward_cuda(float* out, const float* in, int rows, int L, GpuStream stream);
+void global_avg_pool1d_backward_cuda(float* grad_in, const float* grad_out, int rows, int L,
+                                     GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "kernels/runtime/gpu_stream.h"
+
 namespace acl::kernels {
 
 template <typename T>
@@ -13,22 +15,12 @@ void sum_dim_cpu(T* out, const T* in, int64_t outer, int64_t n, int64_t inner);
 template <typename T>
 void broadcast_dim_cpu(T* out, const T* in, int64_t outer, int64_t n, int64_t inner, T s);
 
-}  // namespace acl::kernels
-
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
-
-namespace acl::kernels {
-
-// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
-// pointers.
-// sum_dim accumulates in T (float for float) with a fixed-order tree: deterministic.
-template <typename T>
-void sum_dim_cuda(T* out, const T* in, int64_t outer, int64_t n, int64_t inner,
-                  cudaStream_t stream);
-template <typename T>
-void broadcast_dim_cuda(T* out, const T* in, int64_t outer, int64_t n, int64_t inner, T s,
-                        cudaStream_t stream);
+// CUDA twins (kernels/cuda/), f32 only: the same contract, asynchronous on `stream`; pointers
+// are device pointers.
+// sum_dim accumulates in float with a fixed-order tree: deterministic.
+void sum_dim_cuda(float* out, const float* in, int64_t outer, int64_t n, int64_t inner,
+                  GpuStream stream);
+void broadcast_dim_cuda(float* out, const float* in, int64_t outer, int64_t n, int64_t inner,
+                        float s, GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

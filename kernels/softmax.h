@@ -12,6 +12,8 @@
 
 #include <cstdint>
 
+#include "kernels/runtime/gpu_stream.h"
+
 namespace acl::kernels {
 
 template <typename T>
@@ -31,36 +33,24 @@ void bce_with_logits_forward_cpu(T* loss, const T* x, const T* y, int64_t n);
 template <typename T>
 void bce_with_logits_backward_cpu(T* grad_x, const T* grad_loss, const T* x, const T* y, int64_t n);
 
-}  // namespace acl::kernels
+// CUDA twins (kernels/cuda/), f32 only: the same contract, asynchronous on `stream`; pointers
+// are device pointers.
+// Row sums accumulate in float with a fixed-order warp tree; the log-sum-exp is computed online
+// (one pass keeping the running max and the rescaled sum). cross_entropy_forward checks the targets
+// on the device and throws std::invalid_argument after waiting for the stream (one host sync).
+void log_softmax_forward_cuda(float* out, const float* x, int N, int C, GpuStream stream);
+void log_softmax_backward_cuda(float* grad_in, const float* grad_out, const float* out, int N,
+                               int C, GpuStream stream);
 
-#ifdef ACL_HAVE_CUDA
-#include <cuda_runtime.h>
+void cross_entropy_forward_cuda(float* loss, float* lse, const float* logits,
+                                const int32_t* targets, int N, int C, GpuStream stream);
+void cross_entropy_backward_cuda(float* grad_logits, const float* grad_loss, const float* logits,
+                                 const float* lse, const int32_t* targets, int N, int C,
+                                 GpuStream stream);
 
-namespace acl::kernels {
-
-// CUDA twins (kernels/cuda/): the same contract, asynchronous on `stream`; pointers are device
-// pointers.
-// Row sums accumulate in T with a fixed-order warp tree; the log-sum-exp is computed online (one
-// pass keeping the running max and the rescaled sum). cross_entropy_forward checks the targets on
-// the device and throws std::invalid_argument after waiting for the stream (one host sync).
-template <typename T>
-void log_softmax_forward_cuda(T* out, const T* x, int N, int C, cudaStream_t stream);
-template <typename T>
-void log_softmax_backward_cuda(T* grad_in, const T* grad_out, const T* out, int N, int C,
-                               cudaStream_t stream);
-
-template <typename T>
-void cross_entropy_forward_cuda(T* loss, T* lse, const T* logits, const int32_t* targets, int N,
-                                int C, cudaStream_t stream);
-template <typename T>
-void cross_entropy_backward_cuda(T* grad_logits, const T* grad_loss, const T* logits, const T* lse,
-                                 const int32_t* targets, int N, int C, cudaStream_t stream);
-
-template <typename T>
-void bce_with_logits_forward_cuda(T* loss, const T* x, const T* y, int64_t n, cudaStream_t stream);
-template <typename T>
-void bce_with_logits_backward_cuda(T* grad_x, const T* grad_loss, const T* x, const T* y, int64_t n,
-                                   cudaStream_t stream);
+void bce_with_logits_forward_cuda(float* loss, const float* x, const float* y, int64_t n,
+                                  GpuStream stream);
+void bce_with_logits_backward_cuda(float* grad_x, const float* grad_loss, const float* x,
+                                   const float* y, int64_t n, GpuStream stream);
 
 }  // namespace acl::kernels
-#endif  // ACL_HAVE_CUDA

@@ -1,51 +1,22 @@
 #include "models/config.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
-#include "models/json_config.h"
+#include "engine/config/field_table.h"
+#include "engine/util/strings.h"
 
 namespace acl::models {
 
 namespace {
 
-[[noreturn]] void invalid(const std::string& key_path, const std::string& what) {
-  throw std::invalid_argument(key_path + ": " + what);
-}
+using config::invalid;
+using nlohmann::json;
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string join_names(const std::vector<std::string>& names) {
-  std::string s;
-  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
-std::string int_list(const std::vector<int>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + "]";
-}
-
-void check_odd_kernel(const std::string& key_path, int k) {
-  if (k < 1 || k % 2 == 0)
-    invalid(key_path, "must be an odd integer >= 1, got " + std::to_string(k));
-}
-
-void check_positive_list(const std::string& key_path, const std::vector<int>& v) {
-  if (v.empty()) invalid(key_path, "must not be empty");
-  for (int x : v)
-    if (x < 1) invalid(key_path, "entries must be >= 1, got " + int_list(v));
-}
-
-std::vector<int> parse_leads(const nlohmann::json& v, const std::string& key_path) {
+std::vector<int> parse_leads(const json& v, const std::string& key_path) {
   if (v.is_string()) {
     const std::string s = v.get<std::string>();
     if (s == "independent") return independent_leads();
@@ -55,51 +26,29 @@ std::vector<int> parse_leads(const nlohmann::json& v, const std::string& key_pat
   }
   if (!v.is_array() || v.empty()) {
     invalid(key_path, "expected \"independent\", \"all\" or a non-empty list of lead names, got " +
-                          describe_json(v));
+                          config::describe_json(v));
   }
   std::vector<int> out;
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string where = key_path + "[" + std::to_string(i) + "]";
-    if (!v[i].is_string()) invalid(where, "expected a lead name, got " + describe_json(v[i]));
+    if (!v[i].is_string())
+      invalid(where, "expected a lead name, got " + config::describe_json(v[i]));
     out.push_back(standard_lead_index(v[i].get<std::string>(), where));
   }
   return out;
-}
-
-// The 12-lead anatomical regions of DESIGN §5.
-const std::vector<Region>& anatomical_regions() {
-  static const std::vector<Region> r{{"inferior", {"II", "III", "aVF"}},
-                                     {"septal", {"V1", "V2"}},
-                                     {"anterior", {"V3", "V4"}},
-                                     {"lateral", {"I", "aVL", "V5", "V6"}}};
-  return r;
 }
 
 }  // namespace
 
 // ---- leads -------------------------------------------------------------------------------------
 
-const std::vector<std::string>& standard_lead_names() {
-  static const std::vector<std::string> names{"I",  "II", "III", "aVR", "aVL", "aVF",
-                                              "V1", "V2", "V3",  "V4",  "V5",  "V6"};
-  return names;
-}
-
 int standard_lead_index(const std::string& name, const std::string& where) {
-  const auto& names = standard_lead_names();
-  for (size_t i = 0; i < names.size(); ++i)
-    if (lower(names[i]) == lower(name)) return static_cast<int>(i);
-  invalid(where, "unknown lead '" + name + "' (valid: " + join_names(names) + ")");
-}
-
-std::vector<int> independent_leads() {
-  return {1, 2, 6, 7, 8, 9, 10, 11};
-}
-
-std::vector<int> all_leads() {
-  std::vector<int> v(kNumStandardLeads);
-  for (int i = 0; i < kNumStandardLeads; ++i) v[i] = i;
-  return v;
+  const int i = leads::lead_index(name);
+  if (i < 0) {
+    invalid(where,
+            "unknown lead '" + name + "' (valid: " + strings::join(leads::lead_names()) + ")");
+  }
+  return i;
 }
 
 // ---- encoder -----------------------------------------------------------------------------------
@@ -119,100 +68,111 @@ EncoderConfig EncoderConfig::resnet1d18() {
   return c;
 }
 
+namespace {
+
+const config::Names<EncoderType> kEncoderTypes{{EncoderType::kLeadwise, "leadwise"},
+                                               {EncoderType::kResnet1d, "resnet1d"}};
+
+// An odd kernel size (padding k / 2 keeps the length).
+config::FieldTable<EncoderConfig>::Rule odd(const char* key, int (*get)(const EncoderConfig&)) {
+  return [=](const EncoderConfig& c, const std::string& where) {
+    const int k = get(c);
+    if (k < 1 || k % 2 == 0) {
+      invalid(config::join_path(where, key),
+              "must be an odd integer >= 1, got " + std::to_string(k));
+    }
+  };
+}
+
+config::FieldTable<EncoderConfig> make_encoder_table() {
+  using C = EncoderConfig;
+  using config::boolean;
+  using config::int_list;
+  using config::integer;
+  config::FieldTable<C> t;
+  // The type comes first: it chooses the defaults of every other key.
+  config::Field<C> type("type");  // "leadwise" or "resnet1d" (alias "resnet1d18")
+  type.read = [](config::JsonObjectReader& s, const std::string& leaf, C& c) {
+    const json* v = s.get_raw(leaf);
+    if (!v) return;
+    if (!v->is_string()) s.type_error(leaf, "a string");
+    const std::string name =
+        v->get<std::string>() == "resnet1d18" ? "resnet1d" : v->get<std::string>();
+    c = config::parse_name(kEncoderTypes, name, s.path(leaf), "encoder type") ==
+                EncoderType::kLeadwise
+            ? EncoderConfig::leadwise_default()
+            : EncoderConfig::resnet1d18();
+  };
+  type.write = [](const C& c) { return json(encoder_type_name(c.type)); };
+  config::Field<C> leads("leads");  // "independent", "all" or a list of lead names
+  leads.read = [](config::JsonObjectReader& s, const std::string& leaf, C& c) {
+    if (const json* v = s.get_raw(leaf)) c.leads = parse_leads(*v, s.path(leaf));
+  };
+  leads.write = [](const C& c) {
+    json names = json::array();
+    for (int l : c.leads) names.push_back(standard_lead_names().at(l));
+    return names;
+  };
+  t.add(type)
+      .add(leads)
+      .add(config::number<C>("bn_momentum", ACL_FIELD(bn_momentum),
+                             {0, false, 1, false, "0 <= bn_momentum <= 1"}))
+      .add(config::number<C>("bn_eps", ACL_FIELD(bn_eps), config::Range::above(0, "bn_eps > 0")))
+      .add(int_list<C>("leadwise.channels", ACL_FIELD(leadwise.channels), 1))
+      .add(integer<C>("leadwise.kernel_size", ACL_FIELD(leadwise.kernel_size), 1, "odd, >= 1"))
+      .add(integer<C>("leadwise.pool_size", ACL_FIELD(leadwise.pool_size), 1, "pool_size >= 1"))
+      .add(boolean<C>("leadwise.shared_weights", ACL_FIELD(leadwise.shared_weights)))
+      .add(int_list<C>("resnet.blocks", ACL_FIELD(resnet.blocks), 1))
+      .add(int_list<C>("resnet.widths", ACL_FIELD(resnet.widths), 1))
+      .add(integer<C>("resnet.kernel_size", ACL_FIELD(resnet.kernel_size), 1, "odd, >= 1"))
+      .add(integer<C>("resnet.stem_width", ACL_FIELD(resnet.stem_width), 1, "stem_width >= 1"))
+      .add(
+          integer<C>("resnet.stem_kernel_size", ACL_FIELD(resnet.stem_kernel_size), 1, "odd, >= 1"))
+      .add(integer<C>("resnet.stem_stride", ACL_FIELD(resnet.stem_stride), 1, "stem_stride >= 1"))
+      .add(boolean<C>("resnet.stem_pool", ACL_FIELD(resnet.stem_pool)));
+  t.rule([](const C& c, const std::string& where) {
+     const std::string at = config::join_path(where, "leads");
+     if (c.leads.empty()) invalid(at, "must not be empty");
+     std::set<int> seen;
+     for (int l : c.leads) {
+       if (l < 0 || l >= kNumStandardLeads)
+         invalid(at, "index " + std::to_string(l) + " is outside 0..11");
+       if (!seen.insert(l).second)
+         invalid(at, "lead " + standard_lead_names()[l] + " appears twice");
+     }
+   })
+      .rule(odd("leadwise.kernel_size", [](const C& c) { return c.leadwise.kernel_size; }))
+      .rule(odd("resnet.kernel_size", [](const C& c) { return c.resnet.kernel_size; }))
+      .rule(odd("resnet.stem_kernel_size", [](const C& c) { return c.resnet.stem_kernel_size; }))
+      .rule([](const C& c, const std::string& where) {
+        if (c.resnet.widths.size() != c.resnet.blocks.size()) {
+          invalid(config::join_path(where, "resnet.widths"),
+                  "has " + std::to_string(c.resnet.widths.size()) +
+                      " stages but resnet.blocks has " + std::to_string(c.resnet.blocks.size()));
+        }
+      });
+  return t;
+}
+
+}  // namespace
+
+const config::FieldTable<EncoderConfig>& encoder_fields() {
+  static const config::FieldTable<EncoderConfig> t = make_encoder_table();
+  return t;
+}
+
 void EncoderConfig::validate(const std::string& where) const {
-  if (leads.empty()) invalid(where + ".leads", "must not be empty");
-  std::set<int> seen;
-  for (int l : leads) {
-    if (l < 0 || l >= kNumStandardLeads) {
-      invalid(where + ".leads", "index " + std::to_string(l) + " is outside 0..11");
-    }
-    if (!seen.insert(l).second) {
-      invalid(where + ".leads", "lead " + standard_lead_names()[l] + " appears twice");
-    }
-  }
-  if (!(bn_momentum >= 0 && bn_momentum <= 1)) {
-    invalid(where + ".bn_momentum", "must be in [0, 1], got " + std::to_string(bn_momentum));
-  }
-  if (!(bn_eps > 0)) invalid(where + ".bn_eps", "must be > 0, got " + std::to_string(bn_eps));
-  check_positive_list(where + ".leadwise.channels", leadwise.channels);
-  check_odd_kernel(where + ".leadwise.kernel_size", leadwise.kernel_size);
-  if (leadwise.pool_size < 1) {
-    invalid(where + ".leadwise.pool_size",
-            "must be >= 1, got " + std::to_string(leadwise.pool_size));
-  }
-  check_positive_list(where + ".resnet.blocks", resnet.blocks);
-  check_positive_list(where + ".resnet.widths", resnet.widths);
-  if (resnet.widths.size() != resnet.blocks.size()) {
-    invalid(where + ".resnet.widths", "has " + std::to_string(resnet.widths.size()) +
-                                          " stages but resnet.blocks has " +
-                                          std::to_string(resnet.blocks.size()));
-  }
-  check_odd_kernel(where + ".resnet.kernel_size", resnet.kernel_size);
-  check_odd_kernel(where + ".resnet.stem_kernel_size", resnet.stem_kernel_size);
-  if (resnet.stem_width < 1) invalid(where + ".resnet.stem_width", "must be >= 1");
-  if (resnet.stem_stride < 1) invalid(where + ".resnet.stem_stride", "must be >= 1");
+  encoder_fields().check(*this, where);
 }
 
 EncoderConfig EncoderConfig::from_json(const nlohmann::json& j, const std::string& where) {
-  JsonObjectReader r(j, where);
   EncoderConfig c;
-  const std::string type = r.get_string("type", "leadwise");
-  if (type == "leadwise") {
-    c = leadwise_default();
-  } else if (type == "resnet1d" || type == "resnet1d18") {
-    c = resnet1d18();
-  } else {
-    invalid(r.path("type"), "expected \"leadwise\" or \"resnet1d\", got \"" + type + "\"");
-  }
-  if (const nlohmann::json* v = r.get_raw("leads")) c.leads = parse_leads(*v, r.path("leads"));
-  c.bn_momentum = r.get_number("bn_momentum", c.bn_momentum);
-  c.bn_eps = r.get_number("bn_eps", c.bn_eps);
-  if (const nlohmann::json* v = r.get_raw("leadwise")) {
-    JsonObjectReader lw(*v, r.path("leadwise"));
-    LeadwiseConfig& L = c.leadwise;
-    L.channels = lw.get_int_array("channels", L.channels, 1);
-    L.kernel_size = lw.get_int("kernel_size", L.kernel_size, 1);
-    L.pool_size = lw.get_int("pool_size", L.pool_size, 1);
-    L.shared_weights = lw.get_bool("shared_weights", L.shared_weights);
-    lw.finish();
-  }
-  if (const nlohmann::json* v = r.get_raw("resnet")) {
-    JsonObjectReader rs(*v, r.path("resnet"));
-    ResnetConfig& R = c.resnet;
-    R.blocks = rs.get_int_array("blocks", R.blocks, 1);
-    R.widths = rs.get_int_array("widths", R.widths, 1);
-    R.kernel_size = rs.get_int("kernel_size", R.kernel_size, 1);
-    R.stem_width = rs.get_int("stem_width", R.stem_width, 1);
-    R.stem_kernel_size = rs.get_int("stem_kernel_size", R.stem_kernel_size, 1);
-    R.stem_stride = rs.get_int("stem_stride", R.stem_stride, 1);
-    R.stem_pool = rs.get_bool("stem_pool", R.stem_pool);
-    rs.finish();
-  }
-  r.finish();
-  c.validate(where);
+  encoder_fields().read(j, where, c);
   return c;
 }
 
 nlohmann::json EncoderConfig::to_json() const {
-  nlohmann::json lead_names = nlohmann::json::array();
-  for (int l : leads) lead_names.push_back(standard_lead_names().at(l));
-  return {{"type", encoder_type_name(type)},
-          {"leads", lead_names},
-          {"bn_momentum", bn_momentum},
-          {"bn_eps", bn_eps},
-          {"leadwise",
-           {{"channels", leadwise.channels},
-            {"kernel_size", leadwise.kernel_size},
-            {"pool_size", leadwise.pool_size},
-            {"shared_weights", leadwise.shared_weights}}},
-          {"resnet",
-           {{"blocks", resnet.blocks},
-            {"widths", resnet.widths},
-            {"kernel_size", resnet.kernel_size},
-            {"stem_width", resnet.stem_width},
-            {"stem_kernel_size", resnet.stem_kernel_size},
-            {"stem_stride", resnet.stem_stride},
-            {"stem_pool", resnet.stem_pool}}}};
+  return encoder_fields().write(*this);
 }
 
 bool EncoderConfig::operator==(const EncoderConfig& o) const {
@@ -223,7 +183,7 @@ bool EncoderConfig::operator==(const EncoderConfig& o) const {
 
 std::vector<Region> default_regions(const std::vector<int>& leads) {
   std::vector<Region> out;
-  for (const Region& r : anatomical_regions()) {
+  for (const leads::AnatomicalRegion& r : leads::anatomical_regions()) {
     Region kept{r.name, {}};
     for (const std::string& name : r.leads) {
       if (std::find(leads.begin(), leads.end(), standard_lead_index(name)) != leads.end())
@@ -255,7 +215,7 @@ std::vector<std::vector<int>> RegionHeadConfig::resolve(const std::vector<int>& 
       auto it = std::find(encoder_leads.begin(), encoder_leads.end(), idx);
       if (it == encoder_leads.end()) {
         invalid(at, "lead " + name + " is not among the encoder's leads (" +
-                        join_names(encoder_names) + ")");
+                        strings::join(encoder_names) + ")");
       }
       const int p = static_cast<int>(it - encoder_leads.begin());
       if (std::find(pos.begin(), pos.end(), p) != pos.end()) invalid(at, "repeats lead " + name);
@@ -272,78 +232,77 @@ std::vector<std::vector<int>> RegionHeadConfig::resolve(const std::vector<int>& 
   return out;
 }
 
+namespace {
+
+const config::Names<RegionPooling> kPoolings{{RegionPooling::kMean, "mean"},
+                                             {RegionPooling::kConcat, "concat"}};
+
+std::vector<Region> parse_regions(const json& v, const std::string& at) {
+  if (v.is_string() && v.get<std::string>() == "default") return {};
+  if (!v.is_array() || v.empty()) {
+    invalid(at, "expected \"default\" or a non-empty list of {\"name\", \"leads\"}, got " +
+                    config::describe_json(v));
+  }
+  std::vector<Region> out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    config::JsonObjectReader e(v[i], at + "[" + std::to_string(i) + "]");
+    Region region;
+    region.name = e.get_string("name", "region" + std::to_string(i));
+    const json* leads = e.get_raw("leads");
+    if (!leads || !leads->is_array() || leads->empty()) {
+      invalid(e.path("leads"), "expected a non-empty list of lead names");
+    }
+    for (const auto& l : *leads) {
+      if (!l.is_string())
+        invalid(e.path("leads"), "expected lead names, got " + config::describe_json(l));
+      region.leads.push_back(
+          standard_lead_names()[standard_lead_index(l.get<std::string>(), e.path("leads"))]);
+    }
+    e.finish();
+    out.push_back(region);
+  }
+  return out;
+}
+
+config::FieldTable<HeadsConfig> make_heads_table() {
+  using C = HeadsConfig;
+  using config::integer;
+  config::Field<C> regions("region.regions");  // "default" or a list of {"name", "leads"}
+  regions.read = [](config::JsonObjectReader& s, const std::string& leaf, C& c) {
+    if (const json* v = s.get_raw(leaf)) c.region.regions = parse_regions(*v, s.path(leaf));
+  };
+  regions.write = [](const C& c) {
+    if (c.region.regions.empty()) return json("default");
+    json out = json::array();
+    for (const Region& r : c.region.regions) out.push_back({{"name", r.name}, {"leads", r.leads}});
+    return out;
+  };
+  config::FieldTable<C> t;
+  t.add(integer<C>("projection.hidden_dim", ACL_FIELD(projection.hidden_dim), 0, "hidden_dim >= 0"))
+      .add(integer<C>("projection.out_dim", ACL_FIELD(projection.out_dim), 1, "out_dim >= 1"))
+      .add(regions)
+      .add(config::choice<C>("region.pooling", ACL_FIELD(region.pooling), kPoolings, "pooling"))
+      .add(config::boolean<C>("region.shared", ACL_FIELD(region.shared)))
+      .add(integer<C>("region.hidden_dim", ACL_FIELD(region.hidden_dim), 0, "hidden_dim >= 0"))
+      .add(integer<C>("region.out_dim", ACL_FIELD(region.out_dim), 1, "out_dim >= 1"));
+  return t;
+}
+
+}  // namespace
+
+const config::FieldTable<HeadsConfig>& heads_fields() {
+  static const config::FieldTable<HeadsConfig> t = make_heads_table();
+  return t;
+}
+
 HeadsConfig HeadsConfig::from_json(const nlohmann::json& j, const std::string& where) {
-  JsonObjectReader r(j, where);
   HeadsConfig c;
-  if (const nlohmann::json* v = r.get_raw("projection")) {
-    JsonObjectReader p(*v, r.path("projection"));
-    c.projection.hidden_dim = p.get_int("hidden_dim", c.projection.hidden_dim, 0);
-    c.projection.out_dim = p.get_int("out_dim", c.projection.out_dim, 1);
-    p.finish();
-  }
-  if (const nlohmann::json* v = r.get_raw("region")) {
-    JsonObjectReader g(*v, r.path("region"));
-    RegionHeadConfig& R = c.region;
-    if (const nlohmann::json* rv = g.get_raw("regions")) {
-      const std::string at = g.path("regions");
-      if (rv->is_string() && rv->get<std::string>() == "default") {
-        R.regions.clear();
-      } else if (rv->is_array() && !rv->empty()) {
-        for (size_t i = 0; i < rv->size(); ++i) {
-          JsonObjectReader e((*rv)[i], at + "[" + std::to_string(i) + "]");
-          Region region;
-          region.name = e.get_string("name", "region" + std::to_string(i));
-          const nlohmann::json* leads = e.get_raw("leads");
-          if (!leads || !leads->is_array() || leads->empty()) {
-            invalid(e.path("leads"), "expected a non-empty list of lead names");
-          }
-          for (const auto& l : *leads) {
-            if (!l.is_string())
-              invalid(e.path("leads"), "expected lead names, got " + describe_json(l));
-            const int idx = standard_lead_index(l.get<std::string>(), e.path("leads"));
-            region.leads.push_back(standard_lead_names()[idx]);
-          }
-          e.finish();
-          R.regions.push_back(region);
-        }
-      } else {
-        invalid(at, "expected \"default\" or a non-empty list of {\"name\", \"leads\"}, got " +
-                        describe_json(*rv));
-      }
-    }
-    const std::string pooling = g.get_string("pooling", "mean");
-    if (pooling == "mean") {
-      R.pooling = RegionPooling::kMean;
-    } else if (pooling == "concat") {
-      R.pooling = RegionPooling::kConcat;
-    } else {
-      invalid(g.path("pooling"), "expected \"mean\" or \"concat\", got \"" + pooling + "\"");
-    }
-    R.shared = g.get_bool("shared", R.shared);
-    R.hidden_dim = g.get_int("hidden_dim", R.hidden_dim, 0);
-    R.out_dim = g.get_int("out_dim", R.out_dim, 1);
-    g.finish();
-  }
-  r.finish();
+  heads_fields().read(j, where, c);
   return c;
 }
 
 nlohmann::json HeadsConfig::to_json() const {
-  nlohmann::json regions;
-  if (region.regions.empty()) {
-    regions = "default";
-  } else {
-    regions = nlohmann::json::array();
-    for (const Region& r : region.regions)
-      regions.push_back({{"name", r.name}, {"leads", r.leads}});
-  }
-  return {{"projection", {{"hidden_dim", projection.hidden_dim}, {"out_dim", projection.out_dim}}},
-          {"region",
-           {{"regions", regions},
-            {"pooling", region.pooling == RegionPooling::kMean ? "mean" : "concat"},
-            {"shared", region.shared},
-            {"hidden_dim", region.hidden_dim},
-            {"out_dim", region.out_dim}}}};
+  return heads_fields().write(*this);
 }
 
 }  // namespace acl::models

@@ -1,7 +1,8 @@
 // Model configuration: the encoder (lead-wise or whole-ECG ResNet) and the heads, with their JSON
 // form. Every key is optional and typed; unknown keys and mistyped values are errors naming the key
-// path (see models/json_config.h). to_json() writes every key, resolved, so the result can be
-// stored with a checkpoint and read back into an equal config.
+// path (engine/config/field_table.h: encoder_fields() and heads_fields() are the tables). to_json()
+// writes every key, resolved, so the result can be stored with a checkpoint and read back into an
+// equal config.
 //
 // Encoder JSON ("encoder" object of a run config):
 //   {
@@ -29,19 +30,28 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "models/leads.h"
+
+namespace acl::config {
+template <typename T>
+class FieldTable;
+}  // namespace acl::config
+
 namespace acl::models {
 
 // ---- leads -------------------------------------------------------------------------------------
 
-inline constexpr int kNumStandardLeads = 12;
+// The lead table is models/leads.h; configs name leads by its spellings.
+inline constexpr int kNumStandardLeads = leads::kNumLeads;
 // I, II, III, aVR, aVL, aVF, V1, ..., V6: the channel order of every encoder input (PTB-XL order).
-const std::vector<std::string>& standard_lead_names();
-// Index of a lead name (case-insensitive) in standard_lead_names(); throws std::invalid_argument
-// naming `where`, the name and the valid names.
+inline const std::vector<std::string>& standard_lead_names() {
+  return leads::lead_names();
+}
+// leads::lead_index of a lead name; throws std::invalid_argument naming `where`, the name and the
+// valid names when it is none of the 12.
 int standard_lead_index(const std::string& name, const std::string& where = "lead");
-// The 8 independent leads II, III, V1-V6 (the other limb leads are linear combinations of I, II).
-std::vector<int> independent_leads();
-std::vector<int> all_leads();  // 0..11
+using leads::all_leads;          // 0..11
+using leads::independent_leads;  // II, III, V1-V6
 
 // ---- encoder -----------------------------------------------------------------------------------
 
@@ -131,5 +141,10 @@ struct HeadsConfig {
   static HeadsConfig from_json(const nlohmann::json& j, const std::string& where = "heads");
   nlohmann::json to_json() const;
 };
+
+// The JSON keys of each config with their ranges and rules: one table drives from_json, to_json,
+// validate and the key reference.
+const config::FieldTable<EncoderConfig>& encoder_fields();
+const config::FieldTable<HeadsConfig>& heads_fields();
 
 }  // namespace acl::models

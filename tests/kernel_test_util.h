@@ -93,10 +93,11 @@ void expect_throw_with(F f, const std::vector<std::string>& needles) {
   }
 }
 
-// |got - ref| <= atol + rtol * |ref|, worst element reported; a zero reference fails.
-inline ::testing::AssertionResult close_to(const std::string& what, const std::vector<double>& got,
-                                           const std::vector<double>& ref, double rtol,
-                                           double atol) {
+// |got[i] - ref[i]| <= bound(i) for every i (a NaN fails); on failure reports the element furthest
+// past its bound. A zero reference fails (it would make any relative bound vacuous).
+template <typename Bound>
+::testing::AssertionResult within_bound(const std::string& what, const std::vector<double>& got,
+                                        const std::vector<double>& ref, Bound bound) {
   if (got.size() != ref.size()) {
     return ::testing::AssertionFailure() << what << ": size " << got.size() << " vs " << ref.size();
   }
@@ -105,18 +106,26 @@ inline ::testing::AssertionResult close_to(const std::string& what, const std::v
   if (ref_max == 0.0) return ::testing::AssertionFailure() << what << ": reference is all zero";
   size_t worst = 0;
   double worst_excess = -std::numeric_limits<double>::infinity();
+  bool ok = true;
   for (size_t i = 0; i < ref.size(); ++i) {
-    double excess = std::fabs(got[i] - ref[i]) - (atol + rtol * std::fabs(ref[i]));
-    if (!(excess <= worst_excess)) {
+    double err = std::fabs(got[i] - ref[i]), excess = err - bound(i);
+    if (!(err <= bound(i))) ok = false;
+    if (!std::isnan(worst_excess) && !(excess <= worst_excess)) {  // a NaN stays the worst
       worst_excess = excess;
       worst = i;
     }
   }
-  if (worst_excess <= 0.0) return ::testing::AssertionSuccess();
+  if (ok) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
          << what << ": element " << worst << " got " << got[worst] << " expected " << ref[worst]
-         << " (|err| " << std::fabs(got[worst] - ref[worst]) << ", rtol " << rtol << ", atol "
-         << atol << ")";
+         << " (|err| " << std::fabs(got[worst] - ref[worst]) << " > bound " << bound(worst) << ")";
+}
+
+// |got - ref| <= atol + rtol * |ref|, worst element reported; a zero reference fails.
+inline ::testing::AssertionResult close_to(const std::string& what, const std::vector<double>& got,
+                                           const std::vector<double>& ref, double rtol,
+                                           double atol) {
+  return within_bound(what, got, ref, [&](size_t i) { return atol + rtol * std::fabs(ref[i]); });
 }
 
 }  // namespace acl::kernels::testing

@@ -2,7 +2,6 @@
 // uniform, epochs that cover every record at most once (drop_last), batches that hold exactly the
 // cache's signals and R-peaks, resuming at a position, and shutdown while the reader is busy.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,8 +12,10 @@
 #include <thread>
 #include <vector>
 
+#include "tests/test_files.h"
+#include "tests/test_synthetic_cache.h"
+#include "tests/test_util.h"
 #include "train/cache/cache_reader.h"
-#include "train/prepare/prepare.h"
 #include "train/pretrain/batch_loader.h"
 
 namespace acl::pretrain {
@@ -26,15 +27,8 @@ constexpr int64_t kRecords = 40;
 class BatchLoaderTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("acl_test_batch_loader_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    prepare::PrepareOptions o;
-    o.out = dir_.string();
-    o.progress = false;
-    o.threads = 1;
-    o.records_per_shard = 16;  // several shards
-    o.seconds = 4;
-    prepare::prepare_synthetic(kRecords, o);
+    dir_ = acl::testing::temp_path("batch_loader");
+    acl::testing::prepare_synthetic_cache(dir_.string(), kRecords, 16, 4);  // several shards
     cache_ = new cache::CacheReader(dir_.string());
   }
   static void TearDownTestSuite() {
@@ -64,10 +58,7 @@ LoaderOptions options(int64_t batch, int prefetch, uint64_t seed = 7) {
   return o;
 }
 
-bool same_bytes(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
-}
+using acl::testing::same_bytes;
 
 TEST(EpochPermutation, IsAPermutationThatDependsOnlyOnSeedAndEpoch) {
   for (int64_t n : {0, 1, 2, 7, 1000}) {

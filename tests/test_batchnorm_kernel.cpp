@@ -214,6 +214,24 @@ EvalOut run_eval(const BnCase& c, const Data& d) {
 
 class BatchNormKernel : public ::testing::TestWithParam<BnCase> {};
 
+// A double sum of n values: n * eps (times a small factor) bounds its error relative to its scale.
+double double_sum_tol(const BnCase& c) {
+  return 8 * double(c.n()) * std::numeric_limits<double>::epsilon();
+}
+
+// grad_gamma and grad_beta of a pass ("backward_train", "backward_eval") against the loop
+// reference taken with statistics (m, v), each judged at its own scale.
+void expect_param_grads(const char* pass, const Naive& nv, const Data& d,
+                        const std::vector<double>& m, const std::vector<double>& v,
+                        const std::vector<double>& dgamma, const std::vector<double>& dbeta,
+                        double tol) {
+  std::vector<double> ref_dg, ref_db;
+  nv.param_grads(d, m, v, &ref_dg, &ref_db);
+  EXPECT_TRUE(
+      close_to(std::string(pass) + " grad_gamma", dgamma, ref_dg, 0, tol * max_abs(ref_dg)));
+  EXPECT_TRUE(close_to(std::string(pass) + " grad_beta", dbeta, ref_db, 0, tol * max_abs(ref_db)));
+}
+
 // Double results: every element within a few ulp-multiples of the loop reference (both sides sum
 // n values in double, so n * eps bounds the difference relative to the tensor's scale).
 TEST_P(BatchNormKernel, TrainMatchesDirectLoops) {
@@ -221,7 +239,7 @@ TEST_P(BatchNormKernel, TrainMatchesDirectLoops) {
   Data d = make_data(c);
   Naive nv(c, d.x);
   TrainOut got = run_train<double>(c, d);
-  const double tol = 8 * double(c.n()) * std::numeric_limits<double>::epsilon();
+  const double tol = double_sum_tol(c);
   std::vector<double> ref_out = nv.normalise(d, nv.mean, nv.var);
   EXPECT_TRUE(close_to("forward_train out", got.out, ref_out, tol, tol * max_abs(ref_out)));
   EXPECT_TRUE(close_to("save_mean", got.save_mean, nv.mean, tol, tol));
@@ -236,13 +254,11 @@ TEST_P(BatchNormKernel, TrainMatchesDirectLoops) {
   EXPECT_TRUE(close_to("running_mean", got.rm, rm, tol, tol));
   EXPECT_TRUE(close_to("running_var", got.rv, rv, tol, 0));
 
-  std::vector<double> ref_dx = nv.train_dx_by_jacobian(d), ref_dg, ref_db;
-  nv.param_grads(d, nv.mean, nv.var, &ref_dg, &ref_db);
+  std::vector<double> ref_dx = nv.train_dx_by_jacobian(d);
   // grad_in cancels (its sum over a channel is 0): judge it against the scale of its terms.
   double dx_scale = max_abs(d.dy) * (c.affine ? max_abs(d.gamma) : 1.0) * max_abs(invstd);
   EXPECT_TRUE(close_to("backward_train grad_in", got.dx, ref_dx, 0, 4 * tol * dx_scale));
-  EXPECT_TRUE(close_to("backward_train grad_gamma", got.dgamma, ref_dg, 0, tol * max_abs(ref_dg)));
-  EXPECT_TRUE(close_to("backward_train grad_beta", got.dbeta, ref_db, 0, tol * max_abs(ref_db)));
+  expect_param_grads("backward_train", nv, d, nv.mean, nv.var, got.dgamma, got.dbeta, tol);
 }
 
 TEST_P(BatchNormKernel, EvalMatchesDirectLoopsAndAdjoint) {
@@ -250,13 +266,11 @@ TEST_P(BatchNormKernel, EvalMatchesDirectLoopsAndAdjoint) {
   Data d = make_data(c);
   Naive nv(c, d.x);
   EvalOut got = run_eval<double>(c, d);
-  const double tol = 8 * double(c.n()) * std::numeric_limits<double>::epsilon();
-  std::vector<double> ref_out = nv.normalise(d, d.rm0, d.rv0), ref_dg, ref_db;
+  const double tol = double_sum_tol(c);
+  std::vector<double> ref_out = nv.normalise(d, d.rm0, d.rv0);
   EXPECT_TRUE(close_to("forward_eval out", got.out, ref_out, tol, tol * max_abs(ref_out)));
   EXPECT_TRUE(close_to("backward_eval grad_in", got.dx, nv.eval_dx(d), tol, 0));
-  nv.param_grads(d, d.rm0, d.rv0, &ref_dg, &ref_db);
-  EXPECT_TRUE(close_to("backward_eval grad_gamma", got.dgamma, ref_dg, 0, tol * max_abs(ref_dg)));
-  EXPECT_TRUE(close_to("backward_eval grad_beta", got.dbeta, ref_db, 0, tol * max_abs(ref_db)));
+  expect_param_grads("backward_eval", nv, d, d.rm0, d.rv0, got.dgamma, got.dbeta, tol);
 
   // Eval is affine in x: <f(x) - f(0), dy> == <x, grad_in(dy)>.
   BnCase cz = c;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "tests/test_files.h"
 #include "train/cache/cache_reader.h"
 #include "train/cache/cache_writer.h"
 #include "train/cache/float16.h"
@@ -15,11 +16,12 @@ namespace acl::cache {
 namespace {
 namespace fs = std::filesystem;
 
-fs::path temp_dir(const std::string& name) {
-  fs::path p =
-      fs::temp_directory_path() / ("acl_test_cache_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  return p;
+using acl::testing::error_of;
+using acl::testing::temp_dir;
+
+// The message of the error opening the cache in `dir` throws, "" when it opens.
+std::string open_error(const fs::path& dir) {
+  return error_of<std::runtime_error>([&] { CacheReader c(dir.string()); });
 }
 
 TEST(Float16, KnownValuesAndRounding) {
@@ -129,12 +131,9 @@ TEST(Cache, UnfinishedCacheDoesNotOpen) {
     CacheWriter w(dir.string(), small_spec());
     w.append("r0", sig.data(), {}, {0, 1}, "train");
   }  // no finish()
-  try {
-    CacheReader c(dir.string());
-    FAIL() << "opened an unfinished cache";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("index.json"), std::string::npos) << e.what();
-  }
+  const std::string unfinished = open_error(dir);
+  EXPECT_NE(unfinished.find("index.json"), std::string::npos)
+      << "opened an unfinished cache? " << unfinished;
   fs::remove_all(dir);
 }
 
@@ -145,19 +144,12 @@ TEST(Cache, DamagedFilesAreNamed) {
   for (int r = 0; r < 5; ++r) w.append("r" + std::to_string(r), sig.data(), {1}, {0, 1}, "train");
   w.finish();
   fs::resize_file(dir / "signals_00001.f16", 10);  // truncated shard
-  try {
-    CacheReader c(dir.string());
-    FAIL() << "opened a truncated shard";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("signals_00001.f16"), std::string::npos) << e.what();
-  }
+  const std::string truncated = open_error(dir);
+  EXPECT_NE(truncated.find("signals_00001.f16"), std::string::npos)
+      << "opened a truncated shard? " << truncated;
   std::ofstream(dir / "index.json") << "{\"format\": \"acl-ecg-cache\", \"version\": 99}";
-  try {
-    CacheReader c(dir.string());
-    FAIL() << "opened a future version";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("version 99"), std::string::npos) << e.what();
-  }
+  const std::string future = open_error(dir);
+  EXPECT_NE(future.find("version 99"), std::string::npos) << "opened a future version? " << future;
   fs::remove_all(dir);
 }
 

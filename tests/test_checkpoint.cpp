@@ -4,10 +4,6 @@
 // resume through the file that reproduces an uninterrupted run exactly.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -18,29 +14,15 @@
 #include "engine/ops.h"
 #include "engine/optim/adamw.h"
 #include "engine/optim/lars.h"
+#include "tests/test_files.h"
+#include "tests/test_util.h"
 
 namespace acl {
 namespace {
 
-// A file name unique to this process (ctest may run several build trees at once), removed at exit.
-std::string temp_path(const std::string& name) {
-  struct Cleanup {
-    std::vector<std::string> paths;
-    ~Cleanup() {
-      for (const std::string& p : paths) std::remove(p.c_str());
-    }
-  };
-  static Cleanup cleanup;
-  std::string path =
-      ::testing::TempDir() + "acl_ckpt_" + name + "_" + std::to_string(::getpid()) + ".safetensors";
-  cleanup.paths.push_back(path);
-  return path;
-}
+using acl::testing::temp_path;
 
-bool same_bytes(const Tensor& a, const Tensor& b) {
-  return a.dtype() == b.dtype() && a.shape() == b.shape() &&
-         std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
-}
+using acl::testing::same_bytes;
 
 NamedTensors example_state(uint64_t seed) {
   Rng rng(seed, 0);

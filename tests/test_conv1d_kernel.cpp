@@ -42,29 +42,7 @@ std::vector<double> abs_vec(std::vector<double> v) {
 ::testing::AssertionResult close_to(const std::string& what, const std::vector<double>& got,
                                     const std::vector<double>& ref,
                                     const std::vector<double>& absref, double rtol) {
-  if (got.size() != ref.size()) {
-    return ::testing::AssertionFailure() << what << ": size " << got.size() << " vs " << ref.size();
-  }
-  double ref_max = 0.0;
-  for (double r : ref) ref_max = std::max(ref_max, std::fabs(r));
-  if (ref_max == 0.0) return ::testing::AssertionFailure() << what << ": reference is all zero";
-  size_t worst = 0;
-  double worst_ratio = -1.0;
-  bool ok = true;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    double err = std::fabs(got[i] - ref[i]), tol = rtol * absref[i];
-    if (!(err <= tol)) ok = false;
-    double ratio = err / (tol + 1e-300);
-    if (!(ratio <= worst_ratio)) {
-      worst_ratio = ratio;
-      worst = i;
-    }
-  }
-  if (ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << what << ": element " << worst << " got " << got[worst] << " expected " << ref[worst]
-         << " (|err| " << std::fabs(got[worst] - ref[worst]) << " > bound " << rtol * absref[worst]
-         << ")";
+  return within_bound(what, got, ref, [&](size_t i) { return rtol * absref[i]; });
 }
 
 // ---- the case table -----------------------------------------------------------------------

@@ -18,16 +18,19 @@
 #include "engine/device_select.h"
 #include "engine/ops.h"
 #include "engine/rng.h"
+#include "tests/backend_compare.h"
+#include "tests/kernel_test_util.h"
 #include "tests/test_util.h"
 
 #ifdef ACL_HAVE_CUDA
-#include "engine/cuda/stream.h"
+#include "kernels/runtime/stream.h"
 #endif
 
 namespace acl::testing {
 namespace {
 
 using Inputs = std::vector<Tensor>;
+using acl::kernels::testing::expect_throw_with;
 
 struct Backend {
   const char* name;
@@ -79,20 +82,8 @@ Inputs make(const BigCase& c, DType dt, Device dev, bool grad) {
   return out;
 }
 
-struct Result {
-  Tensor out;
-  std::vector<Tensor> grads;
-};
-
-Result run(const BigCase& c, DType dt, Device dev) {
-  Inputs in = make(c, dt, dev, true);
-  Result r;
-  r.out = c.fn(in);
-  Rng rng(4242, 1);
-  Tensor w = Tensor::normal(r.out.shape(), 0, 1, rng, DType::f64).to(DType::f32).to(dt).to(dev);
-  sum(mul(r.out, w)).backward();
-  for (const Tensor& t : in) r.grads.push_back(t.requires_grad() ? t.grad() : Tensor());
-  return r;
+OpRun run(const BigCase& c, DType dt, Device dev) {
+  return run_op(c.fn, make(c, dt, dev, true), dt, dev, 4242, 1);
 }
 
 Conv1dOptions conv_opts(int stride, int pad, int dil, int groups) {
@@ -193,16 +184,9 @@ TEST_P(CudaOpsSmoke, MatchesCpuFloat64) {
   const BigCase& c = cases()[std::get<0>(GetParam())];
   const Backend& b = kBackends[std::get<1>(GetParam())];
   if (skip_backend(b.device)) GTEST_SKIP() << "no CUDA device: " << cuda_unavailable_reason();
-  Result ref = run(c, DType::f64, Device::CPU);
-  Result got = run(c, DType::f32, b.device);
-  EXPECT_EQ(got.out.device(), b.device);
-  EXPECT_TRUE(tensors_close(c.name + " forward on " + b.name, got.out, ref.out, c.rtol));
-  for (size_t k = 0; k < ref.grads.size(); ++k) {
-    if (!ref.grads[k].defined()) continue;
-    ASSERT_TRUE(got.grads[k].defined()) << c.name << ": no gradient for input " << k;
-    EXPECT_TRUE(tensors_close(c.name + " grad of input " + std::to_string(k) + " on " + b.name,
-                              got.grads[k], ref.grads[k], c.rtol));
-  }
+  expect_backend_matches_f64_cpu(
+      c.name, b.name, DType::f32, b.device, [&](DType dt, Device dev) { return run(c, dt, dev); },
+      c.rtol);
 }
 
 INSTANTIATE_TEST_SUITE_P(Big, CudaOpsSmoke,
@@ -265,24 +249,28 @@ TEST_F(CudaOnly, GradientsAreBitReproducible) {
 TEST_F(CudaOnly, BadIndicesThrowFromTheDevice) {
   Tensor logits = Tensor::zeros(Shape{5, 4}, DType::f32, Device::CUDA);
   Tensor targets = Tensor::from_vector(std::vector<int32_t>{0, 1, 2, 7, 9}, Shape{5});
-  try {
-    cross_entropy(logits, targets.to(Device::CUDA));
-    FAIL() << "expected std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("targets[3] = 7 is outside [0, 4)"), std::string::npos)
-        << e.what();
-  }
+  expect_throw_with([&] { cross_entropy(logits, targets.to(Device::CUDA)); },
+                    {"targets[3] = 7 is outside [0, 4)"});
   Tensor x = Tensor::zeros(Shape{3, 2}, DType::f32, Device::CUDA);
   Tensor index = Tensor::from_vector(std::vector<int32_t>{2, -1, 0}, Shape{3});
-  try {
-    gather_rows(x, index.to(Device::CUDA));
-    FAIL() << "expected std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("index[1] = -1 is outside [0, 3)"), std::string::npos)
-        << e.what();
-  }
+  expect_throw_with([&] { gather_rows(x, index.to(Device::CUDA)); },
+                    {"index[1] = -1 is outside [0, 3)"});
   // The stream is still usable afterwards.
   EXPECT_EQ(sum(Tensor::ones(Shape{10}, DType::f32, Device::CUDA)).item(), 10.0);
+}
+
+// The CUDA kernels are compiled for f32 only: an op on an f64 device tensor throws, naming the op;
+// an optimizer step does too. Copies of f64 tensors between devices still work.
+TEST_F(CudaOnly, Float64IsRefusedOnDevice) {
+  Tensor x = Tensor::from_vector(std::vector<double>{1, -2, 3}, Shape{3}).to(Device::CUDA);
+  EXPECT_EQ(x.to(Device::CPU).to_vector<double>(), (std::vector<double>{1, -2, 3}));
+  auto expect_refused = [](const std::function<void()>& f, const std::string& op) {
+    expect_throw_with(f, {op + ": the CUDA kernels take f32 tensors, got f64"});
+  };
+  expect_refused([&] { relu(x); }, "relu");
+  expect_refused([&] { sum(x); }, "sum");
+  expect_refused([&] { slice(x, 0, 0, 2); }, "slice");
+  expect_refused([&] { add(x, x); }, "add");
 }
 
 // Index tensors move through concat/slice/gather on the device.

@@ -10,18 +10,18 @@
 #include <vector>
 
 #include "engine/device_select.h"
-#include "engine/philox.h"
 #include "engine/rng.h"
+#include "kernels/runtime/philox.h"
 
 #ifdef ACL_HAVE_CUDA
 #include <cuda_runtime.h>
 
 #include <cmath>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/cuda_check.h"
-#include "engine/cuda/device_info.h"
-#include "engine/cuda/philox_fill.h"
+#include "kernels/runtime/caching_allocator.h"
+#include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/device_info.h"
+#include "kernels/runtime/philox_fill.h"
 #endif
 
 namespace acl {

@@ -14,6 +14,7 @@
 #include "models/encoder.h"
 #include "models/leadwise.h"
 #include "models/resnet1d.h"
+#include "tests/test_files.h"
 #include "tests/test_util.h"
 
 namespace acl::models {
@@ -21,11 +22,7 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> names_of(const NamedTensors& named) {
-  std::vector<std::string> out;
-  for (const auto& kv : named) out.push_back(kv.first);
-  return out;
-}
+using acl::testing::names_of;
 
 std::unique_ptr<Encoder> build(const json& j, uint64_t seed = 1) {
   Rng rng(seed);
@@ -37,16 +34,7 @@ Tensor input(int B, int L, uint64_t seed) {
   return Tensor::normal(Shape{B, kNumStandardLeads, L}, 0.0, 1.0, rng);
 }
 
-// Runs `f` and returns the message of the std::invalid_argument it throws ("" if none).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
+using acl::testing::error_of;
 
 // ---- config ------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_files.h"
 #include "train/experiment/experiment_config.h"
 
 namespace acl::experiment {
@@ -19,15 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
+using acl::testing::error_of;
 
 // The smallest valid config.
 json minimal() {
@@ -76,21 +69,28 @@ ExperimentConfig load_config(const std::string& name) {
   return load_experiment_config((configs_dir() / name).string());
 }
 
-// A file in a fresh temporary directory, removed with the fixture.
-class TempFile {
- public:
-  explicit TempFile(const std::string& text) {
-    path_ = fs::temp_directory_path() /
-            ("acl_experiment_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json");
-    std::ofstream(path_) << text;
-  }
-  ~TempFile() { fs::remove(path_); }
-  std::string path() const { return path_.string(); }
+// A temporary config file holding `text` (removed at exit).
+std::string config_file(const std::string& name, const std::string& text) {
+  const std::string path = acl::testing::temp_path("experiment_" + name + ".json");
+  std::ofstream(path) << text;
+  return path;
+}
 
- private:
-  fs::path path_;
+// A patch of the minimal config and the error message it must start with.
+struct ErrorCase {
+  json patch;
+  std::string message;
 };
+
+void expect_parse_errors(const std::vector<ErrorCase>& cases) {
+  for (const ErrorCase& c : cases) {
+    SCOPED_TRACE(c.message);
+    json j = minimal();
+    j.merge_patch(c.patch);
+    const std::string err = parse_error(j);
+    EXPECT_EQ(err.rfind(c.message, 0), 0u) << err;
+  }
+}
 
 // ---- defaults ----------------------------------------------------------------------------------
 
@@ -99,7 +99,7 @@ TEST(ExperimentConfig, DefaultsOfAMinimalConfig) {
   EXPECT_EQ(c.seed, 0u);
   EXPECT_EQ(c.out_dir, "runs/experiment");
   EXPECT_EQ(c.data.cache, "data_cache/synthetic");
-  EXPECT_EQ(c.data.split, "train");
+  EXPECT_EQ(c.data.split, Split::kTrain);
   EXPECT_EQ(c.data.view_length, 250);
   EXPECT_EQ(c.data.prefetch_batches, 4);
   EXPECT_EQ(c.encoder.type, models::EncoderType::kLeadwise);
@@ -121,16 +121,16 @@ TEST(ExperimentConfig, DefaultsOfAMinimalConfig) {
   EXPECT_FALSE(a.lead_dropout.enabled);
   EXPECT_FALSE(a.vcg.enabled);
   EXPECT_EQ(a.n_views, 2);
-  EXPECT_EQ(c.optimizer.name, "adamw");
+  EXPECT_EQ(c.optimizer.name, OptimizerName::kAdamw);
   EXPECT_EQ(c.optimizer.lr, 1e-3);
   EXPECT_EQ(c.optimizer.beta1, 0.9);
   EXPECT_EQ(c.optimizer.beta2, 0.999);
   EXPECT_EQ(c.optimizer.warmup_steps, 100);
   EXPECT_EQ(c.train.steps, 1000);
   EXPECT_EQ(c.train.batch_size, 64);
-  EXPECT_EQ(c.train.on_nonfinite, "stop");
-  EXPECT_EQ(c.train.device, "auto");
-  EXPECT_EQ(c.train.precision, "f32");
+  EXPECT_EQ(c.train.on_nonfinite, OnNonfinite::kStop);
+  EXPECT_EQ(c.train.device, TrainDevice::kAuto);
+  EXPECT_EQ(c.train.precision, Precision::kF32);
 
   // The parsed minimal config is the default struct with its cache set.
   ExperimentConfig d;
@@ -190,7 +190,7 @@ TEST(ConfigFiles, QuickstartIsASmallAclRunOnTheSyntheticCache) {
 TEST(ConfigFiles, AclPtbxlIsTheDesignRun) {
   const ExperimentConfig c = load_config("acl_ptbxl.json");
   EXPECT_EQ(c.data.cache, "data_cache/ptbxl");
-  EXPECT_EQ(c.data.split, "train");  // folds 1-8: the evaluation folds stay unseen
+  EXPECT_EQ(c.data.split, Split::kTrain);  // folds 1-8: the evaluation folds stay unseen
   EXPECT_EQ(c.encoder.to_json(), models::EncoderConfig::leadwise_default().to_json());
   EXPECT_EQ(c.objective.method, Method::kAcl);
   EXPECT_EQ(c.objective.lambda_g, 1.0);
@@ -348,33 +348,29 @@ TEST(ExperimentConfig, UnknownKeysNameTheClosestKeyAtEveryDepth) {
 }
 
 TEST(ExperimentConfig, MistypedValuesNameThePathAndTheExpectedType) {
-  struct Case {
-    json patch;  // merged into the minimal config
-    std::string message;
-  };
-  const std::vector<Case> cases{
+  expect_parse_errors({
       {{{"train", {{"steps", "100"}}}},
-       "config.json: train.steps: expected an integer >= 1, got string \"100\""},
+       "config.json: train.steps: expected an integer (steps >= 1), got string \"100\""},
       {{{"train", {{"steps", 10.5}}}},
-       "config.json: train.steps: expected an integer >= 1, got number 10.5"},
-      {{{"seed", -1}}, "config.json: seed: expected a non-negative integer, got number -1"},
+       "config.json: train.steps: expected an integer (steps >= 1), got number 10.5"},
+      {{{"seed", -1}}, "config.json: seed: expected an integer (seed >= 0), got number -1"},
       {{{"objective", {{"tau", "0.1"}}}},
-       "config.json: objective.tau: expected a number > 0, got string \"0.1\""},
+       "config.json: objective.tau: expected a number (tau > 0), got string \"0.1\""},
       {{{"objective", {{"augmentations", {{"cycle_mask", {{"enabled", "yes"}}}}}}}},
        "config.json: objective.augmentations.cycle_mask.enabled: expected a boolean (true or "
        "false), got string \"yes\""},
       {{{"objective", {{"augmentations", {{"cycle_mask", {{"p", 1.5}}}}}}}},
-       "config.json: objective.augmentations.cycle_mask.p: expected a number in [0, 1), got "
-       "number 1.5"},
+       "config.json: objective.augmentations.cycle_mask.p = 1.5: expected 0 <= p < 1"},
       {{{"objective", {{"augmentations", {{"scale_crop", {{"s_min", 0.9}, {"s_max", 0.6}}}}}}}},
-       "config.json: objective.augmentations.scale_crop.s_min: 0.9 is greater than s_max 0.6"},
+       "config.json: objective.augmentations.scale_crop.s_min = 0.9: expected 0 < s_min <= s_max "
+       "<= 1 (s_max = 0.6)"},
       {{{"optimizer", {{"betas", {0.9}}}}},
        "config.json: optimizer.betas: expected an array of two numbers in [0, 1) ([beta1, "
        "beta2]), got array [0.9]"},
-      {{{"optimizer", {{"lr", 0}}}},
-       "config.json: optimizer.lr: expected a number > 0, got number 0"},
+      {{{"optimizer", {{"lr", 0}}}}, "config.json: optimizer.lr = 0: expected lr > 0"},
       {{{"optimizer", {{"schedule", {{"min_lr", 0.01}}}}}},
-       "config.json: optimizer.schedule.min_lr: 0.01 is greater than optimizer.lr 0.001"},
+       "config.json: optimizer.schedule.min_lr = 0.01: expected 0 <= min_lr <= optimizer.lr = "
+       "0.001"},
       {{{"data", {{"cache", 3}}}}, "config.json: data.cache: expected a string, got number 3"},
       {{{"data", {{"split", "training"}}}},
        "config.json: data.split: unknown split \"training\"; did you mean \"train\"? (valid: "
@@ -383,16 +379,9 @@ TEST(ExperimentConfig, MistypedValuesNameThePathAndTheExpectedType) {
        "config.json: train.on_nonfinite: unknown value \"skp\"; did you mean \"skip\"?"},
       {{{"train", 5}}, "config.json: train: expected an object, got number 5"},
       {{{"model", {{"encoder", {{"leadwise", {{"kernel_size", "3"}}}}}}}},
-       "config.json: model.encoder.leadwise.kernel_size: expected an integer >= 1, got string "
-       "\"3\""},
-  };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.message);
-    json j = minimal();
-    j.merge_patch(c.patch);
-    const std::string err = parse_error(j);
-    EXPECT_EQ(err.rfind(c.message, 0), 0u) << err;
-  }
+       "config.json: model.encoder.leadwise.kernel_size: expected an integer (odd, >= 1), got "
+       "string \"3\""},
+  });
 }
 
 // ---- --set -------------------------------------------------------------------------------------
@@ -411,7 +400,7 @@ TEST(Overrides, SetValuesOfEveryKind) {
   const ExperimentConfig c = ExperimentConfig::from_json(j);
   EXPECT_EQ(c.train.steps, 200);
   EXPECT_EQ(c.objective.tau, 0.2);
-  EXPECT_EQ(c.train.device, "cpu");
+  EXPECT_EQ(c.train.device, TrainDevice::kCpu);
   EXPECT_TRUE(c.encoder.leadwise.shared_weights);
   EXPECT_EQ(c.encoder.leadwise.channels, (std::vector<int>{8, 16}));
   EXPECT_EQ(c.objective.augmentations.vcg.max_angle_deg, 30);
@@ -457,8 +446,8 @@ TEST(Overrides, ErrorsNameTheOverrideAndTheClosestPath) {
   // A well-formed override of the wrong type is reported by the parser, with its path.
   apply_overrides(j, {"train.batch_size=big"});
   EXPECT_EQ(parse_error(j),
-            "config.json: train.batch_size: expected an integer >= 2 (the other records of the "
-            "batch are the negatives), got string \"big\"");
+            "config.json: train.batch_size: expected an integer (batch_size >= 2 (the other "
+            "records of the batch are the negatives)), got string \"big\"");
 }
 
 // ---- method defaults ---------------------------------------------------------------------------
@@ -530,27 +519,22 @@ TEST(MethodDefaults, ExplicitKeysWinOverTheMethodDefaults) {
 // ---- cross-field rules -------------------------------------------------------------------------
 
 TEST(CrossField, RulesNameTheKeyToFix) {
-  struct Case {
-    json patch;
-    std::string message;  // expected prefix
-  };
   const json resnet = {{"type", "resnet1d"}};
-  const std::vector<Case> cases{
+  expect_parse_errors({
       {{{"model", {{"encoder", resnet}}}},
        "config.json: model.encoder.type: is \"resnet1d\", but the acl method with "
        "objective.lambda_r > 0 needs the lead-wise encoder"},
-      {{{"objective", {{"tau", 0}}}},
-       "config.json: objective.tau: expected a number > 0, got number 0"},
-      {{{"objective", {{"tau", -0.5}}}},
-       "config.json: objective.tau: expected a number > 0, got number -0.5"},
+      {{{"objective", {{"tau", 0}}}}, "config.json: objective.tau = 0: expected tau > 0"},
+      {{{"objective", {{"tau", -0.5}}}}, "config.json: objective.tau = -0.5: expected tau > 0"},
       {{{"train", {{"batch_size", 1}}}},
-       "config.json: train.batch_size: expected an integer >= 2 (the other records of the batch "
-       "are the negatives), got number 1"},
+       "config.json: train.batch_size = 1: expected batch_size >= 2 (the other records of the "
+       "batch are the negatives)"},
       {{{"train", {{"precision", "bf16"}}}},
        "config.json: train.precision: \"bf16\" (mixed precision) is not implemented yet; use "
        "\"f32\""},
       {{{"train", {{"precision", "fp16"}}}},
-       "config.json: train.precision: unknown precision \"fp16\" (valid: \"f32\")"},
+       "config.json: train.precision: unknown precision \"fp16\"; did you mean \"f32\"? (valid: "
+       "\"f32\")"},
       {{{"train", {{"device", "gpu"}}}},
        "config.json: train.device: unknown device \"gpu\"; did you mean \"cuda\"? (valid: "
        "\"auto\", \"cpu\", \"cuda\")"},
@@ -584,14 +568,7 @@ TEST(CrossField, RulesNameTheKeyToFix) {
          {{"heads", {{"region", {{"regions", {{{"name", "limb"}, {"leads", {"I", "II"}}}}}}}}}}}},
        "config.json: model.heads.region.regions[0] (limb): lead I is not among the encoder's "
        "leads"},
-  };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.message);
-    json j = minimal();
-    j.merge_patch(c.patch);
-    const std::string err = parse_error(j);
-    EXPECT_EQ(err.rfind(c.message, 0), 0u) << err;
-  }
+  });
 }
 
 TEST(CrossField, ValidCombinationsParse) {
@@ -627,33 +604,35 @@ TEST(LoadExperimentConfig, FileErrorsNameTheFile) {
   EXPECT_EQ(error_of([&] { load_experiment_config(missing); }),
             missing + ": cannot open the config file (No such file or directory)");
 
-  TempFile bad("{\n  \"seed\": 1,\n  \"train\": {\"steps\": }\n}\n");
-  const std::string err = error_of([&] { load_experiment_config(bad.path()); });
-  EXPECT_EQ(err.rfind(bad.path() + ": invalid JSON: parse error at line 3, column 22:", 0), 0u)
-      << err;
+  const std::string bad = config_file("bad", "{\n  \"seed\": 1,\n  \"train\": {\"steps\": }\n}\n");
+  const std::string err = error_of([&] { load_experiment_config(bad); });
+  EXPECT_EQ(err.rfind(bad + ": invalid JSON: parse error at line 3, column 22:", 0), 0u) << err;
 
-  TempFile comment("{\"data\": {\"cache\": \"d\"}} // no comments\n");
+  const std::string comment =
+      config_file("comment", "{\"data\": {\"cache\": \"d\"}} // no comments\n");
   EXPECT_NE(error_of([&] {
-              load_experiment_config(comment.path());
-            }).find(comment.path() + ": invalid JSON: parse error at line 1"),
+              load_experiment_config(comment);
+            }).find(comment + ": invalid JSON: parse error at line 1"),
             std::string::npos);
 
-  TempFile unknown("{\"data\": {\"cache\": \"d\"}, \"train\": {\"stpes\": 3}}");
+  const std::string unknown =
+      config_file("unknown", "{\"data\": {\"cache\": \"d\"}, \"train\": {\"stpes\": 3}}");
   EXPECT_EQ(error_of([&] {
-              load_experiment_config(unknown.path());
-            }).rfind(unknown.path() + ": train.stpes: unknown key; did you mean 'steps'?", 0),
+              load_experiment_config(unknown);
+            }).rfind(unknown + ": train.stpes: unknown key; did you mean 'steps'?", 0),
             0u);
 }
 
 TEST(LoadExperimentConfig, AppliesOverridesBeforeParsing) {
   // 3 steps are fewer than the default 100 warm-up steps: valid only once overridden.
-  TempFile file("{\"data\": {\"cache\": \"d\"}, \"train\": {\"steps\": 3}}");
+  const std::string file =
+      config_file("short", "{\"data\": {\"cache\": \"d\"}, \"train\": {\"steps\": 3}}");
   EXPECT_NE(error_of([&] {
-              load_experiment_config(file.path());
+              load_experiment_config(file);
             }).find("optimizer.schedule.warmup_steps: 100 is more than train.steps (3)"),
             std::string::npos);
   const ExperimentConfig c =
-      load_experiment_config(file.path(), {"train.steps=700", "data.cache=elsewhere"});
+      load_experiment_config(file, {"train.steps=700", "data.cache=elsewhere"});
   EXPECT_EQ(c.train.steps, 700);
   EXPECT_EQ(c.data.cache, "elsewhere");
   // The quickstart's step count is one --set away.
@@ -661,9 +640,10 @@ TEST(LoadExperimentConfig, AppliesOverridesBeforeParsing) {
       load_experiment_config((configs_dir() / "quickstart.json").string(), {"train.steps=20"});
   EXPECT_EQ(q.train.steps, 20);
   // Setting the right key leaves a misspelt one in the file an error.
-  TempFile misspelt("{\"data\": {\"cache\": \"d\"}, \"train\": {\"stpes\": 3}}");
+  const std::string misspelt =
+      config_file("misspelt", "{\"data\": {\"cache\": \"d\"}, \"train\": {\"stpes\": 3}}");
   EXPECT_NE(error_of([&] {
-              load_experiment_config(misspelt.path(), {"train.steps=7"});
+              load_experiment_config(misspelt, {"train.steps=7"});
             }).find("train.stpes: unknown key"),
             std::string::npos);
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "tests/test_signal_util.h"
 #include "train/preprocess/butterworth.h"
 #include "train/preprocess/filtfilt.h"
 
@@ -12,7 +13,9 @@ namespace {
 
 using namespace acl::preprocess;
 
-constexpr double kPi = 3.14159265358979323846;
+using acl::testing::fit_tone;
+using acl::testing::kPi;
+using acl::testing::tone;
 
 void expect_poly_near(std::vector<double> got, const std::vector<double>& want, double tol,
                       const char* what) {
@@ -105,24 +108,6 @@ TEST(Filtfilt, MatchesScipySosfiltfiltOddPadding) {
     EXPECT_NEAR(x[static_cast<size_t>(i)], want, 1e-9) << "sample " << i;
 }
 
-// Amplitude and phase (relative to the input tone) of y over [a, b) by least squares at f.
-void fit_tone(const std::vector<float>& y, double f, double fs, int a, int b, double& amp,
-              double& phase) {
-  double ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-  for (int i = a; i < b; ++i) {
-    const double s = std::sin(2 * kPi * f * i / fs), c = std::cos(2 * kPi * f * i / fs);
-    ss += s * s;
-    cc += c * c;
-    sc += s * c;
-    ys += y[static_cast<size_t>(i)] * s;
-    yc += y[static_cast<size_t>(i)] * c;
-  }
-  const double det = ss * cc - sc * sc;
-  const double bs = (ys * cc - yc * sc) / det, bc = (yc * ss - ys * sc) / det;
-  amp = std::hypot(bs, bc);
-  phase = std::atan2(bc, bs);  // y ~ amp sin(w t + phase)
-}
-
 // filtfilt applies H twice, forwards and backwards, so a tone at f comes out scaled by |H(f)|^2
 // with zero phase shift. With the analog-prototype magnitude |H|^2 = 1 / (1 + e^(2N)), this tests
 // |H(f)|^2 = 0.5 exactly at both band edges (-3 dB of the one-pass filter, -6 dB after filtfilt),
@@ -131,17 +116,14 @@ TEST(Filtfilt, MeasuredGainIsSquaredButterworthMagnitudeWithZeroPhase) {
   const double fs = 500;
   const BandpassOptions opt;                 // 0.5-45 Hz, order 2
   const int n = static_cast<int>(400 * fs);  // 400 s: 20 periods of 0.05 Hz
-  std::vector<float> x(static_cast<size_t>(n));
   for (double f : {0.05, 0.5, 5.0, 20.0, 45.0, 100.0}) {
-    for (int i = 0; i < n; ++i)
-      x[static_cast<size_t>(i)] = static_cast<float>(std::sin(2 * kPi * f * i / fs));
+    std::vector<float> x = tone(f, fs, n);
     bandpass_filter(x.data(), 1, n, fs, opt);
-    double amp, phase;
-    fit_tone(x, f, fs, n / 4, n - n / 4, amp, phase);
+    const acl::testing::ToneFit fit = fit_tone(x, f, fs, n / 4, n - n / 4);
     const double h = butterworth_bandpass_gain(2, 0.5, 45, fs, f);
-    EXPECT_NEAR(amp, h * h, 2e-4) << f << " Hz";
+    EXPECT_NEAR(fit.amp, h * h, 2e-4) << f << " Hz";
     if (h * h > 0.01) {
-      EXPECT_NEAR(phase, 0.0, 1e-3) << f << " Hz";
+      EXPECT_NEAR(fit.phase, 0.0, 1e-3) << f << " Hz";
     }
   }
   // The values the formula gives, stated: edges exactly 0.5; 5 Hz within 1 % of 1; 20 Hz 0.97

@@ -10,6 +10,7 @@
 #include "engine/ops.h"
 #include "models/config.h"
 #include "models/heads.h"
+#include "tests/test_files.h"
 #include "tests/test_util.h"
 
 namespace acl::models {
@@ -17,21 +18,9 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> names_of(const NamedTensors& named) {
-  std::vector<std::string> out;
-  for (const auto& kv : named) out.push_back(kv.first);
-  return out;
-}
+using acl::testing::names_of;
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
+using acl::testing::error_of;
 
 TEST(ProjectionHead, MlpShapesAndNames) {
   Rng rng(1);

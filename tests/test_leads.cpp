@@ -1,13 +1,16 @@
-// Lead-name normalisation, canonical reordering and limb-lead derivation.
+// The lead table (models/leads.h): names and accepted spellings; canonical reordering and limb-lead
+// derivation (train/preprocess/leads.h).
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "models/leads.h"
 #include "train/preprocess/leads.h"
 
 namespace {
 
+using namespace acl::leads;
 using namespace acl::preprocess;
 
 TEST(LeadNames, CommonSpellingsMapToCanonical) {
@@ -19,10 +22,29 @@ TEST(LeadNames, CommonSpellingsMapToCanonical) {
       {"Lead II", kII}, {"lead_v2", kV2}, {" V3 ", kV3},   {"DI", kI},    {"D2", kII},
       {"DIII", kIII},   {"-aVR", -1},     {"V7", -1},      {"X", -1},     {"", -1},
       {"IV", -1},       {"MLIV", -1}};
-  for (const auto& [name, want] : cases)
-    EXPECT_EQ(canonical_lead_index(name), want) << "'" << name << "'";
+  for (const auto& [name, want] : cases) EXPECT_EQ(lead_index(name), want) << "'" << name << "'";
   for (int i = 0; i < kNumLeads; ++i) {
-    EXPECT_EQ(canonical_lead_index(canonical_lead_names()[static_cast<size_t>(i)]), i);
+    EXPECT_EQ(lead_index(lead_names()[static_cast<size_t>(i)]), i);
+  }
+}
+
+TEST(LeadTable, OrderSubsetsAndRegions) {
+  ASSERT_EQ(lead_names().size(), static_cast<size_t>(kNumLeads));
+  EXPECT_EQ(lead_names()[kI], "I");
+  EXPECT_EQ(lead_names()[kAVR], "aVR");
+  EXPECT_EQ(lead_names()[kV1], "V1");
+  EXPECT_EQ(lead_names()[kV6], "V6");
+  EXPECT_EQ(independent_leads(), (std::vector<int>{1, 2, 6, 7, 8, 9, 10, 11}));
+  EXPECT_EQ(all_leads(), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}));
+  const std::vector<std::pair<std::string, std::vector<std::string>>> regions = {
+      {"inferior", {"II", "III", "aVF"}},
+      {"septal", {"V1", "V2"}},
+      {"anterior", {"V3", "V4"}},
+      {"lateral", {"I", "aVL", "V5", "V6"}}};
+  ASSERT_EQ(anatomical_regions().size(), regions.size());
+  for (size_t i = 0; i < regions.size(); ++i) {
+    EXPECT_EQ(anatomical_regions()[i].name, regions[i].first);
+    EXPECT_EQ(anatomical_regions()[i].leads, regions[i].second);
   }
 }
 

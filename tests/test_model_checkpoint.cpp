@@ -2,9 +2,7 @@
 // restores every parameter and buffer bit for bit under PyTorch names, num_batches_tracked is
 // stored as I64 like PyTorch's, and a file that does not match the model is refused.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -14,6 +12,8 @@
 #include "engine/io/checkpoint.h"
 #include "engine/io/safetensors.h"
 #include "models/encoder.h"
+#include "tests/test_files.h"
+#include "tests/test_util.h"
 
 namespace acl::models {
 namespace {
@@ -21,26 +21,9 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("acl_model_ckpt_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
-bool bytes_equal(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
-}
+using acl::testing::error_of;
+using acl::testing::same_bytes;
+using acl::testing::TempDir;
 
 // Moves the model away from its initial state: a few training-mode forwards (running statistics,
 // num_batches_tracked) and random BN affine parameters.
@@ -95,7 +78,7 @@ TEST(ModelCheckpoint, SaveLoadRoundTripIsExact) {
     bool any_differs = false;
     NamedTensors sb = b->state_dict();
     for (size_t i = 0; i < sd.size(); ++i)
-      any_differs = any_differs || !bytes_equal(sd[i].second, sb[i].second);
+      any_differs = any_differs || !same_bytes(sd[i].second, sb[i].second);
     ASSERT_TRUE(any_differs) << "the two models start equal: the round trip would prove nothing";
     StringMap meta = load_state_dict(path, b->state_dict());
     EXPECT_EQ(meta.at("format"), kStateDictFormat);
@@ -103,7 +86,7 @@ TEST(ModelCheckpoint, SaveLoadRoundTripIsExact) {
     ASSERT_EQ(sb.size(), sd.size());
     for (size_t i = 0; i < sd.size(); ++i) {
       EXPECT_EQ(sb[i].first, sd[i].first);
-      EXPECT_TRUE(bytes_equal(sb[i].second, sd[i].second)) << sd[i].first;
+      EXPECT_TRUE(same_bytes(sb[i].second, sd[i].second)) << sd[i].first;
     }
     // And computes the same embeddings.
     a->eval();
@@ -111,7 +94,7 @@ TEST(ModelCheckpoint, SaveLoadRoundTripIsExact) {
     NoGradGuard no_grad;
     Rng xr(4);
     Tensor x = Tensor::normal(Shape{2, kNumStandardLeads, 48}, 0, 1, xr);
-    EXPECT_TRUE(bytes_equal(a->forward(x), b->forward(x))) << j.dump();
+    EXPECT_TRUE(same_bytes(a->forward(x), b->forward(x))) << j.dump();
   }
 }
 
@@ -125,24 +108,18 @@ TEST(ModelCheckpoint, MismatchedModelIsRefusedWithTheNames) {
   // Other widths: same names, other shapes.
   std::unique_ptr<Encoder> wider =
       make_encoder(EncoderConfig::from_json({{"leadwise", {{"channels", {4, 8, 12}}}}}), rng);
-  try {
-    load_state_dict(path, wider->state_dict());
-    FAIL() << "loading into other widths must throw";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("mismatched: blocks.2.conv.weight"), std::string::npos)
-        << e.what();
-  }
+  const std::string wider_error =
+      error_of<std::runtime_error>([&] { load_state_dict(path, wider->state_dict()); });
+  EXPECT_NE(wider_error.find("mismatched: blocks.2.conv.weight"), std::string::npos)
+      << "loading into other widths must throw: " << wider_error;
   // Another architecture: missing and unexpected names.
   std::unique_ptr<Encoder> resnet = make_encoder(EncoderConfig::from_json(kConfigs[2]), rng);
-  try {
-    load_state_dict(path, resnet->state_dict());
-    FAIL() << "loading into a resnet must throw";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("missing:    conv1.weight"), std::string::npos)
-        << e.what();
-    EXPECT_NE(std::string(e.what()).find("unexpected: blocks.0.conv.weight"), std::string::npos)
-        << e.what();
-  }
+  const std::string resnet_error =
+      error_of<std::runtime_error>([&] { load_state_dict(path, resnet->state_dict()); });
+  EXPECT_NE(resnet_error.find("missing:    conv1.weight"), std::string::npos)
+      << "loading into a resnet must throw: " << resnet_error;
+  EXPECT_NE(resnet_error.find("unexpected: blocks.0.conv.weight"), std::string::npos)
+      << resnet_error;
 }
 
 }  // namespace

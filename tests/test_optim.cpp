@@ -349,23 +349,22 @@ void check_resume_is_bit_identical(Options options, const char* kind) {
   SCOPED_TRACE(kind);
   const int total = 7, split = 3;
   Problem straight(9), resumed(9);
+  // Steps [from, to) of the shared schedule: lr decays by 0.1 * lr0 per step.
+  auto run_steps = [&](Opt& opt, Problem& p, int from, int to) {
+    for (int s = from; s < to; ++s) {
+      opt.zero_grad();
+      backward_quadratic(p.params, p.coeffs);
+      opt.set_lr(options.lr * (1.0 - 0.1 * s));
+      opt.step();
+    }
+  };
   Opt a(straight.groups(), options);
-  for (int s = 0; s < total; ++s) {
-    a.zero_grad();
-    backward_quadratic(straight.params, straight.coeffs);
-    a.set_lr(options.lr * (1.0 - 0.1 * s));
-    a.step();
-  }
+  run_steps(a, straight, 0, total);
   OptimizerState saved;
   std::vector<Tensor> saved_params;
   {
     Opt b(resumed.groups(), options);
-    for (int s = 0; s < split; ++s) {
-      b.zero_grad();
-      backward_quadratic(resumed.params, resumed.coeffs);
-      b.set_lr(options.lr * (1.0 - 0.1 * s));
-      b.step();
-    }
+    run_steps(b, resumed, 0, split);
     saved = b.state();
     EXPECT_EQ(saved.kind, kind);
     EXPECT_EQ(saved.step, static_cast<uint64_t>(split));
@@ -373,12 +372,7 @@ void check_resume_is_bit_identical(Options options, const char* kind) {
   // A fresh optimizer over the same parameters, restored from the exported state.
   Opt c(resumed.groups(), options);
   c.load_state(saved);
-  for (int s = split; s < total; ++s) {
-    c.zero_grad();
-    backward_quadratic(resumed.params, resumed.coeffs);
-    c.set_lr(options.lr * (1.0 - 0.1 * s));
-    c.step();
-  }
+  run_steps(c, resumed, split, total);
   for (size_t i = 0; i < straight.params.size(); ++i) {
     EXPECT_EQ(straight.params[i].to_vector<float>(), resumed.params[i].to_vector<float>())
         << "param " << i;

@@ -9,8 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "engine/philox.h"
 #include "engine/rng.h"
+#include "kernels/runtime/philox.h"
 
 namespace acl {
 namespace {

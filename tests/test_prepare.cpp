@@ -4,11 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "tests/test_files.h"
+#include "tests/test_wfdb_util.h"
 #include "train/cache/cache_reader.h"
 #include "train/prepare/prepare.h"
 
@@ -16,25 +15,9 @@ namespace acl::prepare {
 namespace {
 namespace fs = std::filesystem;
 
-fs::path temp_dir(const std::string& name) {
-  fs::path p =
-      fs::temp_directory_path() / ("acl_test_prepare_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  return p;
-}
+using acl::testing::temp_dir;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-fs::path test_data() {
-  const char* env = std::getenv("ACL_TEST_DATA");
-  if (!env || !fs::is_directory(env)) return {};
-  return fs::absolute(env);
-}
+using acl::testing::read_file;
 
 PrepareOptions quiet_options(const fs::path& out) {
   PrepareOptions o;
@@ -96,8 +79,8 @@ TEST(PrepareSynthetic, SameCacheForAnyThreadCount) {
 }
 
 TEST(PrepareWfdb, RealRecordsAndListedBadOnes) {
-  fs::path data = test_data();
-  if (data.empty()) GTEST_SKIP() << "ACL_TEST_DATA is not set";
+  ACL_REQUIRE_TEST_DATA(data_dir);
+  const fs::path data = data_dir;
   fs::path dir = temp_dir("wfdb");
   PrepareSummary s = prepare_wfdb_dir(data.string(), false, quiet_options(dir));
   // 12- and 15-lead records are prepared; the 2-lead ones lack leads and are listed.
@@ -127,8 +110,8 @@ TEST(PrepareWfdb, RealRecordsAndListedBadOnes) {
 }
 
 TEST(PrepareWfdb, DamagedRecordIsSkippedAndTheRestPrepared) {
-  fs::path data = test_data();
-  if (data.empty()) GTEST_SKIP() << "ACL_TEST_DATA is not set";
+  ACL_REQUIRE_TEST_DATA(data_dir);
+  const fs::path data = data_dir;
   fs::path src = temp_dir("damaged_src"), dir = temp_dir("damaged_out");
   fs::create_directories(src);
   for (const char* f : {"00005_hr.hea", "00005_hr.dat", "00666_hr.hea", "00666_hr.dat"}) {
@@ -145,8 +128,8 @@ TEST(PrepareWfdb, DamagedRecordIsSkippedAndTheRestPrepared) {
 }
 
 TEST(PrepareCinc, DxCodesBecomeLabels) {
-  fs::path data = test_data();
-  if (data.empty()) GTEST_SKIP() << "ACL_TEST_DATA is not set";
+  ACL_REQUIRE_TEST_DATA(data_dir);
+  const fs::path data = data_dir;
   fs::path dir = temp_dir("cinc");
   PrepareSummary s = prepare_wfdb_dir((data / "cinc2021_mat").string(), true, quiet_options(dir));
   EXPECT_EQ(s.prepared, 8);
@@ -166,8 +149,8 @@ TEST(PrepareCinc, DxCodesBecomeLabels) {
 }
 
 TEST(PreparePtbxl, StandardSplitAndSuperdiagnosticLabels) {
-  fs::path data = test_data();
-  if (data.empty()) GTEST_SKIP() << "ACL_TEST_DATA is not set";
+  ACL_REQUIRE_TEST_DATA(data_dir);
+  const fs::path data = data_dir;
   fs::path root = temp_dir("ptbxl_src"), dir = temp_dir("ptbxl_out");
   fs::create_directories(root / "records500/00000");
   fs::create_symlink(data / "labels/ptbxl_database_subset.csv", root / "ptbxl_database.csv");

@@ -3,24 +3,23 @@
 // checkpoint) equals the uninterrupted run bit for bit; a non-finite loss stops the run naming the
 // last good checkpoint, or is skipped and counted; the run directory's files read back.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "engine/io/checkpoint.h"
 #include "engine/io/safetensors.h"
 #include "models/encoder.h"
+#include "tests/test_files.h"
+#include "tests/test_synthetic_cache.h"
+#include "tests/test_util.h"
 #include "train/cache/cache_reader.h"
-#include "train/prepare/prepare.h"
 #include "train/pretrain/batch_loader.h"
 #include "train/pretrain/run_dir.h"
 #include "train/pretrain/stop_signal.h"
@@ -35,12 +34,7 @@ using nlohmann::json;
 constexpr int64_t kRecords = 160;
 constexpr int64_t kBatch = 16;
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using acl::testing::read_file;
 
 std::vector<json> read_metrics(const fs::path& run) {
   std::vector<json> lines;
@@ -57,10 +51,7 @@ std::map<std::string, Tensor> read_tensors(const fs::path& p) {
   return out;
 }
 
-bool same_bytes(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
-}
+using acl::testing::same_bytes;
 
 // Names whose tensors differ between two safetensors files ("" when none).
 std::string differing_tensors(const fs::path& a, const fs::path& b) {
@@ -75,15 +66,9 @@ std::string differing_tensors(const fs::path& a, const fs::path& b) {
 class PretrainTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    root_ = fs::temp_directory_path() / ("acl_test_pretrain_" + std::to_string(::getpid()));
-    fs::remove_all(root_);
-    prepare::PrepareOptions o;
-    o.out = (root_ / "cache").string();
-    o.progress = false;
-    o.threads = 1;
-    o.records_per_shard = 64;
-    o.seconds = 5;  // 500 samples at 100 Hz
-    prepare::prepare_synthetic(kRecords, o);
+    root_ = acl::testing::temp_path("pretrain");
+    // 500 samples at 100 Hz
+    acl::testing::prepare_synthetic_cache((root_ / "cache").string(), kRecords, 64, 5);
   }
   static void TearDownTestSuite() { fs::remove_all(root_); }
 
@@ -161,7 +146,7 @@ TEST_F(PretrainTest, AccuracyRisesFarAboveChanceAndLossFalls) {
   EXPECT_GT(last["acc_global"].get<double>(), first["acc_global"].get<double>() + 0.2);
 
   // config.json reads back into the same config.
-  json stored = json::parse(read_text(root_ / "learn" / kConfigFile));
+  json stored = json::parse(read_file(root_ / "learn" / kConfigFile));
   EXPECT_EQ(config(stored).to_json(), c.to_json());
   // encoder.safetensors holds the final encoder under models' own names and loads into one.
   Rng rng(99);

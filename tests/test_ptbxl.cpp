@@ -67,6 +67,20 @@ TEST(PtbxlLabels, TasksOnAHandWrittenTable) {
   EXPECT_EQ(std::string(ptbxl_task_name(PtbxlTask::kSubdiagnostic)), "subdiagnostic");
 }
 
+TEST(PtbxlLabels, TaskNamesRoundTrip) {
+  EXPECT_EQ(ptbxl_task_names(), (std::vector<std::string>{"superdiagnostic", "subdiagnostic",
+                                                          "diagnostic", "form", "rhythm", "all"}));
+  for (const std::string& name : ptbxl_task_names()) {
+    PtbxlTask task = PtbxlTask::kAll;
+    ASSERT_TRUE(ptbxl_task_from_name(name, &task)) << name;
+    EXPECT_EQ(ptbxl_task_name(task), name);
+  }
+  PtbxlTask task = PtbxlTask::kForm;
+  EXPECT_FALSE(ptbxl_task_from_name("superdiagnostc", &task));
+  EXPECT_FALSE(ptbxl_task_from_name("Form", &task));
+  EXPECT_EQ(task, PtbxlTask::kForm);
+}
+
 TEST(PtbxlLabels, BadStatementTable) {
   TempDir d;
   const std::string p = d.write("bad.csv",

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_signal_util.h"
 #include "train/preprocess/resample.h"
 
 namespace {
@@ -13,30 +14,9 @@ namespace {
 using acl::preprocess::resample;
 using acl::preprocess::resampled_length;
 
-constexpr double kPi = 3.14159265358979323846;
-
-std::vector<float> tone(double f, double fs, int64_t n, double amp, double phase) {
-  std::vector<float> x(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i)
-    x[static_cast<size_t>(i)] = static_cast<float>(amp * std::sin(2 * kPi * f * i / fs + phase));
-  return x;
-}
-
-// Least-squares amplitude of a tone at f over samples [a, b).
-double fitted_amplitude(const std::vector<float>& y, double f, double fs, int64_t a, int64_t b) {
-  double ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-  for (int64_t i = a; i < b; ++i) {
-    const double s = std::sin(2 * kPi * f * i / fs), c = std::cos(2 * kPi * f * i / fs);
-    ss += s * s;
-    cc += c * c;
-    sc += s * c;
-    ys += y[static_cast<size_t>(i)] * s;
-    yc += y[static_cast<size_t>(i)] * c;
-  }
-  const double det = ss * cc - sc * sc;
-  const double bs = (ys * cc - yc * sc) / det, bc = (yc * ss - ys * sc) / det;
-  return std::hypot(bs, bc);
-}
+using acl::testing::fit_tone;
+using acl::testing::kPi;
+using acl::testing::tone;
 
 // Frequency from the first and last upward zero crossings (linear interpolation).
 double zero_crossing_frequency(const std::vector<float>& y, double fs, int64_t a, int64_t b) {
@@ -88,7 +68,7 @@ TEST_P(ResampleTone, KeepsFrequencyAmplitudeAndTiming) {
     }
   }
   EXPECT_LT(worst, 0.01 * amp) << case_name(c) << ": worst sample " << worst_i;
-  EXPECT_NEAR(fitted_amplitude(y, c.f, c.fs_out, a, b), amp, 0.01 * amp) << case_name(c);
+  EXPECT_NEAR(fit_tone(y, c.f, c.fs_out, a, b).amp, amp, 0.01 * amp) << case_name(c);
   EXPECT_NEAR(zero_crossing_frequency(y, c.fs_out, a, b), c.f, 1e-3 * c.f) << case_name(c);
 }
 

@@ -17,24 +17,12 @@
 
 #include "engine/io/safetensors.h"
 #include "engine/rng.h"
+#include "tests/test_files.h"
 
 namespace acl {
 namespace {
 
-// A file name unique to this process (ctest may run several build trees at once), removed at exit.
-std::string temp_path(const std::string& name) {
-  struct Cleanup {
-    std::vector<std::string> paths;
-    ~Cleanup() {
-      for (const std::string& p : paths) std::remove(p.c_str());
-    }
-  };
-  static Cleanup cleanup;
-  std::string path =
-      ::testing::TempDir() + "acl_st_" + name + "_" + std::to_string(::getpid()) + ".safetensors";
-  cleanup.paths.push_back(path);
-  return path;
-}
+using acl::testing::temp_path;
 
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -284,9 +272,7 @@ TEST(Safetensors, WriterRejectsInconsistentEntries) {
 }
 
 TEST(Safetensors, AtomicWriteReplacesAndLeavesNoTempFiles) {
-  const std::string dir = ::testing::TempDir() + "acl_st_atomic_" + std::to_string(::getpid());
-  std::remove((dir + "/m.safetensors").c_str());
-  ::rmdir(dir.c_str());
+  const std::string dir = temp_path("atomic");
   ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0) << dir;
   const std::string path = dir + "/m.safetensors";
   SafetensorsFile a, b;
@@ -329,6 +315,11 @@ std::vector<uint8_t> f32_data(int n) {
   return std::vector<uint8_t>(static_cast<size_t>(4 * n), 0);
 }
 
+// A file whose header holds only the tensor "w" with the JSON members `fields`, over n zero floats.
+std::vector<uint8_t> w_file(const std::string& fields, int n = 2) {
+  return build_file(R"({"w":{)" + fields + "}}", f32_data(n));
+}
+
 std::vector<Malformed> malformed_cases() {
   const std::string ok_w = R"("w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})";
   std::vector<Malformed> c;
@@ -348,36 +339,28 @@ std::vector<Malformed> malformed_cases() {
       {"header_not_json", build_file("{\"w\": {\"dtype\": \"F32\",", {}), {"not valid JSON"}});
   c.push_back({"header_not_object", build_file("[1, 2]", {}), {"not a JSON object"}});
   c.push_back({"header_not_utf8", build_file("{\"w\xff\": 1}", {}), {"UTF-8"}});
-  c.push_back({"missing_dtype",
-               build_file(R"({"w":{"shape":[2],"data_offsets":[0,8]}})", f32_data(2)),
-               {"'w'", "dtype"}});
-  c.push_back({"missing_shape",
-               build_file(R"({"w":{"dtype":"F32","data_offsets":[0,8]}})", f32_data(2)),
-               {"'w'", "shape"}});
-  c.push_back({"missing_data_offsets",
-               build_file(R"({"w":{"dtype":"F32","shape":[2]}})", f32_data(2)),
-               {"'w'", "data_offsets"}});
+  c.push_back({"missing_dtype", w_file(R"("shape":[2],"data_offsets":[0,8])"), {"'w'", "dtype"}});
+  c.push_back({"missing_shape", w_file(R"("dtype":"F32","data_offsets":[0,8])"), {"'w'", "shape"}});
+  c.push_back(
+      {"missing_data_offsets", w_file(R"("dtype":"F32","shape":[2])"), {"'w'", "data_offsets"}});
   c.push_back({"unknown_dtype",
-               build_file(R"({"w":{"dtype":"F33","shape":[2],"data_offsets":[0,8]}})", f32_data(2)),
+               w_file(R"("dtype":"F33","shape":[2],"data_offsets":[0,8])"),
                {"'w'", "'F33'"}});
-  c.push_back(
-      {"negative_extent",
-       build_file(R"({"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", f32_data(2)),
-       {"'w'", "[-2]"}});
-  c.push_back(
-      {"fractional_offset",
-       build_file(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8.5]}})", f32_data(2)),
-       {"'w'", "8.5"}});
+  c.push_back({"negative_extent",
+               w_file(R"("dtype":"F32","shape":[-2],"data_offsets":[0,8])"),
+               {"'w'", "[-2]"}});
+  c.push_back({"fractional_offset",
+               w_file(R"("dtype":"F32","shape":[2],"data_offsets":[0,8.5])"),
+               {"'w'", "8.5"}});
   c.push_back({"size_mismatch",
-               build_file(R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", f32_data(2)),
+               w_file(R"("dtype":"F32","shape":[3],"data_offsets":[0,8])"),
                {"'w'", "[3]", "12 bytes", "[0, 8]"}});
   c.push_back({"end_before_begin",
-               build_file(R"({"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})", f32_data(2)),
+               w_file(R"("dtype":"F32","shape":[0],"data_offsets":[8,0])"),
                {"'w'", "[8, 0]"}});
-  c.push_back(
-      {"offsets_out_of_range",
-       build_file(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", f32_data(2)),
-       {"'w'", "[0, 16]", "8 data bytes"}});
+  c.push_back({"offsets_out_of_range",
+               w_file(R"("dtype":"F32","shape":[4],"data_offsets":[0,16])"),
+               {"'w'", "[0, 16]", "8 data bytes"}});
   c.push_back({"overlapping_offsets",
                build_file("{" + ok_w + R"(,"v":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
                           f32_data(2)),
@@ -388,7 +371,7 @@ std::vector<Malformed> malformed_cases() {
                   f32_data(4)),
        {"gap of 4 bytes", "'v'", "'w'"}});
   c.push_back({"gap_at_start",
-               build_file(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", f32_data(2)),
+               w_file(R"("dtype":"F32","shape":[1],"data_offsets":[4,8])"),
                {"gap of 4 bytes", "'w'", "header"}});
   c.push_back({"trailing_bytes", build_file("{" + ok_w + "}", f32_data(3)), {"trailing", "12"}});
   c.push_back({"non_string_metadata",

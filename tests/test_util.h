@@ -1,4 +1,5 @@
-// Small helpers shared by the engine tests.
+// Small helpers shared by the engine tests: test names, state-dict names, byte-exact and tolerance
+// comparisons of tensors.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -6,7 +7,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/tensor.h"
@@ -25,6 +28,19 @@ inline std::string sanitize_test_name(const std::string& s) {
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
   return out;
+}
+
+// The names of (name, tensor) pairs (a state dict, named parameters), in order.
+inline std::vector<std::string> names_of(const std::vector<std::pair<std::string, Tensor>>& named) {
+  std::vector<std::string> out;
+  for (const auto& kv : named) out.push_back(kv.first);
+  return out;
+}
+
+// Same dtype, shape and bytes.
+inline bool same_bytes(const Tensor& a, const Tensor& b) {
+  return a.dtype() == b.dtype() && a.shape() == b.shape() &&
+         std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
 }
 
 // Elementwise |got - ref| <= rtol * (|ref| + max|ref|): relative to the element, with a floor at

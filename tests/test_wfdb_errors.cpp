@@ -123,30 +123,37 @@ TEST(WfdbErrors, ByteOffsetPastEndOfFile) {
                           {d.file("r.dat"), "truncated", "byte offset", "100"}));
 }
 
-TEST(WfdbErrors, ChecksumMismatchFlaggedOrStrictError) {
+// A header whose checksum or initial value disagrees with kGoodSamples: read leniently, signal i's
+// `ok` flag is want_ok[i]; read strictly, the error names every string of `parts` ("@hea" stands
+// for the header's path).
+void expect_flagged_or_strict_error(const std::string& header, bool WfdbSignalInfo::*ok,
+                                    const std::vector<bool>& want_ok,
+                                    std::vector<std::string> parts) {
   TempDir d;
-  d.write("r.hea", "r 2 100 3\nr.dat 16 100 16 0 1 7 0 I\nr.dat 16 100 16 0 -1 -6 0 II\n");
+  d.write("r.hea", header);
   d.write("r.dat", int16_bytes(kGoodSamples));
   Record r = read_record(d.file("r"));
-  EXPECT_FALSE(r.signals[0].checksum_ok);
-  EXPECT_TRUE(r.signals[1].checksum_ok);
+  ASSERT_EQ(r.signals.size(), want_ok.size());
+  for (size_t i = 0; i < want_ok.size(); ++i) EXPECT_EQ(r.signals[i].*ok, want_ok[i]) << i;
+  for (std::string& p : parts)
+    if (p == "@hea") p = d.file("r.hea");
   ReadOptions strict;
   strict.strict = true;
-  EXPECT_TRUE(throws_with([&] { read_record(d.file("r"), strict); },
-                          {d.file("r.hea"), "signal 0 (I)", "line 2", "checksum 7", "6 computed"}));
+  EXPECT_TRUE(throws_with([&] { read_record(d.file("r"), strict); }, parts));
+}
+
+TEST(WfdbErrors, ChecksumMismatchFlaggedOrStrictError) {
+  expect_flagged_or_strict_error(
+      "r 2 100 3\nr.dat 16 100 16 0 1 7 0 I\nr.dat 16 100 16 0 -1 -6 0 II\n",
+      &WfdbSignalInfo::checksum_ok, {false, true},
+      {"@hea", "signal 0 (I)", "line 2", "checksum 7", "6 computed"});
 }
 
 TEST(WfdbErrors, InitialValueMismatchFlaggedOrStrictError) {
-  TempDir d;
-  d.write("r.hea", "r 2 100 3\nr.dat 16 100 16 0 1 6 0 I\nr.dat 16 100 16 0 5 -6 0 II\n");
-  d.write("r.dat", int16_bytes(kGoodSamples));
-  Record r = read_record(d.file("r"));
-  EXPECT_TRUE(r.signals[0].initial_value_ok);
-  EXPECT_FALSE(r.signals[1].initial_value_ok);
-  ReadOptions strict;
-  strict.strict = true;
-  EXPECT_TRUE(throws_with([&] { read_record(d.file("r"), strict); },
-                          {"signal 1 (II)", "initial value 5", "first sample is -1"}));
+  expect_flagged_or_strict_error(
+      "r 2 100 3\nr.dat 16 100 16 0 1 6 0 I\nr.dat 16 100 16 0 5 -6 0 II\n",
+      &WfdbSignalInfo::initial_value_ok, {true, false},
+      {"signal 1 (II)", "initial value 5", "first sample is -1"});
 }
 
 TEST(WfdbErrors, UnsupportedLayouts) {

@@ -2,6 +2,8 @@
 // and PTB-XL quirks. (Bad headers: test_wfdb_errors.cpp; the real files: test_wfdb_quirks.cpp.)
 #include <gtest/gtest.h>
 
+#include <iterator>
+
 #include "tests/test_wfdb_util.h"
 #include "train/data/wfdb_header.h"
 
@@ -100,19 +102,18 @@ TEST(WfdbHeader, GainBaselineUnitsVariants) {
 TEST(WfdbHeader, FormatFieldVariants) {
   WfdbHeader h = parse_wfdb_header(
       "r 4\nr.mat 16+24\nr.mat 16x1+24\nq.dat 212x2:3+100\np.dat 80:7\n", "r.hea");
-  EXPECT_EQ(h.signals[0].format, 16);
-  EXPECT_EQ(h.signals[0].byte_offset, 24);
-  EXPECT_EQ(h.signals[0].samples_per_frame, 1);
-  EXPECT_EQ(h.signals[1].format, 16);
-  EXPECT_EQ(h.signals[1].samples_per_frame, 1);
-  EXPECT_EQ(h.signals[1].byte_offset, 24);
-  EXPECT_EQ(h.signals[2].format, 212);
-  EXPECT_EQ(h.signals[2].samples_per_frame, 2);
-  EXPECT_EQ(h.signals[2].skew, 3);
-  EXPECT_EQ(h.signals[2].byte_offset, 100);
-  EXPECT_EQ(h.signals[3].format, 80);
-  EXPECT_EQ(h.signals[3].skew, 7);
-  EXPECT_EQ(h.signals[3].byte_offset, 0);
+  struct Want {
+    int format, samples_per_frame, skew;
+    int64_t byte_offset;
+  };
+  const Want want[] = {{16, 1, 0, 24}, {16, 1, 0, 24}, {212, 2, 3, 100}, {80, 1, 7, 0}};
+  ASSERT_EQ(h.signals.size(), std::size(want));
+  for (size_t i = 0; i < std::size(want); ++i) {
+    EXPECT_EQ(h.signals[i].format, want[i].format) << i;
+    EXPECT_EQ(h.signals[i].samples_per_frame, want[i].samples_per_frame) << i;
+    EXPECT_EQ(h.signals[i].skew, want[i].skew) << i;
+    EXPECT_EQ(h.signals[i].byte_offset, want[i].byte_offset) << i;
+  }
 }
 
 TEST(WfdbHeader, FrequencyWithCounter) {
@@ -171,15 +172,12 @@ TEST(WfdbHeader, MultiSegmentHeaderIsParsed) {
 TEST(WfdbHeader, HeaderPathAndUnits) {
   EXPECT_EQ(wfdb_header_path("d/100"), "d/100.hea");
   EXPECT_EQ(wfdb_header_path("d/100.hea"), "d/100.hea");
-  EXPECT_EQ(normalize_units("mv"), "mV");
-  EXPECT_EQ(normalize_units("MV"), "mV");
-  EXPECT_EQ(normalize_units("uv"), "uV");
-  EXPECT_EQ(normalize_units("\xc2\xb5V"), "uV");
-  EXPECT_EQ(normalize_units("mmHg"), "mmHg");
-  EXPECT_EQ(units_to_mv("mV"), 1.0);
-  EXPECT_EQ(units_to_mv("uV"), 1e-3);
-  EXPECT_EQ(units_to_mv("V"), 1e3);
-  EXPECT_EQ(units_to_mv("mmHg"), 0.0);
+  const std::vector<std::pair<std::string, std::string>> units = {
+      {"mv", "mV"}, {"MV", "mV"}, {"uv", "uV"}, {"\xc2\xb5V", "uV"}, {"mmHg", "mmHg"}};
+  for (const auto& [text, want] : units) EXPECT_EQ(normalize_units(text), want) << text;
+  const std::vector<std::pair<std::string, double>> scale = {
+      {"mV", 1.0}, {"uV", 1e-3}, {"V", 1e3}, {"mmHg", 0.0}};
+  for (const auto& [u, want] : scale) EXPECT_EQ(units_to_mv(u), want) << u;
 }
 
 }  // namespace

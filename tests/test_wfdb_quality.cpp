@@ -66,18 +66,13 @@ TEST(WfdbQuality, NeedsPhysicalSignal) {
 }
 
 TEST(WfdbQuality, LeadNames) {
-  EXPECT_EQ(normalize_lead_name("i"), "I");
-  EXPECT_EQ(normalize_lead_name("III"), "III");
-  EXPECT_EQ(normalize_lead_name("iii"), "III");
-  EXPECT_EQ(normalize_lead_name("AVR"), "aVR");
-  EXPECT_EQ(normalize_lead_name("avl"), "aVL");
-  EXPECT_EQ(normalize_lead_name("aVF"), "aVF");
-  EXPECT_EQ(normalize_lead_name("v6"), "V6");
-  EXPECT_EQ(normalize_lead_name("MLII"), "MLII");
-  EXPECT_EQ(normalize_lead_name("vx"), "vx");
-  EXPECT_EQ(normalize_lead_name("V7"), "V7");
-  EXPECT_EQ(standard_12_leads().size(), 12u);
-  EXPECT_EQ(standard_12_leads()[3], "aVR");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"i", "I"},         {"III", "III"}, {"iii", "III"}, {"AVR", "aVR"}, {"avl", "aVL"},
+      {"aVF", "aVF"},     {"v6", "V6"},   {"MLII", "II"}, {"II\r", "II"}, {"-aVR", "-aVR"},
+      {"Lead V2 ", "V2"}, {"vx", "vx"},   {"V7", "V7"}};
+  for (const auto& [name, want] : cases) EXPECT_EQ(normalize_lead_name(name), want) << name;
+  EXPECT_EQ(leads::lead_names().size(), 12u);
+  EXPECT_EQ(leads::lead_names()[3], "aVR");
 }
 
 TEST(WfdbQuality, LeadSetChecks) {
@@ -105,7 +100,7 @@ TEST(WfdbQualityReal, EveryRealRecordIsFiniteAndNotFlat) {
     Record r = read_record(dir + "/" + labels.at(row, "record"));
     EXPECT_EQ(check_signal_quality(r), "") << labels.at(row, "record");
     if (r.n_sig == 12) {
-      EXPECT_EQ(match_lead_set(r, standard_12_leads()).size(), 12u) << labels.at(row, "record");
+      EXPECT_EQ(match_lead_set(r, leads::lead_names()).size(), 12u) << labels.at(row, "record");
     }
   }
 }

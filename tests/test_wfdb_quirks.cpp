@@ -114,7 +114,7 @@ TEST(WfdbQuirks, LudbPerLeadGainAndBaseline) {
   EXPECT_EQ(r.signals[0].adc_resolution, 0);
   EXPECT_EQ(r.signals[3].description, "avr");
   EXPECT_EQ(normalize_lead_name(r.signals[3].description), "aVR");
-  EXPECT_EQ(match_lead_set(r, standard_12_leads()),
+  EXPECT_EQ(match_lead_set(r, leads::lead_names()),
             (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}));
   const double off = einthoven_mv_error(r);
   EXPECT_GT(off, 0.3) << "LUDB record 1's III is not II - I (README: 0.36 mV off)";
@@ -202,15 +202,15 @@ TEST(WfdbQuirks, CpscFractionalGainAndLargeBaseline) {
 TEST(WfdbQuirks, LeadCountErrors) {
   ACL_REQUIRE_TEST_DATA(dir);
   Record two = read_record(dir + "/cinc2021_mat_2lead/E07500");
-  EXPECT_TRUE(throws_with([&] { match_lead_set(two, standard_12_leads()); },
+  EXPECT_TRUE(throws_with([&] { match_lead_set(two, leads::lead_names()); },
                           {"E07500.hea", "2 leads (I, II)", "expected 12"}));
-  EXPECT_TRUE(throws_with([&] { match_lead_set(two, standard_12_leads(), true); },
+  EXPECT_TRUE(throws_with([&] { match_lead_set(two, leads::lead_names(), true); },
                           {"E07500.hea", "lead III is missing", "I, II"}));
   EXPECT_EQ(match_lead_set(two, {"II", "I"}), (std::vector<int>{1, 0}));
   Record fifteen = read_record(dir + "/wfdb16_ptbdb_1000hz/s0010_re");
-  EXPECT_TRUE(throws_with([&] { match_lead_set(fifteen, standard_12_leads()); },
+  EXPECT_TRUE(throws_with([&] { match_lead_set(fifteen, leads::lead_names()); },
                           {"s0010_re.hea", "15 leads", "vz", "expected 12"}));
-  EXPECT_EQ(match_lead_set(fifteen, standard_12_leads(), true).back(), 11);
+  EXPECT_EQ(match_lead_set(fifteen, leads::lead_names(), true).back(), 11);
   EXPECT_EQ(read_record(dir + "/wfdb16_ptbxl_100hz/00001_lr").n_samples, 1000);
 }
 

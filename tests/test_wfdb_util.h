@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_files.h"
+
 namespace acl::data::testing {
 
 // Absolute path of the folder ACL_TEST_DATA names (relative paths are taken from the working
@@ -31,41 +33,7 @@ inline std::string test_data_dir() {
   }
 
 // A fresh directory under the system temp dir, removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "acl_data_test_XXXXXX").string();
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    if (!mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed for " + templ);
-    path_ = buf.data();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-  // Writes `content` to <dir>/<name> and returns the full path.
-  std::string write(const std::string& name, const std::string& content) const {
-    std::ofstream f(file(name), std::ios::binary);
-    f << content;
-    return file(name);
-  }
-  std::string write(const std::string& name, const std::vector<uint8_t>& bytes) const {
-    std::ofstream f(file(name), std::ios::binary);
-    f.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-    return file(name);
-  }
-
- private:
-  std::string path_;
-};
+using ::acl::testing::TempDir;
 
 // Little-endian int16 samples as bytes (WFDB format 16).
 inline std::vector<uint8_t> int16_bytes(const std::vector<int>& v) {

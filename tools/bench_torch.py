@@ -41,8 +41,9 @@ import statistics
 import sys
 import time
 
-# (tag, B, Cin, Cout, L, K, stride, pad, groups): equal to kConvShapes in tools/acl_bench.cpp, whose
-# comment explains the tags (`acl_bench --list` and `bench_torch.py --list` print the same lines).
+# (tag, B, Cin, Cout, L, K, stride, pad, groups): equal to conv_shapes() in
+# tools/bench/conv_cases.cpp, whose header explains the tags (`acl_bench --list` and
+# `bench_torch.py --list` print the same lines).
 CONV_SHAPES = [
     # resnet1d18, 12 x 1000 (100 Hz)
     ("r18_100hz_stem", 256, 12, 64, 1000, 15, 2, 7, 1),
@@ -96,9 +97,9 @@ PASSES = ("fwd", "dgrad", "wgrad")
 # --quick: a few shapes that still cover stride 2, a 1x1 downsample, groups and the small extreme.
 QUICK_TAGS = ("r18_100hz_stem", "r18_100hz_l2_ds", "lw12_100hz_b2", "small_b16_c64_l32")
 
-# (tag, N records, R regions, d): equal to kContrastiveShapes in tools/acl_bench.cpp, whose
-# comment explains them. M = VIEWS x N x R rows, ordered as the trainer's ids: row
-# (view * N + record) * R + region has ids (record, region, view).
+# (tag, N records, R regions, d): equal to contrastive_shapes() in
+# tools/bench/contrastive_cases.cpp, whose header explains them. M = VIEWS x N x R rows, ordered
+# as the trainer's ids: row (view * N + record) * R + region has ids (record, region, view).
 CONTRASTIVE_SHAPES = [
     ("global_b256", 256, 1, 128),      # M 512
     ("global_b512", 512, 1, 128),      # M 1024
@@ -120,8 +121,8 @@ CSV_COLUMNS = ["device", "kernel", "shape", "dims", "impl", "median_ms", "gbs", 
                "pct_peak_bw", "pct_peak_flops", "peak_kind", "check_error", "check_tol",
                "check_ref", "status", "note", "mem_bytes"]
 
-TF32_TOL = 1e-2  # see fp32_tolerance / kTf32Tolerance in tools/acl_bench.cpp
-CONTRASTIVE_TOL = 1e-4  # kContrastiveTol in tools/acl_bench.cpp: loss and gradient against float64
+TF32_TOL = 1e-2  # see fp32_tolerance / kTf32Tolerance in tools/bench/conv_cases.h
+CONTRASTIVE_TOL = 1e-4  # kContrastiveTol in tools/bench/reference.h: loss, gradient vs float64
 
 
 def fp32_tol(pass_name):
@@ -468,7 +469,13 @@ def main(argv=None):
         mode = None if args.compile_mode == "default" else args.compile_mode
         return torch.compile(fn, dynamic=False, mode=mode)
 
-    def run_modes(kernel, shape, dims, fn, inputs, ref, tol_fp32, flops, nbytes, matmul=True):
+    def run_modes(kernel, shape, dims, fn, inputs, ref, tol_fp32, flops, nbytes, matmul=True,
+                  call=None, mem=False):
+        # One row per (TF32 mode, eager or compiled). A timed call is fn(*inputs), or call(f) with
+        # f the eager or compiled fn when given; mem: report the call's memory (bench.run).
+        if call is None:
+            def call(f):
+                return f(*inputs)
         compiled = compile_fn(fn) if compile_modes else None
         for tf32 in tf32_modes if matmul else [False]:  # TF32 changes convolutions and matmuls only
             if bench.cuda:
@@ -478,7 +485,7 @@ def main(argv=None):
             for mode in ["eager"] + compile_modes:
                 f = fn if mode == "eager" else compiled
                 bench.run(kernel, shape, dims, f"torch_{mode}_{precision}",
-                          lambda f=f: f(*inputs), ref, tol, flops, nbytes, note)
+                          lambda f=f, call=call: call(f), ref, tol, flops, nbytes, note, mem=mem)
 
     def randn(*shape):
         return torch.randn(*shape, device=dev, dtype=torch.float32)
@@ -578,18 +585,9 @@ def main(argv=None):
                     loss = f(zz, ids)
                     (g,) = torch.autograd.grad(loss, zz)
                     return loss.detach(), g
-            compiled = compile_fn(fn) if compile_modes else None
-            for tf32 in tf32_modes:
-                if bench.cuda:
-                    set_tf32(torch, tf32)
-                precision = "tf32" if tf32 else "fp32"
-                tol = TF32_TOL if tf32 else CONTRASTIVE_TOL
-                for mode in ["eager"] + compile_modes:
-                    f = fn if mode == "eager" else compiled
-                    bench.run(kernel, tag, dims, f"torch_{mode}_{precision}",
-                              lambda f=f, call=call: call(f), ref, tol, flops, nbytes, note,
-                              mem=True)
-            del ref, compiled
+            run_modes(kernel, tag, dims, fn, None, ref, CONTRASTIVE_TOL, flops, nbytes, call=call,
+                      mem=True)
+            del ref
         del z, ids, zhat
         if bench.cuda:
             torch.cuda.empty_cache()

@@ -16,9 +16,9 @@ column. A cell is the median time in ms and, for the other implementations, that
   2. conv1d per pass.
   3. the pretraining kernels (contrastive_* and augment_view rows): each cell is the time, the
      ratio to acl's and the memory the call needs beyond its inputs (column mem_bytes: computed
-     for acl, measured for PyTorch on CUDA; see tools/acl_bench.cpp kCsvHeader), next to the size
-     of the M x M f32 similarity matrix a naive implementation stores; "oom" where PyTorch ran
-     out of device memory.
+     for acl, measured for PyTorch on CUDA; see kCsvHeader in tools/bench/report.h), next to the
+     size of the M x M f32 similarity matrix a naive implementation stores; "oom" where PyTorch
+     ran out of device memory.
   4. the other kernels.
 Rows that failed their check, raised or ran out of memory are listed after the tables, never
 averaged in. Rows of one device kind coming from different devices are flagged at the top of that
@@ -167,6 +167,16 @@ class Section:
         n = sum(1 for k, s, _ in self.keys if k == kernel and s == shape)
         return f"{kernel}/{shape}" + (f" [{dims}]" if n > 1 else "")
 
+    def ms_table(self, title, keys, others):
+        """A "#### title" section: per (kernel, shape, dims), acl's time and each of `others`'."""
+        body = []
+        for kernel, shape, dims in keys:
+            base = self.ms.get((kernel, shape, dims, "acl"), math.nan)
+            body.append([self.label(kernel, shape, dims), fmt_ms(base)] +
+                        [cell(self.ms.get((kernel, shape, dims, i), math.nan), base)
+                         for i in others])
+        return [f"#### {title}", ""] + md_table(["kernel/shape", "acl"] + others, body) + [""]
+
     def render(self):
         impls = ordered_impls(set().union(*self.impls.values()))
         out = [f"### {self.kind}", ""]
@@ -204,14 +214,7 @@ class Section:
             body.append(["encoder shapes compared", "", ""] + [str(len(logs[i])) for i in others])
             out += md_table(["shape", "dims", "acl"] + others, body) + [""]
 
-            out += ["#### conv1d per pass (ms; (x) = time / acl's time)", ""]
-            body = []
-            for kernel, shape, dims in conv_keys:
-                base = self.ms.get((kernel, shape, dims, "acl"), math.nan)
-                body.append([self.label(kernel, shape, dims), fmt_ms(base)] +
-                            [cell(self.ms.get((kernel, shape, dims, i), math.nan), base)
-                             for i in others])
-            out += md_table(["kernel/shape", "acl"] + others, body) + [""]
+            out += self.ms_table("conv1d per pass (ms; (x) = time / acl's time)", conv_keys, others)
 
         pretrain = [k for k in self.keys if k[0].startswith(PRETRAIN_PREFIXES)]
         if pretrain:
@@ -230,15 +233,8 @@ class Section:
         rest = [k for k in self.keys
                 if not k[0].startswith("conv1d_") and not k[0].startswith(PRETRAIN_PREFIXES)]
         if rest:
-            others = self.others(rest)
-            out += ["#### other kernels (ms; (x) = time / acl's time)", ""]
-            body = []
-            for kernel, shape, dims in rest:
-                base = self.ms.get((kernel, shape, dims, "acl"), math.nan)
-                body.append([self.label(kernel, shape, dims), fmt_ms(base)] +
-                            [cell(self.ms.get((kernel, shape, dims, i), math.nan), base)
-                             for i in others])
-            out += md_table(["kernel/shape", "acl"] + others, body) + [""]
+            out += self.ms_table("other kernels (ms; (x) = time / acl's time)", rest,
+                                 self.others(rest))
 
         if self.failed:
             out += ["#### rows without a time (failed check, error or out of memory)", ""]

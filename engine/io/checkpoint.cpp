@@ -1,5 +1,8 @@
 #include "engine/io/checkpoint.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <set>
 #include <stdexcept>
@@ -238,6 +241,24 @@ TrainState load_train_state(const std::string& path) {
     }
   }
   return s;
+}
+
+std::string exact_double_string(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%a", v);
+  return buf;
+}
+
+double extra_double(const StringMap& extra, const std::string& key, const std::string& where) {
+  auto it = extra.find(key);
+  if (it == extra.end()) throw std::runtime_error(where + ": missing extra." + key);
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(it->second.c_str(), &end);
+  if (errno != 0 || end == it->second.c_str() || *end != '\0') {
+    throw std::runtime_error(where + ": extra." + key + " = '" + it->second + "' is not a number");
+  }
+  return v;
 }
 
 }  // namespace acl

@@ -72,6 +72,13 @@ struct TrainState {
   StringMap extra;          // any further strings
 };
 
+// Doubles in TrainState::extra, exactly: C99 hexadecimal floating point ("%a"), which reads back
+// bit for bit.
+std::string exact_double_string(double v);
+// extra[key] as a double; throws std::runtime_error "<where>: missing extra.<key>" or
+// "<where>: extra.<key> = '<text>' is not a number".
+double extra_double(const StringMap& extra, const std::string& key, const std::string& where);
+
 void save_train_state(const std::string& path, const TrainState& state);
 // Throws std::runtime_error naming the file and key for a wrong format or version, a missing or
 // malformed integer, or an unexpected tensor name.

@@ -147,16 +147,7 @@ size_t safetensors_dtype_size(const std::string& dtype) {
 }
 
 const char* safetensors_dtype(DType dtype) {
-  switch (dtype) {
-    case DType::f32:
-      return "F32";
-    case DType::f64:
-      return "F64";
-    case DType::bf16:
-      return "BF16";
-    case DType::i32:
-      return "I32";
-  }
+  if (const DTypeInfo* info = dtype_info(dtype)) return info->safetensors_name;
   throw std::invalid_argument("safetensors: no safetensors dtype for this tensor dtype");
 }
 

@@ -2,7 +2,8 @@
 
 #include <stdexcept>
 
-#include "engine/op_checks.h"
+#include "engine/kernel_route.h"
+#include "engine/tensor_checks.h"
 #include "kernels/optim.h"
 
 namespace acl {
@@ -23,14 +24,23 @@ AdamW::AdamW(std::vector<ParamGroup> groups, AdamWOptions options)
 }
 
 void AdamW::update(size_t i, Tensor& p, const Tensor& g, bool /*first_update*/) {
-  detail::check_compatible("adamw", "param", p, "grad", g, true);
+  checks::check_compatible("adamw", "param", p, "grad", g, true);
   const double wd = excluded(i) ? 0.0 : options_.weight_decay;
-  detail::dispatch("adamw", p, [&](auto t) {
-    using T = decltype(t);
-    ACL_KERNEL(p.device(), adamw_step, p.data<T>(), g.data<T>(), buffers(i)[0].data<T>(),
-               buffers(i)[1].data<T>(), p.numel(), lr(), options_.beta1, options_.beta2,
-               options_.eps, wd, static_cast<int64_t>(param_step(i)));
-  });
+  const AdamWOptions& o = options_;
+  const int64_t step = static_cast<int64_t>(param_step(i));
+  route_kernel(
+      "adamw", p,
+      [&](auto t) {
+        using T = decltype(t);
+        kernels::adamw_step_cpu<T>(p.data<T>(), g.data<T>(), buffers(i)[0].data<T>(),
+                                   buffers(i)[1].data<T>(), p.numel(), lr(), o.beta1, o.beta2,
+                                   o.eps, wd, step);
+      },
+      [&](auto stream) {
+        kernels::adamw_step_cuda(p.data<float>(), g.data<float>(), buffers(i)[0].data<float>(),
+                                 buffers(i)[1].data<float>(), p.numel(), lr(), o.beta1, o.beta2,
+                                 o.eps, wd, step, stream);
+      });
 }
 
 }  // namespace acl

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "engine/autograd.h"
-#include "engine/op_checks.h"
+#include "engine/kernel_route.h"
 #include "kernels/elementwise.h"
 #include "kernels/optim.h"
 
@@ -14,10 +14,13 @@ double grad_norm(const std::vector<Tensor>& params) {
   for (const Tensor& p : params) {
     Tensor g = p.grad();
     if (!g.defined()) continue;
-    detail::dispatch("grad_norm", g, [&](auto t) {
-      using T = decltype(t);
-      total += ACL_KERNEL_VALUE(g.device(), sum_squares, g.data<T>(), g.numel());
-    });
+    total += route_kernel(
+        "grad_norm", g,
+        [&](auto t) {
+          using T = decltype(t);
+          return kernels::sum_squares_cpu<T>(g.data<T>(), g.numel());
+        },
+        [&](auto stream) { return kernels::sum_squares_cuda(g.data<float>(), g.numel(), stream); });
   }
   return std::sqrt(total);
 }
@@ -35,10 +38,16 @@ double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
   for (const Tensor& p : params) {
     Tensor g = p.grad();
     if (!g.defined()) continue;
-    detail::dispatch("clip_grad_norm", g, [&](auto t) {
-      using T = decltype(t);
-      ACL_KERNEL(g.device(), scale, g.data<T>(), g.data<T>(), static_cast<T>(coef), g.numel());
-    });
+    route_kernel(
+        "clip_grad_norm", g,
+        [&](auto t) {
+          using T = decltype(t);
+          kernels::scale_cpu<T>(g.data<T>(), g.data<T>(), static_cast<T>(coef), g.numel());
+        },
+        [&](auto stream) {
+          kernels::scale_cuda(g.data<float>(), g.data<float>(), static_cast<float>(coef), g.numel(),
+                              stream);
+        });
   }
   return total;
 }

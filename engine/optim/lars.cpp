@@ -3,7 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "engine/op_checks.h"
+#include "engine/kernel_route.h"
+#include "engine/tensor_checks.h"
 #include "kernels/optim.h"
 
 namespace acl {
@@ -22,29 +23,53 @@ Lars::Lars(std::vector<ParamGroup> groups, LarsOptions options)
 }
 
 void Lars::update(size_t i, Tensor& p, const Tensor& g, bool /*first_update*/) {
-  detail::check_compatible("lars", "param", p, "grad", g, true);
+  checks::check_compatible("lars", "param", p, "grad", g, true);
   const bool exclude = excluded(i);
   const double wd = exclude ? 0.0 : options_.weight_decay;
-  detail::dispatch("lars", p, [&](auto t) {
-    using T = decltype(t);
-    const int64_t n = p.numel();
-    const T* pd = p.data<T>();
-    const T* gd = g.data<T>();
-    double trust = 1.0;
-    if (!exclude) {
-      const double w_norm = std::sqrt(ACL_KERNEL_VALUE(p.device(), sum_squares, pd, n));
-      double denom;
-      if (options_.trust_ratio == LarsTrustRatio::kSimclr) {
-        denom = std::sqrt(ACL_KERNEL_VALUE(p.device(), decayed_sum_squares, gd, pd, n, wd));
-      } else {
-        denom = std::sqrt(ACL_KERNEL_VALUE(p.device(), sum_squares, gd, n)) + wd * w_norm;
-      }
-      if (w_norm > 0 && denom > 0) trust = options_.eta * w_norm / denom;
+  const LarsOptions& o = options_;
+  const int64_t n = p.numel();
+  // sum x^2 over a tensor of p's shape, dtype and device (p or g)
+  auto sum_squares = [&](const Tensor& x) {
+    return route_kernel(
+        "lars", x,
+        [&](auto t) {
+          using T = decltype(t);
+          return kernels::sum_squares_cpu<T>(x.data<T>(), n);
+        },
+        [&](auto stream) { return kernels::sum_squares_cuda(x.data<float>(), n, stream); });
+  };
+  double trust = 1.0;
+  if (!exclude) {
+    const double w_norm = std::sqrt(sum_squares(p));
+    double denom;
+    if (o.trust_ratio == LarsTrustRatio::kSimclr) {
+      denom = std::sqrt(route_kernel(
+          "lars", p,
+          [&](auto t) {
+            using T = decltype(t);
+            return kernels::decayed_sum_squares_cpu<T>(g.data<T>(), p.data<T>(), n, wd);
+          },
+          [&](auto stream) {
+            return kernels::decayed_sum_squares_cuda(g.data<float>(), p.data<float>(), n, wd,
+                                                     stream);
+          }));
+    } else {
+      denom = std::sqrt(sum_squares(g)) + wd * w_norm;
     }
-    last_trust_[i] = trust;
-    ACL_KERNEL(p.device(), lars_step, p.data<T>(), gd, buffers(i)[0].data<T>(), n, lr() * trust,
-               options_.momentum, wd, options_.nesterov);
-  });
+    if (w_norm > 0 && denom > 0) trust = o.eta * w_norm / denom;
+  }
+  last_trust_[i] = trust;
+  route_kernel(
+      "lars", p,
+      [&](auto t) {
+        using T = decltype(t);
+        kernels::lars_step_cpu<T>(p.data<T>(), g.data<T>(), buffers(i)[0].data<T>(), n,
+                                  lr() * trust, o.momentum, wd, o.nesterov);
+      },
+      [&](auto stream) {
+        kernels::lars_step_cuda(p.data<float>(), g.data<float>(), buffers(i)[0].data<float>(), n,
+                                lr() * trust, o.momentum, wd, o.nesterov, stream);
+      });
 }
 
 }  // namespace acl

@@ -2,7 +2,8 @@
 
 #include <stdexcept>
 
-#include "engine/op_checks.h"
+#include "engine/kernel_route.h"
+#include "engine/tensor_checks.h"
 #include "kernels/optim.h"
 
 namespace acl {
@@ -28,14 +29,23 @@ Sgd::Sgd(std::vector<ParamGroup> groups, SgdOptions options)
 }
 
 void Sgd::update(size_t i, Tensor& p, const Tensor& g, bool first_update) {
-  detail::check_compatible("sgd", "param", p, "grad", g, true);
+  checks::check_compatible("sgd", "param", p, "grad", g, true);
   const double wd = excluded(i) ? 0.0 : options_.weight_decay;
-  detail::dispatch("sgd", p, [&](auto t) {
-    using T = decltype(t);
-    T* buf = options_.momentum != 0 ? buffers(i)[0].data<T>() : nullptr;
-    ACL_KERNEL(p.device(), sgd_step, p.data<T>(), g.data<T>(), buf, p.numel(), lr(),
-               options_.momentum, wd, options_.nesterov, first_update);
-  });
+  const SgdOptions& o = options_;
+  const bool has_buffer = o.momentum != 0;
+  route_kernel(
+      "sgd", p,
+      [&](auto t) {
+        using T = decltype(t);
+        T* buf = has_buffer ? buffers(i)[0].data<T>() : nullptr;
+        kernels::sgd_step_cpu<T>(p.data<T>(), g.data<T>(), buf, p.numel(), lr(), o.momentum, wd,
+                                 o.nesterov, first_update);
+      },
+      [&](auto stream) {
+        float* buf = has_buffer ? buffers(i)[0].data<float>() : nullptr;
+        kernels::sgd_step_cuda(p.data<float>(), g.data<float>(), buf, p.numel(), lr(), o.momentum,
+                               wd, o.nesterov, first_update, stream);
+      });
 }
 
 }  // namespace acl

@@ -6,7 +6,10 @@
 // double.
 #include "kernels/augment.h"
 
+#include <string>
 #include <type_traits>
+
+#include "kernels/runtime/kernel_error.h"
 
 namespace acl::kernels {
 
@@ -20,8 +23,8 @@ void augment_view_cpu(T* out, const T* records, const int32_t* record_index,
   augment_check_args(op, batch, n_leads, src_length, out_length, view, epoch, spec);
   for (int64_t b = 0; b < batch; ++b) {
     if (record_index[b] < 0) {
-      throw std::invalid_argument(std::string(op) + ": record_index[" + std::to_string(b) +
-                                  "] = " + std::to_string(record_index[b]) + " is negative");
+      fail(op, "record_index[" + std::to_string(b) + "] = " + std::to_string(record_index[b]) +
+                   " is negative");
     }
     const AugmentKey key = {seed, static_cast<uint32_t>(epoch),
                             static_cast<uint32_t>(record_index[b]), static_cast<uint32_t>(view)};

@@ -12,11 +12,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
-#include "kernels/contrastive_checks.h"
+#include "kernels/contrastive_shared.h"
 #include "kernels/gemm.h"
 
 namespace acl::kernels {
@@ -26,11 +24,6 @@ constexpr int kRowTile = 64;
 constexpr int kColTile = 512;
 
 using namespace contrastive_detail;
-
-// Columns j of row i: excluded when (record, region, view) all match (j == i included).
-inline bool same_record_region(const int32_t* a, const int32_t* b) {
-  return a[0] == b[0] && a[1] == b[1];
-}
 
 template <typename T>
 struct RowState {
@@ -70,14 +63,14 @@ void contrastive_forward_cpu(T* loss, float* accuracy, int32_t* anchors, T* row_
         T tmax = neg_inf;
         for (int jj = 0; jj < C; ++jj) {
           const int32_t* idj = ids + 3 * static_cast<int64_t>(c0 + jj);
-          const bool rg = same_record_region(idi, idj);
-          if (rg && idi[2] == idj[2]) {
-            srow[jj] = neg_inf;  // excluded: adds exp(-inf) = 0 below
+          const PairMask mask = pair_mask(idi[0], idi[1], idi[2], idj[0], idj[1], idj[2]);
+          if (mask.excluded) {
+            srow[jj] = neg_inf;  // adds exp(-inf) = 0 below
             continue;
           }
           const T s = srow[jj] * it;
           srow[jj] = s;
-          if (rg) {
+          if (mask.positive) {
             r.pos_sum += s;
             ++r.pos_count;
             r.pos_max = std::max(r.pos_max, s);
@@ -97,10 +90,8 @@ void contrastive_forward_cpu(T* loss, float* accuracy, int32_t* anchors, T* row_
     for (int ii = 0; ii < R; ++ii) {
       const RowState<T>& r = st[ii];
       const int i = r0 + ii;
-      row_lse[i] = r.m == neg_inf ? neg_inf : r.m + std::log(r.s);
-      row_pos[i] = r.pos_count;
-      row_spos[i] = r.pos_count > 0 ? r.pos_sum / static_cast<T>(r.pos_count) : T(0);
-      row_hit[i] = r.pos_count > 0 && r.pos_max > r.neg_max ? 1 : 0;
+      finish_row(r.m, r.s, r.pos_sum, r.pos_count, r.pos_max, r.neg_max, row_lse + i, row_pos + i,
+                 row_spos + i, row_hit + i);
     }
   }
 
@@ -129,12 +120,9 @@ void contrastive_backward_cpu(T* grad_zhat, const T* grad_loss, const T* zhat, c
 
   const T it = static_cast<T>(inv_tau);
   // a_i = grad_loss * inv_tau / anchors on anchor rows; q_i = a_i / |P_i| (the positive term).
-  const T a_anchor = static_cast<T>(static_cast<double>(grad_loss[0]) * inv_tau / anchors);
+  const T a_anchor = anchor_scale(grad_loss[0], inv_tau, anchors);
   std::vector<T> a(M), q(M);
-  for (int i = 0; i < M; ++i) {
-    a[i] = row_pos[i] > 0 ? a_anchor : T(0);
-    q[i] = row_pos[i] > 0 ? a_anchor / static_cast<T>(row_pos[i]) : T(0);
-  }
+  for (int i = 0; i < M; ++i) row_scales(a_anchor, row_pos[i], &a[i], &q[i]);
 
   std::vector<T> tile(static_cast<size_t>(kRowTile) * kColTile);
   for (int r0 = 0; r0 < M; r0 += kRowTile) {
@@ -151,15 +139,15 @@ void contrastive_backward_cpu(T* grad_zhat, const T* grad_loss, const T* zhat, c
         for (int jj = 0; jj < C; ++jj) {
           const int j = c0 + jj;
           const int32_t* idj = ids + 3 * static_cast<int64_t>(j);
-          const bool rg = same_record_region(idk, idj);
-          if (rg && idk[2] == idj[2]) {
-            crow[jj] = T(0);  // excluded pair
+          const PairMask mask = pair_mask(idk[0], idk[1], idk[2], idj[0], idj[1], idj[2]);
+          if (mask.excluded) {
+            crow[jj] = T(0);
             continue;
           }
           const T s = crow[jj] * it;
           T c = T(0);
-          if (k_anchor) c += a[k] * std::exp(s - row_lse[k]) - (rg ? q[k] : T(0));        // G_kj
-          if (row_pos[j] > 0) c += a[j] * std::exp(s - row_lse[j]) - (rg ? q[j] : T(0));  // G_jk
+          if (k_anchor) c += pair_grad(a[k], q[k], s, row_lse[k], mask.positive);        // G_kj
+          if (row_pos[j] > 0) c += pair_grad(a[j], q[j], s, row_lse[j], mask.positive);  // G_jk
           crow[jj] = c;
         }
       }

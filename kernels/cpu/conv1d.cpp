@@ -13,17 +13,14 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "kernels/runtime/kernel_error.h"
 
 namespace acl::kernels {
 
 namespace {
-
-[[noreturn]] void conv_fail(const std::string& what) {
-  throw std::invalid_argument("conv1d: " + what);
-}
 
 // Row-major C (M, N) = alpha * op(A) @ op(B) + beta * C with explicit leading dimensions.
 void gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
@@ -47,19 +44,19 @@ struct ConvGeom {
 
 ConvGeom make_geom(int B, int Cin, int Cout, int L, int K, int stride, int pad, int dil,
                    int groups) {
-  if (B < 0) conv_fail("batch size B=" + std::to_string(B) + " is negative");
+  if (B < 0) fail("conv1d", "batch size B=" + std::to_string(B) + " is negative");
   if (Cin < 1 || Cout < 1) {
-    conv_fail("channel counts must be >= 1, got Cin=" + std::to_string(Cin) +
-              " Cout=" + std::to_string(Cout));
+    fail("conv1d", "channel counts must be >= 1, got Cin=" + std::to_string(Cin) +
+                       " Cout=" + std::to_string(Cout));
   }
-  if (groups < 1) conv_fail("groups=" + std::to_string(groups) + " must be >= 1");
+  if (groups < 1) fail("conv1d", "groups=" + std::to_string(groups) + " must be >= 1");
   if (Cin % groups != 0) {
-    conv_fail("Cin=" + std::to_string(Cin) +
-              " is not divisible by groups=" + std::to_string(groups));
+    fail("conv1d",
+         "Cin=" + std::to_string(Cin) + " is not divisible by groups=" + std::to_string(groups));
   }
   if (Cout % groups != 0) {
-    conv_fail("Cout=" + std::to_string(Cout) +
-              " is not divisible by groups=" + std::to_string(groups));
+    fail("conv1d",
+         "Cout=" + std::to_string(Cout) + " is not divisible by groups=" + std::to_string(groups));
   }
   ConvGeom g{B, Cin, Cout, L, K, stride, pad, dil, groups, 0, Cin / groups, Cout / groups, false};
   g.Lout = conv1d_out_length(L, K, stride, pad, dil);
@@ -121,16 +118,18 @@ void col2im(T* x, const T* col, const ConvGeom& g) {
 
 int conv1d_out_length(int L, int K, int stride, int pad, int dil) {
   if (K < 1 || stride < 1 || dil < 1 || pad < 0 || L < 0) {
-    conv_fail("invalid geometry L=" + std::to_string(L) + " K=" + std::to_string(K) +
-              " stride=" + std::to_string(stride) + " pad=" + std::to_string(pad) + " dil=" +
-              std::to_string(dil) + " (need L >= 0, K >= 1, stride >= 1, dil >= 1, pad >= 0)");
+    fail("conv1d", "invalid geometry L=" + std::to_string(L) + " K=" + std::to_string(K) +
+                       " stride=" + std::to_string(stride) + " pad=" + std::to_string(pad) +
+                       " dil=" + std::to_string(dil) +
+                       " (need L >= 0, K >= 1, stride >= 1, dil >= 1, pad >= 0)");
   }
   int64_t span = static_cast<int64_t>(dil) * (K - 1) + 1;  // receptive field of one output
   int64_t padded = static_cast<int64_t>(L) + 2 * static_cast<int64_t>(pad);
   if (padded < span) {
-    conv_fail("output length < 1: L=" + std::to_string(L) + " + 2*pad=" + std::to_string(2 * pad) +
-              " is shorter than the kernel span dil*(K-1)+1=" + std::to_string(span) +
-              " (K=" + std::to_string(K) + ", dil=" + std::to_string(dil) + ")");
+    fail("conv1d", "output length < 1: L=" + std::to_string(L) +
+                       " + 2*pad=" + std::to_string(2 * pad) +
+                       " is shorter than the kernel span dil*(K-1)+1=" + std::to_string(span) +
+                       " (K=" + std::to_string(K) + ", dil=" + std::to_string(dil) + ")");
   }
   return static_cast<int>((padded - span) / stride + 1);
 }

@@ -1,6 +1,6 @@
 #include "kernels/dropout.h"
 
-#include "engine/philox.h"
+#include "kernels/runtime/philox.h"
 
 namespace acl::kernels {
 

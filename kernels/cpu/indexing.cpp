@@ -1,18 +1,20 @@
+// Block copies on the CPU (see kernels/indexing.h): memcpy per slab or row; gather_rows_backward
+// zeroes grad_x and adds the rows of grad_out in index order. Checks and index arithmetic:
+// kernels/indexing_shared.h.
 #include "kernels/indexing.h"
 
 #include <cstring>
-#include <stdexcept>
-#include <string>
+
+#include "kernels/indexing_shared.h"
 
 namespace acl::kernels {
+
+using namespace indexing_detail;
+
 namespace {
-void check_index(const int32_t* index, int64_t M, int64_t N) {
+void check_index(const char* op, const int32_t* index, int64_t M, int64_t N) {
   for (int64_t m = 0; m < M; ++m) {
-    if (index[m] < 0 || index[m] >= N) {
-      throw std::invalid_argument("gather_rows: index[" + std::to_string(m) +
-                                  "] = " + std::to_string(index[m]) + " is outside [0, " +
-                                  std::to_string(N) + ")");
-    }
+    if (!index_in_range(index[m], N)) fail_bad_index(op, m, index[m], N);
   }
 }
 }  // namespace
@@ -20,16 +22,19 @@ void check_index(const int32_t* index, int64_t M, int64_t N) {
 template <typename T>
 void copy_slab_cpu(T* dst, const T* src, int64_t outer, int64_t inner, int64_t dst_n,
                    int64_t dst_start, int64_t src_n, int64_t src_start, int64_t count) {
-  size_t bytes = static_cast<size_t>(count * inner) * sizeof(T);
+  check_copy_slab(dst, src, outer, inner, dst_n, dst_start, src_n, src_start, count);
+  const size_t bytes = static_cast<size_t>(count * inner) * sizeof(T);
   for (int64_t o = 0; o < outer; ++o) {
-    std::memcpy(dst + (o * dst_n + dst_start) * inner, src + (o * src_n + src_start) * inner,
-                bytes);
+    std::memcpy(dst + slab_base(o, dst_n, dst_start, inner),
+                src + slab_base(o, src_n, src_start, inner), bytes);
   }
 }
 
 template <typename T>
 void gather_rows_cpu(T* out, const T* x, const int32_t* index, int64_t M, int64_t N, int64_t row) {
-  check_index(index, M, N);
+  const char* op = "gather_rows";
+  check_gather_rows(out, x, index, M, N, row);
+  check_index(op, index, M, N);
   for (int64_t m = 0; m < M; ++m)
     std::memcpy(out + m * row, x + static_cast<int64_t>(index[m]) * row, row * sizeof(T));
 }
@@ -37,7 +42,9 @@ void gather_rows_cpu(T* out, const T* x, const int32_t* index, int64_t M, int64_
 template <typename T>
 void gather_rows_backward_cpu(T* grad_x, const T* grad_out, const int32_t* index, int64_t M,
                               int64_t N, int64_t row) {
-  check_index(index, M, N);
+  const char* op = "gather_rows_backward";
+  check_gather_rows_backward(grad_x, grad_out, index, M, N, row);
+  check_index(op, index, M, N);
   std::memset(grad_x, 0, static_cast<size_t>(N * row) * sizeof(T));
   for (int64_t m = 0; m < M; ++m) {
     T* dst = grad_x + static_cast<int64_t>(index[m]) * row;

@@ -1,65 +1,41 @@
+// Optimizer updates on the CPU (see kernels/optim.h for the formulas): one pass over the n
+// elements; the scalar factors and the update of one element come from kernels/optim_shared.h,
+// shared with the CUDA twin. The sums of squares accumulate in double.
 #include "kernels/optim.h"
 
-#include <cmath>
+#include "kernels/optim_shared.h"
 
 namespace acl::kernels {
+
+using namespace optim_detail;
 
 template <typename T>
 void sgd_step_cpu(T* p, const T* g, T* buf, int64_t n, double lr, double momentum,
                   double weight_decay, bool nesterov, bool first) {
-  const T wd = static_cast<T>(weight_decay), mu = static_cast<T>(momentum);
-  const T neg_lr = static_cast<T>(-lr);
-  for (int64_t i = 0; i < n; ++i) {
-    T gi = g[i];
-    if (weight_decay != 0) gi = gi + wd * p[i];
-    if (buf) {
-      buf[i] = first ? gi : buf[i] * mu + gi;
-      gi = nesterov ? gi + mu * buf[i] : buf[i];
-    }
-    p[i] = p[i] + neg_lr * gi;
-  }
+  check_sgd(p, g, n);
+  const SgdFactors<T> k = sgd_factors<T>(lr, momentum, weight_decay, nesterov, first);
+  for (int64_t i = 0; i < n; ++i) p[i] = sgd_element(p[i], g[i], buf ? buf + i : nullptr, k);
 }
 
 template <typename T>
 void adamw_step_cpu(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1, double beta2,
                     double eps, double weight_decay, int64_t step) {
-  const double bias_correction1 = 1.0 - std::pow(beta1, static_cast<double>(step));
-  const double bias_correction2 = 1.0 - std::pow(beta2, static_cast<double>(step));
-  const T decay = static_cast<T>(1.0 - lr * weight_decay);
-  const T w1 = static_cast<T>(1.0 - beta1);
-  const T b2 = static_cast<T>(beta2), w2 = static_cast<T>(1.0 - beta2);
-  const T neg_step_size = static_cast<T>(-(lr / bias_correction1));
-  const T bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
-  const T e = static_cast<T>(eps);
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    T pi = p[i] * decay;
-    const T mi = m[i] + w1 * (gi - m[i]);
-    const T vi = v[i] * b2 + w2 * gi * gi;
-    const T denom = std::sqrt(vi) / bc2_sqrt + e;
-    pi = pi + neg_step_size * mi / denom;
-    p[i] = pi;
-    m[i] = mi;
-    v[i] = vi;
-  }
+  check_adamw(p, g, m, v, n);
+  const AdamWFactors<T> k = adamw_factors<T>(lr, beta1, beta2, eps, weight_decay, step);
+  for (int64_t i = 0; i < n; ++i) adamw_element(p + i, m + i, v + i, g[i], k);
 }
 
 template <typename T>
 void lars_step_cpu(T* p, const T* g, T* v, int64_t n, double scaled_lr, double momentum,
                    double weight_decay, bool nesterov) {
-  const T wd = static_cast<T>(weight_decay), mu = static_cast<T>(momentum);
-  const T lr = static_cast<T>(scaled_lr);
-  for (int64_t i = 0; i < n; ++i) {
-    T gi = g[i];
-    if (weight_decay != 0) gi = gi + wd * p[i];
-    const T vi = mu * v[i] + lr * gi;
-    v[i] = vi;
-    p[i] = p[i] - (nesterov ? mu * vi + lr * gi : vi);
-  }
+  check_lars(p, g, v, n);
+  const LarsFactors<T> k = lars_factors<T>(scaled_lr, momentum, weight_decay, nesterov);
+  for (int64_t i = 0; i < n; ++i) lars_element(p + i, v + i, g[i], k);
 }
 
 template <typename T>
 double sum_squares_cpu(const T* x, int64_t n) {
+  check_sum_squares("sum_squares", x, n);
   double s = 0.0;
   for (int64_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * static_cast<double>(x[i]);
   return s;
@@ -67,10 +43,12 @@ double sum_squares_cpu(const T* x, int64_t n) {
 
 template <typename T>
 double decayed_sum_squares_cpu(const T* g, const T* p, int64_t n, double weight_decay) {
+  check_decayed_sum_squares(g, p, n, weight_decay);
   const T wd = static_cast<T>(weight_decay);
+  const bool decay = weight_decay != 0;
   double s = 0.0;
   for (int64_t i = 0; i < n; ++i) {
-    const double gi = static_cast<double>(weight_decay != 0 ? g[i] + wd * p[i] : g[i]);
+    const double gi = decayed_grad(g[i], decay ? p[i] : T(0), wd, decay);
     s += gi * gi;
   }
   return s;

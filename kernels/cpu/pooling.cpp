@@ -6,48 +6,17 @@
 //   avg_pool1d: window sums in double, divided by K (count_include_pad=True); backward spreads
 //     grad_out / K over the in-range window positions (grad_in is zeroed first).
 //   global_avg_pool1d: row means summed in double; backward broadcasts grad_out / L.
-// All outputs are written (=).
+// All outputs are written (=). Checks and window arithmetic: kernels/pooling_shared.h.
 #include "kernels/pooling.h"
 
 #include <algorithm>
-#include <cmath>
-#include <stdexcept>
 #include <string>
+
+#include "kernels/pooling_shared.h"
 
 namespace acl::kernels {
 
-namespace {
-
-[[noreturn]] void pool_fail(const char* op, const std::string& what) {
-  throw std::invalid_argument(std::string(op) + ": " + what);
-}
-
-void check_bc(const char* op, int B, int C, int L) {
-  if (B < 0 || C < 0 || L < 1) {
-    pool_fail(op, "invalid shape B=" + std::to_string(B) + " C=" + std::to_string(C) +
-                      " L=" + std::to_string(L) + " (need B >= 0, C >= 0, L >= 1)");
-  }
-}
-
-// Output length; errors name `op`.
-int out_length(const char* op, int L, int K, int stride, int pad) {
-  const std::string geom = "L=" + std::to_string(L) + " K=" + std::to_string(K) +
-                           " stride=" + std::to_string(stride) + " pad=" + std::to_string(pad);
-  if (K < 1 || stride < 1 || pad < 0 || L < 0) {
-    pool_fail(op, "invalid geometry " + geom + " (need K >= 1, stride >= 1, pad >= 0)");
-  }
-  if (pad > K / 2) {
-    pool_fail(op, "pad=" + std::to_string(pad) +
-                      " exceeds half the kernel K/2=" + std::to_string(K / 2) + " (" + geom + ")");
-  }
-  int64_t padded = static_cast<int64_t>(L) + 2 * static_cast<int64_t>(pad);
-  if (padded < K) {
-    pool_fail(op, "output length < 1: L + 2*pad is shorter than the kernel (" + geom + ")");
-  }
-  return static_cast<int>((padded - K) / stride + 1);
-}
-
-}  // namespace
+using namespace pooling_detail;
 
 int pool1d_out_length(int L, int K, int stride, int pad) {
   return out_length("pool1d", L, K, stride, pad);
@@ -56,28 +25,16 @@ int pool1d_out_length(int L, int K, int stride, int pad) {
 template <typename T>
 void max_pool1d_forward_cpu(T* out, int32_t* argmax, const T* in, int B, int C, int L, int K,
                             int stride, int pad) {
-  const char* op = "max_pool1d";
-  check_bc(op, B, C, L);
-  const int Lout = out_length(op, L, K, stride, pad);
+  const int Lout = check_max_pool1d_forward(out, argmax, in, B, C, L, K, stride, pad);
   const int64_t rows = static_cast<int64_t>(B) * C;
   for (int64_t r = 0; r < rows; ++r) {
     const T* x = in + r * L;
-    T* y = out + r * Lout;
-    int32_t* am = argmax + r * Lout;
     for (int lo = 0; lo < Lout; ++lo) {
-      int start = lo * stride - pad;
-      int lb = std::max(start, 0), le = std::min(start + K, L);
-      int best_i = lb;
-      T best = x[lb];
-      for (int i = lb + 1; i < le && !std::isnan(best); ++i) {
-        T v = x[i];
-        if (v > best || std::isnan(v)) {
-          best = v;
-          best_i = i;
-        }
-      }
-      y[lo] = best;
-      am[lo] = best_i;
+      int lb, le;
+      window_bounds(lo, K, stride, pad, L, &lb, &le);
+      const int best_i = window_argmax(x, lb, le);
+      out[r * Lout + lo] = x[best_i];
+      argmax[r * Lout + lo] = best_i;
     }
   }
 }
@@ -85,9 +42,7 @@ void max_pool1d_forward_cpu(T* out, int32_t* argmax, const T* in, int B, int C, 
 template <typename T>
 void max_pool1d_backward_cpu(T* grad_in, const T* grad_out, const int32_t* argmax, int B, int C,
                              int L, int Lout) {
-  const char* op = "max_pool1d_backward";
-  check_bc(op, B, C, L);
-  if (Lout < 1) pool_fail(op, "Lout=" + std::to_string(Lout) + " must be >= 1");
+  check_max_pool1d_backward(grad_in, grad_out, argmax, B, C, L, Lout);
   const int64_t rows = static_cast<int64_t>(B) * C;
   std::fill(grad_in, grad_in + rows * L, T(0));
   for (int64_t r = 0; r < rows; ++r) {
@@ -97,8 +52,9 @@ void max_pool1d_backward_cpu(T* grad_in, const T* grad_out, const int32_t* argma
     for (int lo = 0; lo < Lout; ++lo) {
       int32_t i = am[lo];
       if (i < 0 || i >= L) {
-        pool_fail(op, "argmax[" + std::to_string(r * Lout + lo) + "]=" + std::to_string(i) +
-                          " is outside [0, L=" + std::to_string(L) + ")");
+        fail("max_pool1d_backward", "argmax[" + std::to_string(r * Lout + lo) +
+                                        "]=" + std::to_string(i) +
+                                        " is outside [0, L=" + std::to_string(L) + ")");
       }
       dx[i] += dy[lo];
     }
@@ -107,20 +63,15 @@ void max_pool1d_backward_cpu(T* grad_in, const T* grad_out, const int32_t* argma
 
 template <typename T>
 void avg_pool1d_forward_cpu(T* out, const T* in, int B, int C, int L, int K, int stride, int pad) {
-  const char* op = "avg_pool1d";
-  check_bc(op, B, C, L);
-  const int Lout = out_length(op, L, K, stride, pad);
+  const int Lout = check_avg_pool1d_forward(out, in, B, C, L, K, stride, pad);
   const int64_t rows = static_cast<int64_t>(B) * C;
   const double inv_k = 1.0 / K;
   for (int64_t r = 0; r < rows; ++r) {
     const T* x = in + r * L;
-    T* y = out + r * Lout;
     for (int lo = 0; lo < Lout; ++lo) {
-      int start = lo * stride - pad;
-      int lb = std::max(start, 0), le = std::min(start + K, L);
-      double s = 0.0;
-      for (int i = lb; i < le; ++i) s += static_cast<double>(x[i]);
-      y[lo] = static_cast<T>(s * inv_k);
+      int lb, le;
+      window_bounds(lo, K, stride, pad, L, &lb, &le);
+      out[r * Lout + lo] = static_cast<T>(window_sum<double>(x, lb, le) * inv_k);
     }
   }
 }
@@ -128,9 +79,7 @@ void avg_pool1d_forward_cpu(T* out, const T* in, int B, int C, int L, int K, int
 template <typename T>
 void avg_pool1d_backward_cpu(T* grad_in, const T* grad_out, int B, int C, int L, int K, int stride,
                              int pad) {
-  const char* op = "avg_pool1d_backward";
-  check_bc(op, B, C, L);
-  const int Lout = out_length(op, L, K, stride, pad);
+  const int Lout = check_avg_pool1d_backward(grad_in, grad_out, B, C, L, K, stride, pad);
   const int64_t rows = static_cast<int64_t>(B) * C;
   std::fill(grad_in, grad_in + rows * L, T(0));
   const T inv_k = static_cast<T>(1.0 / K);
@@ -138,8 +87,8 @@ void avg_pool1d_backward_cpu(T* grad_in, const T* grad_out, int B, int C, int L,
     T* dx = grad_in + r * L;
     const T* dy = grad_out + r * Lout;
     for (int lo = 0; lo < Lout; ++lo) {
-      int start = lo * stride - pad;
-      int lb = std::max(start, 0), le = std::min(start + K, L);
+      int lb, le;
+      window_bounds(lo, K, stride, pad, L, &lb, &le);
       const T g = dy[lo] * inv_k;
       for (int i = lb; i < le; ++i) dx[i] += g;
     }
@@ -148,26 +97,15 @@ void avg_pool1d_backward_cpu(T* grad_in, const T* grad_out, int B, int C, int L,
 
 template <typename T>
 void global_avg_pool1d_forward_cpu(T* out, const T* in, int rows, int L) {
-  const char* op = "global_avg_pool1d";
-  if (rows < 0 || L < 1) {
-    pool_fail(op, "invalid shape rows=" + std::to_string(rows) + " L=" + std::to_string(L) +
-                      " (need rows >= 0, L >= 1)");
-  }
+  check_global_avg_pool1d_forward(out, in, rows, L);
   for (int64_t r = 0; r < rows; ++r) {
-    const T* x = in + r * L;
-    double s = 0.0;
-    for (int i = 0; i < L; ++i) s += static_cast<double>(x[i]);
-    out[r] = static_cast<T>(s / L);
+    out[r] = static_cast<T>(window_sum<double>(in + r * L, 0, L) / L);
   }
 }
 
 template <typename T>
 void global_avg_pool1d_backward_cpu(T* grad_in, const T* grad_out, int rows, int L) {
-  const char* op = "global_avg_pool1d_backward";
-  if (rows < 0 || L < 1) {
-    pool_fail(op, "invalid shape rows=" + std::to_string(rows) + " L=" + std::to_string(L) +
-                      " (need rows >= 0, L >= 1)");
-  }
+  check_global_avg_pool1d_backward(grad_in, grad_out, rows, L);
   for (int64_t r = 0; r < rows; ++r) {
     const T g = static_cast<T>(static_cast<double>(grad_out[r]) / L);
     std::fill(grad_in + r * L, grad_in + (r + 1) * L, g);

@@ -1,8 +1,9 @@
 #include "kernels/softmax.h"
 
 #include <cmath>
-#include <stdexcept>
 #include <string>
+
+#include "kernels/runtime/kernel_error.h"
 
 namespace acl::kernels {
 namespace {
@@ -18,8 +19,8 @@ double row_logsumexp(const T* row, int C) {
 
 void check_target(int32_t t, int i, int C) {
   if (t < 0 || t >= C) {
-    throw std::invalid_argument("cross_entropy: targets[" + std::to_string(i) + "] = " +
-                                std::to_string(t) + " is outside [0, " + std::to_string(C) + ")");
+    fail("cross_entropy", "targets[" + std::to_string(i) + "] = " + std::to_string(t) +
+                              " is outside [0, " + std::to_string(C) + ")");
   }
 }
 

@@ -12,9 +12,6 @@
 // CPU's bit for bit except for baseline wander (sinf) and noise (double log/cos/sin), which may
 // differ by an ulp. record_index values must be >= 0 (the caller checks).
 #include "kernels/augment.h"
-
-#include <type_traits>
-
 #include "kernels/cuda/common.cuh"
 
 namespace acl::kernels {
@@ -43,8 +40,7 @@ static __global__ void augment_view_kernel(float* out, const float* records,
                                            uint32_t view, uint32_t epoch, uint64_t seed,
                                            AugmentSpec spec) {
   const int64_t total = batch * out_length;
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
-       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t i = grid_start(); i < total; i += grid_step()) {
     const int64_t b = i / out_length, t = i % out_length;
     const AugmentKey key = {seed, epoch, static_cast<uint32_t>(record_index[b]), view};
     const int32_t first = rpeak_offsets[b];
@@ -55,36 +51,12 @@ static __global__ void augment_view_kernel(float* out, const float* records,
   }
 }
 
-// The parameter scratch, returned to the caching allocator when the launches are queued (stream
-// order makes the reuse safe) or when a launch throws.
-class ParamsBuffer {
- public:
-  ParamsBuffer(int64_t batch, cudaStream_t stream) {
-    ptr_ = static_cast<AugmentParams*>(
-        cuda_allocator().allocate(static_cast<size_t>(batch) * sizeof(AugmentParams), stream));
-  }
-  ~ParamsBuffer() {
-    try {
-      cuda_allocator().free(ptr_);
-    } catch (...) {
-    }
-  }
-  ParamsBuffer(const ParamsBuffer&) = delete;
-  ParamsBuffer& operator=(const ParamsBuffer&) = delete;
-  AugmentParams* get() const { return ptr_; }
-
- private:
-  AugmentParams* ptr_ = nullptr;
-};
-
 }  // namespace
 
-template <typename T>
-void augment_view_cuda(T* out, const T* records, const int32_t* record_index,
+void augment_view_cuda(float* out, const float* records, const int32_t* record_index,
                        const int32_t* rpeak_offsets, const int32_t* rpeak_positions, int64_t batch,
                        int64_t n_leads, int64_t src_length, int64_t out_length, int view,
                        int64_t epoch, uint64_t seed, const AugmentSpec& spec, cudaStream_t stream) {
-  static_assert(std::is_same<T, float>::value, "augment_view_cuda works in float");
   const char* op = "augment_view_cuda";
   augment_check_args(op, batch, n_leads, src_length, out_length, view, epoch, spec);
   check_ptr(op, "out", out, batch * n_leads * out_length);
@@ -92,7 +64,7 @@ void augment_view_cuda(T* out, const T* records, const int32_t* record_index,
   check_ptr(op, "record_index", record_index, batch);
   check_ptr(op, "rpeak_offsets", rpeak_offsets, batch + 1);
   if (batch == 0) return;
-  ParamsBuffer params(batch, stream);
+  DeviceScratch<AugmentParams> params(batch, stream);  // freed once the launches are queued
   const uint32_t v = static_cast<uint32_t>(view), e = static_cast<uint32_t>(epoch);
   augment_params_kernel<<<grid_for(batch, kParamsBlock), kParamsBlock, 0, stream>>>(
       params.get(), record_index, batch, n_leads, src_length, out_length, v, e, seed, spec);
@@ -102,9 +74,5 @@ void augment_view_cuda(T* out, const T* records, const int32_t* record_index,
       src_length, out_length, v, e, seed, spec);
   CUDA_CHECK(cudaGetLastError());
 }
-
-template void augment_view_cuda<float>(float*, const float*, const int32_t*, const int32_t*,
-                                       const int32_t*, int64_t, int64_t, int64_t, int64_t, int,
-                                       int64_t, uint64_t, const AugmentSpec&, cudaStream_t);
 
 }  // namespace acl::kernels

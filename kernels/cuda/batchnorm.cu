@@ -13,36 +13,21 @@
 // buffers may be nullptr in training. All outputs written (=) except the running buffers.
 // Layout: one 256-thread block per channel (grid-stride over channels) for everything that
 // reduces; the channel's values are read as B rows of L contiguous elements. Channel sums
-// accumulate in T through the fixed block tree (deterministic, no atomics); the per-element
-// arithmetic is in T; the running-statistics update (one thread per channel) is formed in double.
+// accumulate in float through the fixed block tree (deterministic, no atomics); the per-element
+// arithmetic is in float; the running-statistics update (one thread per channel) is formed in
+// double.
 #include "kernels/batchnorm.h"
+#include "kernels/batchnorm_shared.h"
 #include "kernels/cuda/common.cuh"
 
 namespace acl::kernels {
 namespace {
 
 using namespace cuda_detail;
+using namespace batchnorm_detail;
 
 constexpr int kChannelBlock = 256;
 constexpr int kElemBlock = 256;
-
-void check_shape(const char* op, int B, int C, int L, double eps) {
-  if (B < 0 || C < 0 || L < 1) {
-    fail(op, "invalid shape B=" + std::to_string(B) + " C=" + std::to_string(C) +
-                 " L=" + std::to_string(L) + " (need B >= 0, C >= 0, L >= 1)");
-  }
-  if (!(eps >= 0.0)) fail(op, "eps=" + std::to_string(eps) + " must be >= 0");
-}
-
-int64_t train_count(const char* op, int B, int C, int L) {
-  const int64_t n = static_cast<int64_t>(B) * L;
-  if (n < 2) {
-    fail(op, "training needs more than one value per channel, got B=" + std::to_string(B) +
-                 " L=" + std::to_string(L) + " (B*L=" + std::to_string(n) +
-                 ") for C=" + std::to_string(C) + " channels");
-  }
-  return n;
-}
 
 unsigned channel_grid(int C) {
   return static_cast<unsigned>(C < kMaxGridBlocks ? (C < 1 ? 1 : C) : kMaxGridBlocks);
@@ -54,83 +39,93 @@ __device__ inline int64_t channel_offset(int64_t j, int c, int C, int L) {
   return (b * C + c) * L + l;
 }
 
-template <typename T>
-static __global__ void batchnorm_forward_train_kernel(T* out, T* save_mean, T* save_invstd,
-                                                      T* running_mean, T* running_var, const T* in,
-                                                      const T* gamma, const T* beta, int B, int C,
-                                                      int L, double momentum, T eps) {
+// This thread's share of sum dy (*s0) and sum dy * xhat (*s1) over channel c; with grad_in
+// non-null, also writes grad_in = dy * k (the eval backward).
+__device__ inline void channel_grad_sums(float* s0, float* s1, float* grad_in, float k,
+                                         const float* grad_out, const float* in, float mean,
+                                         float invstd, int c, int C, int L, int64_t n, bool sums) {
+  *s0 = 0.0f;
+  *s1 = 0.0f;
+  for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
+    const int64_t o = channel_offset(j, c, C, L);
+    const float dy = grad_out[o];
+    if (grad_in) grad_in[o] = dy * k;
+    if (sums) {
+      *s0 += dy;
+      *s1 += bn_dy_xhat(dy, in[o], mean, invstd);
+    }
+  }
+}
+
+static __global__ void batchnorm_forward_train_kernel(float* out, float* save_mean,
+                                                      float* save_invstd, float* running_mean,
+                                                      float* running_var, const float* in,
+                                                      const float* gamma, const float* beta, int B,
+                                                      int C, int L, double momentum, float eps) {
   const int64_t n = static_cast<int64_t>(B) * L;
   for (int c = blockIdx.x; c < C; c += gridDim.x) {
-    T acc = T(0);
+    float acc = 0.0f;
     for (int64_t j = threadIdx.x; j < n; j += blockDim.x) acc += in[channel_offset(j, c, C, L)];
-    const T mean = block_sum(acc) / static_cast<T>(n);
-    acc = T(0);
+    const float mean = block_sum(acc) / static_cast<float>(n);
+    acc = 0.0f;
     for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
-      const T d = in[channel_offset(j, c, C, L)] - mean;
+      const float d = in[channel_offset(j, c, C, L)] - mean;
       acc += d * d;
     }
-    const T sq = block_sum(acc);
-    const T invstd = T(1) / d_sqrt(sq / static_cast<T>(n) + eps);
+    const float sq = block_sum(acc);
+    const float invstd = bn_invstd(sq / static_cast<float>(n), eps);
     if (threadIdx.x == 0) {
       save_mean[c] = mean;
       save_invstd[c] = invstd;
       if (running_mean) {
-        running_mean[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_mean[c]) +
-                                         momentum * static_cast<double>(mean));
+        running_mean[c] = static_cast<float>(bn_running_update(
+            static_cast<double>(running_mean[c]), momentum, static_cast<double>(mean)));
       }
       if (running_var) {
-        const double unbiased = static_cast<double>(sq) / static_cast<double>(n - 1);
-        running_var[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_var[c]) +
-                                        momentum * unbiased);
+        running_var[c] =
+            static_cast<float>(bn_running_update(static_cast<double>(running_var[c]), momentum,
+                                                 bn_unbiased_var(static_cast<double>(sq), n)));
       }
     }
-    const T scale = (gamma ? gamma[c] : T(1)) * invstd;
-    const T shift = beta ? beta[c] : T(0);
+    const float scale = bn_scale(gamma, c, invstd), shift = bn_shift<float>(beta, c);
     for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
       const int64_t o = channel_offset(j, c, C, L);
-      out[o] = (in[o] - mean) * scale + shift;
+      out[o] = bn_normalize(in[o], mean, scale, shift);
     }
   }
 }
 
 // One thread per element.
-template <typename T>
-static __global__ void batchnorm_forward_eval_kernel(T* out, const T* in, const T* running_mean,
-                                                     const T* running_var, const T* gamma,
-                                                     const T* beta, int B, int C, int L, T eps) {
+static __global__ void batchnorm_forward_eval_kernel(float* out, const float* in,
+                                                     const float* running_mean,
+                                                     const float* running_var, const float* gamma,
+                                                     const float* beta, int B, int C, int L,
+                                                     float eps) {
   const int64_t total = static_cast<int64_t>(B) * C * L;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t idx = grid_start(); idx < total; idx += grid_step()) {
     const int c = static_cast<int>((idx / L) % C);
-    const T invstd = T(1) / d_sqrt(running_var[c] + eps);
-    const T scale = (gamma ? gamma[c] : T(1)) * invstd;
-    out[idx] = (in[idx] - running_mean[c]) * scale + (beta ? beta[c] : T(0));
+    const float scale = bn_scale(gamma, c, bn_invstd(running_var[c], eps));
+    out[idx] = bn_normalize(in[idx], running_mean[c], scale, bn_shift<float>(beta, c));
   }
 }
 
-template <typename T>
-static __global__ void batchnorm_backward_train_kernel(T* grad_in, T* grad_gamma, T* grad_beta,
-                                                       const T* grad_out, const T* in,
-                                                       const T* save_mean, const T* save_invstd,
-                                                       const T* gamma, int B, int C, int L) {
+static __global__ void batchnorm_backward_train_kernel(float* grad_in, float* grad_gamma,
+                                                       float* grad_beta, const float* grad_out,
+                                                       const float* in, const float* save_mean,
+                                                       const float* save_invstd, const float* gamma,
+                                                       int B, int C, int L) {
   const int64_t n = static_cast<int64_t>(B) * L;
   for (int c = blockIdx.x; c < C; c += gridDim.x) {
-    const T mean = save_mean[c], invstd = save_invstd[c];
-    T s0 = T(0), s1 = T(0);
+    const float mean = save_mean[c], invstd = save_invstd[c];
+    float s0, s1;
+    channel_grad_sums(&s0, &s1, nullptr, 0.0f, grad_out, in, mean, invstd, c, C, L, n, true);
+    const float sdy = block_sum(s0);
+    const float sdyx = block_sum(s1);
+    const float k = bn_scale(gamma, c, invstd);
+    const float mdy = sdy / static_cast<float>(n), mdyx = sdyx / static_cast<float>(n);
     for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
       const int64_t o = channel_offset(j, c, C, L);
-      const T dy = grad_out[o];
-      s0 += dy;
-      s1 += dy * (in[o] - mean) * invstd;
-    }
-    const T sdy = block_sum(s0);
-    const T sdyx = block_sum(s1);
-    const T k = (gamma ? gamma[c] : T(1)) * invstd;
-    const T mdy = sdy / static_cast<T>(n), mdyx = sdyx / static_cast<T>(n);
-    for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
-      const int64_t o = channel_offset(j, c, C, L);
-      const T xhat = (in[o] - mean) * invstd;
-      grad_in[o] = k * (grad_out[o] - mdy - xhat * mdyx);
+      grad_in[o] = bn_backward_train(grad_out[o], in[o], mean, invstd, k, mdy, mdyx);
     }
     if (threadIdx.x == 0) {
       if (grad_gamma) grad_gamma[c] = sdyx;
@@ -139,30 +134,21 @@ static __global__ void batchnorm_backward_train_kernel(T* grad_in, T* grad_gamma
   }
 }
 
-template <typename T>
-static __global__ void batchnorm_backward_eval_kernel(T* grad_in, T* grad_gamma, T* grad_beta,
-                                                      const T* grad_out, const T* in,
-                                                      const T* running_mean, const T* running_var,
-                                                      const T* gamma, int B, int C, int L, T eps) {
+static __global__ void batchnorm_backward_eval_kernel(float* grad_in, float* grad_gamma,
+                                                      float* grad_beta, const float* grad_out,
+                                                      const float* in, const float* running_mean,
+                                                      const float* running_var, const float* gamma,
+                                                      int B, int C, int L, float eps) {
   const int64_t n = static_cast<int64_t>(B) * L;
   const bool param_grads = grad_gamma || grad_beta;  // uniform across the grid
   for (int c = blockIdx.x; c < C; c += gridDim.x) {
-    const T invstd = T(1) / d_sqrt(running_var[c] + eps);
-    const T k = (gamma ? gamma[c] : T(1)) * invstd;
-    const T mean = running_mean[c];
-    T s0 = T(0), s1 = T(0);
-    for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
-      const int64_t o = channel_offset(j, c, C, L);
-      const T dy = grad_out[o];
-      grad_in[o] = dy * k;
-      if (param_grads) {
-        s0 += dy;
-        s1 += dy * (in[o] - mean) * invstd;
-      }
-    }
+    const float invstd = bn_invstd(running_var[c], eps);
+    float s0, s1;
+    channel_grad_sums(&s0, &s1, grad_in, bn_scale(gamma, c, invstd), grad_out, in, running_mean[c],
+                      invstd, c, C, L, n, param_grads);
     if (param_grads) {
-      const T sdy = block_sum(s0);
-      const T sdyx = block_sum(s1);
+      const float sdy = block_sum(s0);
+      const float sdyx = block_sum(s1);
       if (threadIdx.x == 0) {
         if (grad_gamma) grad_gamma[c] = sdyx;
         if (grad_beta) grad_beta[c] = sdy;
@@ -173,91 +159,51 @@ static __global__ void batchnorm_backward_eval_kernel(T* grad_in, T* grad_gamma,
 
 }  // namespace
 
-template <typename T>
-void batchnorm1d_forward_train_cuda(T* out, T* save_mean, T* save_invstd, T* running_mean,
-                                    T* running_var, const T* in, const T* gamma, const T* beta,
-                                    int B, int C, int L, double momentum, double eps,
-                                    cudaStream_t stream) {
-  const char* op = "batchnorm1d_forward_train";
-  check_shape(op, B, C, L, eps);
-  const int64_t n = train_count(op, B, C, L);
-  check_ptr(op, "out", out, n * C);
-  check_ptr(op, "in", in, n * C);
-  check_ptr(op, "save_mean", save_mean, C);
-  check_ptr(op, "save_invstd", save_invstd, C);
+void batchnorm1d_forward_train_cuda(float* out, float* save_mean, float* save_invstd,
+                                    float* running_mean, float* running_var, const float* in,
+                                    const float* gamma, const float* beta, int B, int C, int L,
+                                    double momentum, double eps, cudaStream_t stream) {
+  check_forward_train(out, save_mean, save_invstd, in, B, C, L, eps);
   if (C == 0) return;
   batchnorm_forward_train_kernel<<<channel_grid(C), kChannelBlock, 0, stream>>>(
       out, save_mean, save_invstd, running_mean, running_var, in, gamma, beta, B, C, L, momentum,
-      static_cast<T>(eps));
+      static_cast<float>(eps));
   CUDA_CHECK(cudaGetLastError());
 }
 
-template <typename T>
-void batchnorm1d_forward_eval_cuda(T* out, const T* in, const T* running_mean, const T* running_var,
-                                   const T* gamma, const T* beta, int B, int C, int L, double eps,
-                                   cudaStream_t stream) {
-  const char* op = "batchnorm1d_forward_eval";
-  check_shape(op, B, C, L, eps);
-  if (!running_mean || !running_var) fail(op, "eval mode needs running_mean and running_var");
+void batchnorm1d_forward_eval_cuda(float* out, const float* in, const float* running_mean,
+                                   const float* running_var, const float* gamma, const float* beta,
+                                   int B, int C, int L, double eps, cudaStream_t stream) {
+  check_forward_eval(out, in, running_mean, running_var, B, C, L, eps);
   const int64_t total = static_cast<int64_t>(B) * C * L;
-  check_ptr(op, "out", out, total);
-  check_ptr(op, "in", in, total);
   if (total == 0) return;
   batchnorm_forward_eval_kernel<<<grid_for(total, kElemBlock), kElemBlock, 0, stream>>>(
-      out, in, running_mean, running_var, gamma, beta, B, C, L, static_cast<T>(eps));
+      out, in, running_mean, running_var, gamma, beta, B, C, L, static_cast<float>(eps));
   CUDA_CHECK(cudaGetLastError());
 }
 
-template <typename T>
-void batchnorm1d_backward_train_cuda(T* grad_in, T* grad_gamma, T* grad_beta, const T* grad_out,
-                                     const T* in, const T* save_mean, const T* save_invstd,
-                                     const T* gamma, int B, int C, int L, cudaStream_t stream) {
-  const char* op = "batchnorm1d_backward_train";
-  check_shape(op, B, C, L, 0.0);
-  const int64_t n = train_count(op, B, C, L);
-  check_ptr(op, "grad_in", grad_in, n * C);
-  check_ptr(op, "grad_out", grad_out, n * C);
-  check_ptr(op, "in", in, n * C);
-  check_ptr(op, "save_mean", save_mean, C);
-  check_ptr(op, "save_invstd", save_invstd, C);
+void batchnorm1d_backward_train_cuda(float* grad_in, float* grad_gamma, float* grad_beta,
+                                     const float* grad_out, const float* in, const float* save_mean,
+                                     const float* save_invstd, const float* gamma, int B, int C,
+                                     int L, cudaStream_t stream) {
+  check_backward_train(grad_in, grad_out, in, save_mean, save_invstd, B, C, L);
   if (C == 0) return;
   batchnorm_backward_train_kernel<<<channel_grid(C), kChannelBlock, 0, stream>>>(
       grad_in, grad_gamma, grad_beta, grad_out, in, save_mean, save_invstd, gamma, B, C, L);
   CUDA_CHECK(cudaGetLastError());
 }
 
-template <typename T>
-void batchnorm1d_backward_eval_cuda(T* grad_in, T* grad_gamma, T* grad_beta, const T* grad_out,
-                                    const T* in, const T* running_mean, const T* running_var,
-                                    const T* gamma, int B, int C, int L, double eps,
+void batchnorm1d_backward_eval_cuda(float* grad_in, float* grad_gamma, float* grad_beta,
+                                    const float* grad_out, const float* in,
+                                    const float* running_mean, const float* running_var,
+                                    const float* gamma, int B, int C, int L, double eps,
                                     cudaStream_t stream) {
-  const char* op = "batchnorm1d_backward_eval";
-  check_shape(op, B, C, L, eps);
-  if (!running_mean || !running_var) fail(op, "eval mode needs running_mean and running_var");
-  const int64_t total = static_cast<int64_t>(B) * C * L;
-  check_ptr(op, "grad_in", grad_in, total);
-  check_ptr(op, "grad_out", grad_out, total);
-  check_ptr(op, "in", in, total);
+  check_backward_eval(grad_in, grad_out, in, running_mean, running_var, B, C, L, eps);
   if (C == 0) return;
   batchnorm_backward_eval_kernel<<<channel_grid(C), kChannelBlock, 0, stream>>>(
       grad_in, grad_gamma, grad_beta, grad_out, in, running_mean, running_var, gamma, B, C, L,
-      static_cast<T>(eps));
+      static_cast<float>(eps));
   CUDA_CHECK(cudaGetLastError());
 }
-
-#define ACL_INSTANTIATE(T)                                                                        \
-  template void batchnorm1d_forward_train_cuda<T>(T*, T*, T*, T*, T*, const T*, const T*,         \
-                                                  const T*, int, int, int, double, double,        \
-                                                  cudaStream_t);                                  \
-  template void batchnorm1d_forward_eval_cuda<T>(T*, const T*, const T*, const T*, const T*,      \
-                                                 const T*, int, int, int, double, cudaStream_t);  \
-  template void batchnorm1d_backward_train_cuda<T>(                                               \
-      T*, T*, T*, const T*, const T*, const T*, const T*, const T*, int, int, int, cudaStream_t); \
-  template void batchnorm1d_backward_eval_cuda<T>(T*, T*, T*, const T*, const T*, const T*,       \
-                                                  const T*, const T*, int, int, int, double,      \
-                                                  cudaStream_t);
-ACL_INSTANTIATE(float)
-ACL_INSTANTIATE(double)
-#undef ACL_INSTANTIATE
 
 }  // namespace acl::kernels

@@ -1,22 +1,26 @@
 // Shared helpers of the CUDA kernel files (internal to kernels/cuda/).
-//   - launch geometry: grid_for() sizes a 1-D grid for a grid-stride loop;
-//   - argument checks that throw std::invalid_argument("<op>: ...") like the CPU twins;
+//   - launch geometry: grid_for() sizes a 1-D grid for a grid-stride loop, which runs from
+//     grid_start() in steps of grid_step(); unflatten_bcl() splits a flat (B, C, len) index;
+//   - the argument checks of kernels/runtime/kernel_error.h (fail, check_count, check_ptr),
+//     shared with the CPU twins;
 //   - warp_sum / block_sum: fixed-shape reduction trees (shuffles in a fixed pattern, then shared
 //     memory), so a sum depends only on its inputs and the block size: bit-reproducible, no
 //     atomics;
+//   - DeviceScratch: a temporary device buffer from the caching allocator (RAII);
 //   - DeviceErrorIndex: lets a kernel report the first bad position of an index argument (an
 //     out-of-range class target or row index); fetching it waits for the stream;
-//   - d_exp, d_log, ...: math in the precision of T.
+//   - math in the precision of T: hd_exp, hd_log, ... of kernels/runtime/host_device.h.
 #pragma once
 
 #include <cuda_runtime.h>
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/cuda_check.h"
+#include "kernels/runtime/caching_allocator.h"
+#include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/host_device.h"
+#include "kernels/runtime/kernel_error.h"
 
 namespace acl::kernels::cuda_detail {
 
@@ -32,19 +36,20 @@ inline unsigned grid_for(int64_t n, int block) {
   return static_cast<unsigned>(blocks);
 }
 
-[[noreturn]] inline void fail(const char* op, const std::string& what) {
-  throw std::invalid_argument(std::string(op) + ": " + what);
+// A grid-stride loop over [0, n): for (int64_t i = grid_start(); i < n; i += grid_step()).
+__device__ inline int64_t grid_start() {
+  return blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+}
+__device__ inline int64_t grid_step() {
+  return static_cast<int64_t>(gridDim.x) * blockDim.x;
 }
 
-inline void check_count(const char* op, const char* name, int64_t n) {
-  if (n < 0) fail(op, std::string(name) + " = " + std::to_string(n) + " is negative");
-}
-
-// A buffer of n > 0 elements must be a real pointer.
-inline void check_ptr(const char* op, const char* name, const void* p, int64_t n) {
-  if (n > 0 && p == nullptr) {
-    fail(op, std::string("'") + name + "' is null for " + std::to_string(n) + " elements");
-  }
+// (b, c, l) of the flat index idx of a row-major (B, C, len) tensor.
+__device__ inline void unflatten_bcl(int64_t idx, int C, int len, int64_t* b, int* c, int* l) {
+  *l = static_cast<int>(idx % len);
+  const int64_t bc = idx / len;
+  *c = static_cast<int>(bc % C);
+  *b = bc / C;
 }
 
 // Sum over the 32 lanes of a warp; every lane must call it (full mask) and gets the total.
@@ -78,30 +83,43 @@ __device__ inline T block_sum(T v) {
   return result;
 }
 
-// The smallest position at which a kernel found a bad index, or none. Allocated from the caching
-// allocator on `stream`; kernels call report() with the position.
-class DeviceErrorIndex {
+// n elements of T from the caching allocator on `stream`, returned to it on destruction (also
+// when a launch throws); stream order makes the reuse safe once the launches using it are queued.
+template <typename T>
+class DeviceScratch {
  public:
-  explicit DeviceErrorIndex(cudaStream_t stream) : stream_(stream) {
-    ptr_ = static_cast<unsigned long long*>(
-        cuda_allocator().allocate(sizeof(unsigned long long), stream));
-    CUDA_CHECK(cudaMemsetAsync(ptr_, 0xff, sizeof(unsigned long long), stream));  // = none
-  }
-  ~DeviceErrorIndex() {
+  DeviceScratch(int64_t n, cudaStream_t stream)
+      : ptr_(static_cast<T*>(
+            cuda_allocator().allocate(static_cast<size_t>(n) * sizeof(T), stream))) {}
+  ~DeviceScratch() {
     try {
       cuda_allocator().free(ptr_);
     } catch (...) {
     }
   }
-  DeviceErrorIndex(const DeviceErrorIndex&) = delete;
-  DeviceErrorIndex& operator=(const DeviceErrorIndex&) = delete;
+  DeviceScratch(const DeviceScratch&) = delete;
+  DeviceScratch& operator=(const DeviceScratch&) = delete;
 
-  unsigned long long* get() const { return ptr_; }
+  T* get() const { return ptr_; }
+
+ private:
+  T* ptr_ = nullptr;
+};
+
+// The smallest position at which a kernel found a bad index, or none. Allocated from the caching
+// allocator on `stream`; kernels call report_bad_index() with the position.
+class DeviceErrorIndex {
+ public:
+  explicit DeviceErrorIndex(cudaStream_t stream) : stream_(stream), flag_(1, stream) {
+    CUDA_CHECK(cudaMemsetAsync(flag_.get(), 0xff, sizeof(unsigned long long), stream));  // = none
+  }
+
+  unsigned long long* get() const { return flag_.get(); }
 
   // Waits for the stream; returns the first bad position, or -1 when every index was valid.
   int64_t fetch() const {
     unsigned long long host = ~0ull;
-    CUDA_CHECK(cudaMemcpyAsync(&host, ptr_, sizeof host, cudaMemcpyDeviceToHost, stream_));
+    CUDA_CHECK(cudaMemcpyAsync(&host, flag_.get(), sizeof host, cudaMemcpyDeviceToHost, stream_));
     CUDA_CHECK(cudaStreamSynchronize(stream_));
     return host == ~0ull ? -1 : static_cast<int64_t>(host);
   }
@@ -116,46 +134,8 @@ class DeviceErrorIndex {
 
  private:
   cudaStream_t stream_;
-  unsigned long long* ptr_ = nullptr;
+  DeviceScratch<unsigned long long> flag_;
 };
-
-// Math in the precision of T, spelled out per type (expf for float, exp for double).
-__device__ inline float d_exp(float v) {
-  return expf(v);
-}
-__device__ inline double d_exp(double v) {
-  return exp(v);
-}
-__device__ inline float d_log(float v) {
-  return logf(v);
-}
-__device__ inline double d_log(double v) {
-  return log(v);
-}
-__device__ inline float d_log1p(float v) {
-  return log1pf(v);
-}
-__device__ inline double d_log1p(double v) {
-  return log1p(v);
-}
-__device__ inline float d_sqrt(float v) {
-  return sqrtf(v);
-}
-__device__ inline double d_sqrt(double v) {
-  return sqrt(v);
-}
-__device__ inline float d_erf(float v) {
-  return erff(v);
-}
-__device__ inline double d_erf(double v) {
-  return erf(v);
-}
-__device__ inline float d_fabs(float v) {
-  return fabsf(v);
-}
-__device__ inline double d_fabs(double v) {
-  return fabs(v);
-}
 
 __device__ inline void report_bad_index(unsigned long long* error, int64_t pos) {
   atomicMin(error, static_cast<unsigned long long>(pos));  // an error flag, not a numeric sum

@@ -18,7 +18,7 @@
 //                    the (co, k, lo) that read it, so no atomics;
 //   backward-weight: one 256-thread block per weight element (co, ci, k) and per bias element,
 //                    reducing over B x Lout with the fixed block tree: deterministic.
-// Numerics: products accumulate in T (f32 for f32).
+// Numerics: products accumulate in float.
 #include "kernels/conv1d.h"
 #include "kernels/cuda/common.cuh"
 
@@ -71,24 +71,21 @@ ConvDims make_dims(int B, int Cin, int Cout, int L, int K, int stride, int pad, 
 }
 
 // One thread per out[b, co, lo].
-template <typename T>
-static __global__ void conv1d_forward_direct_kernel(T* out, const T* in, const T* w, const T* bias,
-                                                    ConvDims d) {
+static __global__ void conv1d_forward_direct_kernel(float* out, const float* in, const float* w,
+                                                    const float* bias, ConvDims d) {
   const int64_t total = static_cast<int64_t>(d.B) * d.Cout * d.Lout;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    const int lo = static_cast<int>(idx % d.Lout);
-    const int64_t bc = idx / d.Lout;
-    const int co = static_cast<int>(bc % d.Cout);
-    const int64_t b = bc / d.Cout;
+  for (int64_t idx = grid_start(); idx < total; idx += grid_step()) {
+    int64_t b;
+    int co, lo;
+    unflatten_bcl(idx, d.Cout, d.Lout, &b, &co, &lo);
     const int g = co / d.Coutg;
-    const T* xg = in + (b * d.Cin + static_cast<int64_t>(g) * d.Cg) * d.L;
-    const T* wc = w + static_cast<int64_t>(co) * d.Cg * d.K;
+    const float* xg = in + (b * d.Cin + static_cast<int64_t>(g) * d.Cg) * d.L;
+    const float* wc = w + static_cast<int64_t>(co) * d.Cg * d.K;
     const int start = lo * d.stride - d.pad;
-    T acc = bias ? bias[co] : T(0);
+    float acc = bias ? bias[co] : 0.0f;
     for (int ci = 0; ci < d.Cg; ++ci) {
-      const T* xr = xg + static_cast<int64_t>(ci) * d.L;
-      const T* wr = wc + static_cast<int64_t>(ci) * d.K;
+      const float* xr = xg + static_cast<int64_t>(ci) * d.L;
+      const float* wr = wc + static_cast<int64_t>(ci) * d.K;
       for (int k = 0; k < d.K; ++k) {
         const int pos = start + k * d.dil;
         if (pos >= 0 && pos < d.L) acc += wr[k] * xr[pos];
@@ -115,20 +112,18 @@ inline int64_t tiled_span(const ConvDims& d) {
   return static_cast<int64_t>(kTileLo - 1) * d.stride + static_cast<int64_t>(d.K - 1) * d.dil + 1;
 }
 
-template <typename T>
 size_t tiled_shared_bytes(const ConvDims& d) {
   return (static_cast<size_t>(kTileCi) * tiled_span(d) +
           static_cast<size_t>(kTileCo) * kTileCi * d.K) *
-         sizeof(T);
+         sizeof(float);
 }
 
 // grid = (ceil(Lout / kTileLo), groups * ceil(Coutg / kTileCo), B), block = (kTileLo, kTileRows).
-template <typename T>
-static __global__ void conv1d_forward_tiled_kernel(T* out, const T* in, const T* w, const T* bias,
-                                                   ConvDims d, int span) {
+static __global__ void conv1d_forward_tiled_kernel(float* out, const float* in, const float* w,
+                                                   const float* bias, ConvDims d, int span) {
   extern __shared__ unsigned char conv_smem[];
-  T* xs = reinterpret_cast<T*>(conv_smem);  // (kTileCi, span)
-  T* ws = xs + kTileCi * span;              // (kTileCo, kTileCi, K)
+  float* xs = reinterpret_cast<float*>(conv_smem);  // (kTileCi, span)
+  float* ws = xs + kTileCi * span;                  // (kTileCo, kTileCi, K)
   const int co_tiles = (d.Coutg + kTileCo - 1) / kTileCo;
   const int g = blockIdx.y / co_tiles;
   const int co0 = (blockIdx.y % co_tiles) * kTileCo;  // within the group
@@ -137,25 +132,25 @@ static __global__ void conv1d_forward_tiled_kernel(T* out, const T* in, const T*
   const int tx = threadIdx.x, ty = threadIdx.y;
   const int tid = ty * kTileLo + tx, threads = kTileLo * kTileRows;
   const int in0 = lo0 * d.stride - d.pad;  // input position of xs[., 0]
-  const T* xg = in + (b * d.Cin + static_cast<int64_t>(g) * d.Cg) * d.L;
-  const T* wg = w + static_cast<int64_t>(g) * d.Coutg * d.Cg * d.K;
-  T acc[kTileCoPerThread];
-  for (int r = 0; r < kTileCoPerThread; ++r) acc[r] = T(0);
+  const float* xg = in + (b * d.Cin + static_cast<int64_t>(g) * d.Cg) * d.L;
+  const float* wg = w + static_cast<int64_t>(g) * d.Coutg * d.Cg * d.K;
+  float acc[kTileCoPerThread];
+  for (int r = 0; r < kTileCoPerThread; ++r) acc[r] = 0.0f;
   for (int ci0 = 0; ci0 < d.Cg; ci0 += kTileCi) {
     for (int i = tid; i < kTileCi * span; i += threads) {
       const int ci = ci0 + i / span, pos = in0 + i % span;
-      xs[i] = ci < d.Cg && pos >= 0 && pos < d.L ? xg[static_cast<int64_t>(ci) * d.L + pos] : T(0);
+      xs[i] = ci < d.Cg && pos >= 0 && pos < d.L ? xg[static_cast<int64_t>(ci) * d.L + pos] : 0.0f;
     }
     for (int i = tid; i < kTileCo * kTileCi * d.K; i += threads) {
       const int co = co0 + i / (kTileCi * d.K), ci = ci0 + (i / d.K) % kTileCi, k = i % d.K;
       ws[i] =
-          co < d.Coutg && ci < d.Cg ? wg[(static_cast<int64_t>(co) * d.Cg + ci) * d.K + k] : T(0);
+          co < d.Coutg && ci < d.Cg ? wg[(static_cast<int64_t>(co) * d.Cg + ci) * d.K + k] : 0.0f;
     }
     __syncthreads();
     for (int ci = 0; ci < kTileCi; ++ci) {
-      const T* xr = xs + ci * span + tx * d.stride;
+      const float* xr = xs + ci * span + tx * d.stride;
       for (int k = 0; k < d.K; ++k) {
-        const T xv = xr[k * d.dil];
+        const float xv = xr[k * d.dil];
         for (int r = 0; r < kTileCoPerThread; ++r) {
           acc[r] += ws[((ty + r * kTileRows) * kTileCi + ci) * d.K + k] * xv;
         }
@@ -169,37 +164,33 @@ static __global__ void conv1d_forward_tiled_kernel(T* out, const T* in, const T*
     const int co = co0 + ty + r * kTileRows;
     if (co >= d.Coutg) continue;
     const int cog = g * d.Coutg + co;
-    out[(b * d.Cout + cog) * d.Lout + lo] = acc[r] + (bias ? bias[cog] : T(0));
+    out[(b * d.Cout + cog) * d.Lout + lo] = acc[r] + (bias ? bias[cog] : 0.0f);
   }
 }
 
 // The tiled forward pays off with enough output channels per group and positions to share the
 // staged tiles; it also needs its grid and shared memory to fit.
-template <typename T>
 bool use_tiled_forward(const ConvDims& d) {
   const int64_t grid_y = static_cast<int64_t>(d.groups) * ((d.Coutg + kTileCo - 1) / kTileCo);
   return d.Coutg >= kTileCo && d.Lout >= kTileLo / 2 && d.B <= 65535 && grid_y <= 65535 &&
-         tiled_shared_bytes<T>(d) <= kTiledMaxShared;
+         tiled_shared_bytes(d) <= kTiledMaxShared;
 }
 
 // One thread per grad_in[b, ci, l]: input position l was read by output lo through tap k when
 // lo*stride - pad + k*dil == l, i.e. lo = (l + pad - k*dil) / stride when that divides exactly.
-template <typename T>
-static __global__ void conv1d_backward_data_direct_kernel(T* grad_in, const T* grad_out, const T* w,
-                                                          ConvDims d) {
+static __global__ void conv1d_backward_data_direct_kernel(float* grad_in, const float* grad_out,
+                                                          const float* w, ConvDims d) {
   const int64_t total = static_cast<int64_t>(d.B) * d.Cin * d.L;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    const int l = static_cast<int>(idx % d.L);
-    const int64_t bc = idx / d.L;
-    const int ci = static_cast<int>(bc % d.Cin);
-    const int64_t b = bc / d.Cin;
+  for (int64_t idx = grid_start(); idx < total; idx += grid_step()) {
+    int64_t b;
+    int ci, l;
+    unflatten_bcl(idx, d.Cin, d.L, &b, &ci, &l);
     const int g = ci / d.Cg, cil = ci % d.Cg;
-    T acc = T(0);
+    float acc = 0.0f;
     for (int c = 0; c < d.Coutg; ++c) {
       const int co = g * d.Coutg + c;
-      const T* dyr = grad_out + (b * d.Cout + co) * d.Lout;
-      const T* wr = w + (static_cast<int64_t>(co) * d.Cg + cil) * d.K;
+      const float* dyr = grad_out + (b * d.Cout + co) * d.Lout;
+      const float* wr = w + (static_cast<int64_t>(co) * d.Cg + cil) * d.K;
       for (int k = 0; k < d.K; ++k) {
         const int t = l + d.pad - k * d.dil;
         if (t < 0) break;  // t only decreases with k
@@ -214,9 +205,8 @@ static __global__ void conv1d_backward_data_direct_kernel(T* grad_in, const T* g
 
 // One block per grad_w[co, ci, k] (grid-stride over weight elements; the loop is uniform across
 // the block, so every thread reaches block_sum).
-template <typename T>
-static __global__ void conv1d_backward_weight_block_kernel(T* grad_w, const T* grad_out,
-                                                           const T* in, ConvDims d) {
+static __global__ void conv1d_backward_weight_block_kernel(float* grad_w, const float* grad_out,
+                                                           const float* in, ConvDims d) {
   const int64_t weights = static_cast<int64_t>(d.Cout) * d.Cg * d.K;
   const int64_t terms = static_cast<int64_t>(d.B) * d.Lout;
   for (int64_t wi = blockIdx.x; wi < weights; wi += gridDim.x) {
@@ -226,7 +216,7 @@ static __global__ void conv1d_backward_weight_block_kernel(T* grad_w, const T* g
     const int co = static_cast<int>(cc / d.Cg);
     const int ci = (co / d.Coutg) * d.Cg + cil;
     const int off = k * d.dil - d.pad;
-    T acc = T(0);
+    float acc = 0.0f;
     for (int64_t j = threadIdx.x; j < terms; j += blockDim.x) {
       const int lo = static_cast<int>(j % d.Lout);
       const int64_t b = j / d.Lout;
@@ -241,11 +231,11 @@ static __global__ void conv1d_backward_weight_block_kernel(T* grad_w, const T* g
 }
 
 // One block per grad_b[co].
-template <typename T>
-static __global__ void conv1d_backward_bias_block_kernel(T* grad_b, const T* grad_out, ConvDims d) {
+static __global__ void conv1d_backward_bias_block_kernel(float* grad_b, const float* grad_out,
+                                                         ConvDims d) {
   const int64_t terms = static_cast<int64_t>(d.B) * d.Lout;
   for (int64_t co = blockIdx.x; co < d.Cout; co += gridDim.x) {
-    T acc = T(0);
+    float acc = 0.0f;
     for (int64_t j = threadIdx.x; j < terms; j += blockDim.x) {
       const int lo = static_cast<int>(j % d.Lout);
       const int64_t b = j / d.Lout;
@@ -262,9 +252,8 @@ unsigned block_grid(int64_t items) {
 
 }  // namespace
 
-template <typename T>
-void conv1d_forward_cuda(T* out, const T* in, const T* w, const T* b, int B, int Cin, int Cout,
-                         int L, int K, int stride, int pad, int dil, int groups,
+void conv1d_forward_cuda(float* out, const float* in, const float* w, const float* b, int B,
+                         int Cin, int Cout, int L, int K, int stride, int pad, int dil, int groups,
                          cudaStream_t stream) {
   const ConvDims d = make_dims(B, Cin, Cout, L, K, stride, pad, dil, groups);
   const int64_t total = static_cast<int64_t>(B) * Cout * d.Lout;
@@ -272,11 +261,11 @@ void conv1d_forward_cuda(T* out, const T* in, const T* w, const T* b, int B, int
   check_ptr("conv1d", "in", in, static_cast<int64_t>(B) * Cin * L);
   check_ptr("conv1d", "w", w, static_cast<int64_t>(Cout) * d.Cg * K);
   if (total == 0) return;
-  if (use_tiled_forward<T>(d)) {
+  if (use_tiled_forward(d)) {
     const dim3 grid((d.Lout + kTileLo - 1) / kTileLo,
                     d.groups * ((d.Coutg + kTileCo - 1) / kTileCo), B);
     const dim3 block(kTileLo, kTileRows);
-    conv1d_forward_tiled_kernel<<<grid, block, tiled_shared_bytes<T>(d), stream>>>(
+    conv1d_forward_tiled_kernel<<<grid, block, tiled_shared_bytes(d), stream>>>(
         out, in, w, b, d, static_cast<int>(tiled_span(d)));
   } else {
     conv1d_forward_direct_kernel<<<grid_for(total, kForwardBlock), kForwardBlock, 0, stream>>>(
@@ -285,10 +274,9 @@ void conv1d_forward_cuda(T* out, const T* in, const T* w, const T* b, int B, int
   CUDA_CHECK(cudaGetLastError());
 }
 
-template <typename T>
-void conv1d_backward_data_cuda(T* grad_in, const T* grad_out, const T* w, int B, int Cin, int Cout,
-                               int L, int K, int stride, int pad, int dil, int groups,
-                               cudaStream_t stream) {
+void conv1d_backward_data_cuda(float* grad_in, const float* grad_out, const float* w, int B,
+                               int Cin, int Cout, int L, int K, int stride, int pad, int dil,
+                               int groups, cudaStream_t stream) {
   const ConvDims d = make_dims(B, Cin, Cout, L, K, stride, pad, dil, groups);
   const int64_t total = static_cast<int64_t>(B) * Cin * L;
   check_ptr("conv1d", "grad_in", grad_in, total);
@@ -300,10 +288,9 @@ void conv1d_backward_data_cuda(T* grad_in, const T* grad_out, const T* w, int B,
   CUDA_CHECK(cudaGetLastError());
 }
 
-template <typename T>
-void conv1d_backward_weight_cuda(T* grad_w, T* grad_b, const T* grad_out, const T* in, int B,
-                                 int Cin, int Cout, int L, int K, int stride, int pad, int dil,
-                                 int groups, cudaStream_t stream) {
+void conv1d_backward_weight_cuda(float* grad_w, float* grad_b, const float* grad_out,
+                                 const float* in, int B, int Cin, int Cout, int L, int K,
+                                 int stride, int pad, int dil, int groups, cudaStream_t stream) {
   const ConvDims d = make_dims(B, Cin, Cout, L, K, stride, pad, dil, groups);
   const int64_t weights = static_cast<int64_t>(Cout) * d.Cg * K;
   check_ptr("conv1d", "grad_w", grad_w, weights);
@@ -319,16 +306,5 @@ void conv1d_backward_weight_cuda(T* grad_w, T* grad_b, const T* grad_out, const 
     CUDA_CHECK(cudaGetLastError());
   }
 }
-
-#define ACL_INSTANTIATE(T)                                                                         \
-  template void conv1d_forward_cuda<T>(T*, const T*, const T*, const T*, int, int, int, int, int,  \
-                                       int, int, int, int, cudaStream_t);                          \
-  template void conv1d_backward_data_cuda<T>(T*, const T*, const T*, int, int, int, int, int, int, \
-                                             int, int, int, cudaStream_t);                         \
-  template void conv1d_backward_weight_cuda<T>(T*, T*, const T*, const T*, int, int, int, int,     \
-                                               int, int, int, int, int, cudaStream_t);
-ACL_INSTANTIATE(float)
-ACL_INSTANTIATE(double)
-#undef ACL_INSTANTIATE
 
 }  // namespace acl::kernels

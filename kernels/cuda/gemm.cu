@@ -5,38 +5,28 @@
 // bytes, so the row-major product C = op(A) op(B) is computed as the column-major product
 // C^T = op(B)^T op(A)^T: cublas<t>gemm(opB, opA, N, M, K, B, ldb, A, lda, C, ldc = N) with the
 // leading dimensions of the row-major storage (lda = trans_a ? M : K, ldb = trans_b ? K : N).
-// Numerics: sgemm/dgemm on the handle of `stream` (engine/cuda/stream.h), default math mode, so
+// Numerics: sgemm/dgemm on the handle of `stream` (kernels/runtime/stream.h), default math mode, so
 // f32 is IEEE f32 (no TF32 tensor cores): parity with the CPU f64 reference at f32 tolerances.
-#include "engine/cuda/stream.h"
 #include "kernels/cuda/common.cuh"
 #include "kernels/gemm.h"
+#include "kernels/runtime/stream.h"
 
 namespace acl::kernels {
 namespace {
-
-using cuda_detail::check_count;
-using cuda_detail::check_ptr;
 
 cublasStatus_t gemm_call(cublasHandle_t h, cublasOperation_t ob, cublasOperation_t oa, int n, int m,
                          int k, const float* alpha, const float* B, int ldb, const float* A,
                          int lda, const float* beta, float* C, int ldc) {
   return cublasSgemm(h, ob, oa, n, m, k, alpha, B, ldb, A, lda, beta, C, ldc);
 }
-cublasStatus_t gemm_call(cublasHandle_t h, cublasOperation_t ob, cublasOperation_t oa, int n, int m,
-                         int k, const double* alpha, const double* B, int ldb, const double* A,
-                         int lda, const double* beta, double* C, int ldc) {
-  return cublasDgemm(h, ob, oa, n, m, k, alpha, B, ldb, A, lda, beta, C, ldc);
-}
-
 inline int at_least_one(int v) {
   return v < 1 ? 1 : v;
 }
 
 }  // namespace
 
-template <typename T>
-void gemm_cuda(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, const T* B,
-               T beta, T* C, cudaStream_t stream) {
+void gemm_cuda(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A,
+               const float* B, float beta, float* C, cudaStream_t stream) {
   const char* op = "gemm_cuda";
   check_count(op, "M", M);
   check_count(op, "N", N);
@@ -53,10 +43,5 @@ void gemm_cuda(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T
                          trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &alpha, B, ldb, A, lda,
                          &beta, C, N));
 }
-
-template void gemm_cuda<float>(bool, bool, int, int, int, float, const float*, const float*, float,
-                               float*, cudaStream_t);
-template void gemm_cuda<double>(bool, bool, int, int, int, double, const double*, const double*,
-                                double, double*, cudaStream_t);
 
 }  // namespace acl::kernels

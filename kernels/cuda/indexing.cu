@@ -11,14 +11,17 @@
 // gather_rows reports the first index outside [0, N) and throws std::invalid_argument after
 // waiting for the stream; gather_rows_backward trusts the index its forward already checked
 // (an out-of-range entry matches no row).
-// Instantiated for float, double and int32_t (copies move index tensors too).
+// copy_slab and gather_rows take float and int32_t (copies move index tensors too);
+// gather_rows_backward takes float.
 #include "kernels/cuda/common.cuh"
 #include "kernels/indexing.h"
+#include "kernels/indexing_shared.h"
 
 namespace acl::kernels {
 namespace {
 
 using namespace cuda_detail;
+using namespace indexing_detail;
 
 constexpr int kBlockSize = 256;
 
@@ -28,19 +31,17 @@ static __global__ void copy_slab_kernel(T* dst, const T* src, int64_t outer, int
                                         int64_t src_start, int64_t count) {
   const int64_t per_outer = count * inner;
   const int64_t total = outer * per_outer;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t idx = grid_start(); idx < total; idx += grid_step()) {
     const int64_t o = idx / per_outer, r = idx % per_outer;  // r = j * inner + i
-    dst[(o * dst_n + dst_start) * inner + r] = src[(o * src_n + src_start) * inner + r];
+    dst[slab_base(o, dst_n, dst_start, inner) + r] = src[slab_base(o, src_n, src_start, inner) + r];
   }
 }
 
 // Reports the first m with index[m] outside [0, N).
 static __global__ void check_index_kernel(const int32_t* index, int64_t M, int64_t N,
                                           unsigned long long* error) {
-  for (int64_t m = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; m < M;
-       m += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    if (index[m] < 0 || index[m] >= N) report_bad_index(error, m);
+  for (int64_t m = grid_start(); m < M; m += grid_step()) {
+    if (!index_in_range(index[m], N)) report_bad_index(error, m);
   }
 }
 
@@ -49,23 +50,20 @@ template <typename T>
 static __global__ void gather_rows_kernel(T* out, const T* x, const int32_t* index, int64_t M,
                                           int64_t N, int64_t row) {
   const int64_t total = M * row;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t idx = grid_start(); idx < total; idx += grid_step()) {
     const int64_t m = idx / row, i = idx % row;
     const int32_t src = index[m];
-    out[idx] = src >= 0 && src < N ? x[static_cast<int64_t>(src) * row + i] : T(0);
+    out[idx] = index_in_range(src, N) ? x[static_cast<int64_t>(src) * row + i] : T(0);
   }
 }
 
-template <typename T>
-static __global__ void gather_rows_backward_kernel(T* grad_x, const T* grad_out,
+static __global__ void gather_rows_backward_kernel(float* grad_x, const float* grad_out,
                                                    const int32_t* index, int64_t M, int64_t N,
                                                    int64_t row) {
   const int64_t total = N * row;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t idx = grid_start(); idx < total; idx += grid_step()) {
     const int64_t n = idx / row, i = idx % row;
-    T acc = T(0);
+    float acc = 0.0f;
     for (int64_t m = 0; m < M; ++m) {
       if (index[m] == n) acc += grad_out[m * row + i];
     }
@@ -73,30 +71,12 @@ static __global__ void gather_rows_backward_kernel(T* grad_x, const T* grad_out,
   }
 }
 
-void check_gather(const char* op, int64_t M, int64_t N, int64_t row) {
-  check_count(op, "M", M);
-  check_count(op, "N", N);
-  check_count(op, "row", row);
-}
-
-}  // namespace
-
 template <typename T>
-void copy_slab_cuda(T* dst, const T* src, int64_t outer, int64_t inner, int64_t dst_n,
+void copy_slab_impl(T* dst, const T* src, int64_t outer, int64_t inner, int64_t dst_n,
                     int64_t dst_start, int64_t src_n, int64_t src_start, int64_t count,
                     cudaStream_t stream) {
-  const char* op = "copy_slab_cuda";
-  check_count(op, "outer", outer);
-  check_count(op, "inner", inner);
-  check_count(op, "count", count);
-  if (dst_start < 0 || src_start < 0 || dst_start + count > dst_n || src_start + count > src_n) {
-    fail(op, "range of " + std::to_string(count) + " from src [" + std::to_string(src_start) +
-                 ", of " + std::to_string(src_n) + ") to dst [" + std::to_string(dst_start) +
-                 ", of " + std::to_string(dst_n) + ") is out of bounds");
-  }
-  const int64_t total = outer * count * inner;
-  check_ptr(op, "dst", dst, total);
-  check_ptr(op, "src", src, total);
+  const int64_t total =
+      check_copy_slab(dst, src, outer, inner, dst_n, dst_start, src_n, src_start, count);
   if (total == 0) return;
   copy_slab_kernel<<<grid_for(total, kBlockSize), kBlockSize, 0, stream>>>(
       dst, src, outer, inner, dst_n, dst_start, src_n, src_start, count);
@@ -104,13 +84,10 @@ void copy_slab_cuda(T* dst, const T* src, int64_t outer, int64_t inner, int64_t 
 }
 
 template <typename T>
-void gather_rows_cuda(T* out, const T* x, const int32_t* index, int64_t M, int64_t N, int64_t row,
+void gather_rows_impl(T* out, const T* x, const int32_t* index, int64_t M, int64_t N, int64_t row,
                       cudaStream_t stream) {
   const char* op = "gather_rows";
-  check_gather(op, M, N, row);
-  check_ptr(op, "out", out, M * row);
-  check_ptr(op, "x", x, N * row);
-  check_ptr(op, "index", index, M);
+  check_gather_rows(out, x, index, M, N, row);
   if (M == 0) return;
   DeviceErrorIndex error(stream);
   check_index_kernel<<<grid_for(M, kBlockSize), kBlockSize, 0, stream>>>(index, M, N, error.get());
@@ -123,38 +100,39 @@ void gather_rows_cuda(T* out, const T* x, const int32_t* index, int64_t M, int64
   // Waits for the stream (one host sync per call; a graph-captured step would need the check
   // deferred).
   const int64_t bad = error.fetch();
-  if (bad >= 0) {
-    fail(op, "index[" + std::to_string(bad) +
-                 "] = " + std::to_string(DeviceErrorIndex::read_index(index, bad, stream)) +
-                 " is outside [0, " + std::to_string(N) + ")");
-  }
+  if (bad >= 0) fail_bad_index(op, bad, DeviceErrorIndex::read_index(index, bad, stream), N);
 }
 
-template <typename T>
-void gather_rows_backward_cuda(T* grad_x, const T* grad_out, const int32_t* index, int64_t M,
-                               int64_t N, int64_t row, cudaStream_t stream) {
-  const char* op = "gather_rows_backward_cuda";
-  check_gather(op, M, N, row);
-  check_ptr(op, "grad_x", grad_x, N * row);
-  check_ptr(op, "grad_out", grad_out, M * row);
-  check_ptr(op, "index", index, M);
+}  // namespace
+
+void copy_slab_cuda(float* dst, const float* src, int64_t outer, int64_t inner, int64_t dst_n,
+                    int64_t dst_start, int64_t src_n, int64_t src_start, int64_t count,
+                    cudaStream_t stream) {
+  copy_slab_impl(dst, src, outer, inner, dst_n, dst_start, src_n, src_start, count, stream);
+}
+void copy_slab_cuda(int32_t* dst, const int32_t* src, int64_t outer, int64_t inner, int64_t dst_n,
+                    int64_t dst_start, int64_t src_n, int64_t src_start, int64_t count,
+                    cudaStream_t stream) {
+  copy_slab_impl(dst, src, outer, inner, dst_n, dst_start, src_n, src_start, count, stream);
+}
+
+void gather_rows_cuda(float* out, const float* x, const int32_t* index, int64_t M, int64_t N,
+                      int64_t row, cudaStream_t stream) {
+  gather_rows_impl(out, x, index, M, N, row, stream);
+}
+void gather_rows_cuda(int32_t* out, const int32_t* x, const int32_t* index, int64_t M, int64_t N,
+                      int64_t row, cudaStream_t stream) {
+  gather_rows_impl(out, x, index, M, N, row, stream);
+}
+
+void gather_rows_backward_cuda(float* grad_x, const float* grad_out, const int32_t* index,
+                               int64_t M, int64_t N, int64_t row, cudaStream_t stream) {
+  check_gather_rows_backward(grad_x, grad_out, index, M, N, row);
   const int64_t total = N * row;
   if (total == 0) return;
   gather_rows_backward_kernel<<<grid_for(total, kBlockSize), kBlockSize, 0, stream>>>(
       grad_x, grad_out, index, M, N, row);
   CUDA_CHECK(cudaGetLastError());
 }
-
-#define ACL_INSTANTIATE(T)                                                                   \
-  template void copy_slab_cuda<T>(T*, const T*, int64_t, int64_t, int64_t, int64_t, int64_t, \
-                                  int64_t, int64_t, cudaStream_t);                           \
-  template void gather_rows_cuda<T>(T*, const T*, const int32_t*, int64_t, int64_t, int64_t, \
-                                    cudaStream_t);                                           \
-  template void gather_rows_backward_cuda<T>(T*, const T*, const int32_t*, int64_t, int64_t, \
-                                             int64_t, cudaStream_t);
-ACL_INSTANTIATE(float)
-ACL_INSTANTIATE(double)
-ACL_INSTANTIATE(int32_t)
-#undef ACL_INSTANTIATE
 
 }  // namespace acl::kernels

@@ -3,7 +3,7 @@
 //   sum_dim:       out (outer, inner) = sum_j in[o, j, i]   (written)
 //   broadcast_dim: out (outer, n, inner) = s * in[o, i]     (written; backward of sum/mean)
 // sum_dim has two variants, selected by shape; both are deterministic (fixed summation order,
-// no atomics) and accumulate in T:
+// no atomics) and accumulate in float:
 //   - columns (inner >= 32, or n <= 64): one thread per output, summing j = 0..n-1 in order;
 //     neighbouring threads read neighbouring i, so loads coalesce;
 //   - rows (inner < 32 and n > 64, e.g. a full reduction): one block per output, threads stride
@@ -15,9 +15,9 @@ namespace acl::kernels {
 namespace {
 
 using cuda_detail::block_sum;
-using cuda_detail::check_count;
-using cuda_detail::check_ptr;
 using cuda_detail::grid_for;
+using cuda_detail::grid_start;
+using cuda_detail::grid_step;
 
 constexpr int kColumnBlock = 256;
 constexpr int kRowBlock = 256;
@@ -26,15 +26,13 @@ constexpr int64_t kSerialMaxN = 64;  // up to this many terms a serial sum per t
 constexpr int64_t kColumnMinInner = 32;
 
 // One thread per output (o, i).
-template <typename T>
-static __global__ void sum_columns_kernel(T* out, const T* in, int64_t outer, int64_t n,
+static __global__ void sum_columns_kernel(float* out, const float* in, int64_t outer, int64_t n,
                                           int64_t inner) {
   const int64_t total = outer * inner;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t idx = grid_start(); idx < total; idx += grid_step()) {
     const int64_t o = idx / inner, i = idx % inner;
-    const T* src = in + o * n * inner + i;
-    T acc = T(0);
+    const float* src = in + o * n * inner + i;
+    float acc = 0.0f;
     for (int64_t j = 0; j < n; ++j) acc += src[j * inner];
     out[idx] = acc;
   }
@@ -42,26 +40,23 @@ static __global__ void sum_columns_kernel(T* out, const T* in, int64_t outer, in
 
 // One block per output (o, i); the loop over outputs is uniform across the block, so every
 // thread reaches block_sum.
-template <typename T>
-static __global__ void sum_rows_kernel(T* out, const T* in, int64_t outer, int64_t n,
+static __global__ void sum_rows_kernel(float* out, const float* in, int64_t outer, int64_t n,
                                        int64_t inner) {
   const int64_t total = outer * inner;
   for (int64_t idx = blockIdx.x; idx < total; idx += gridDim.x) {
     const int64_t o = idx / inner, i = idx % inner;
-    const T* src = in + o * n * inner + i;
-    T acc = T(0);
+    const float* src = in + o * n * inner + i;
+    float acc = 0.0f;
     for (int64_t j = threadIdx.x; j < n; j += blockDim.x) acc += src[j * inner];
     acc = block_sum(acc);
     if (threadIdx.x == 0) out[idx] = acc;
   }
 }
 
-template <typename T>
-static __global__ void broadcast_kernel(T* out, const T* in, int64_t outer, int64_t n,
-                                        int64_t inner, T s) {
+static __global__ void broadcast_kernel(float* out, const float* in, int64_t outer, int64_t n,
+                                        int64_t inner, float s) {
   const int64_t total = outer * n * inner;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t idx = grid_start(); idx < total; idx += grid_step()) {
     const int64_t i = idx % inner, o = idx / (n * inner);
     out[idx] = s * in[o * inner + i];
   }
@@ -75,8 +70,7 @@ void check_dims(const char* op, int64_t outer, int64_t n, int64_t inner) {
 
 }  // namespace
 
-template <typename T>
-void sum_dim_cuda(T* out, const T* in, int64_t outer, int64_t n, int64_t inner,
+void sum_dim_cuda(float* out, const float* in, int64_t outer, int64_t n, int64_t inner,
                   cudaStream_t stream) {
   const char* op = "sum_dim_cuda";
   check_dims(op, outer, n, inner);
@@ -95,9 +89,8 @@ void sum_dim_cuda(T* out, const T* in, int64_t outer, int64_t n, int64_t inner,
   CUDA_CHECK(cudaGetLastError());
 }
 
-template <typename T>
-void broadcast_dim_cuda(T* out, const T* in, int64_t outer, int64_t n, int64_t inner, T s,
-                        cudaStream_t stream) {
+void broadcast_dim_cuda(float* out, const float* in, int64_t outer, int64_t n, int64_t inner,
+                        float s, cudaStream_t stream) {
   const char* op = "broadcast_dim_cuda";
   check_dims(op, outer, n, inner);
   const int64_t total = outer * n * inner;
@@ -108,12 +101,5 @@ void broadcast_dim_cuda(T* out, const T* in, int64_t outer, int64_t n, int64_t i
                                                                                      n, inner, s);
   CUDA_CHECK(cudaGetLastError());
 }
-
-#define ACL_INSTANTIATE(T)                                                              \
-  template void sum_dim_cuda<T>(T*, const T*, int64_t, int64_t, int64_t, cudaStream_t); \
-  template void broadcast_dim_cuda<T>(T*, const T*, int64_t, int64_t, int64_t, T, cudaStream_t);
-ACL_INSTANTIATE(float)
-ACL_INSTANTIATE(double)
-#undef ACL_INSTANTIATE
 
 }  // namespace acl::kernels

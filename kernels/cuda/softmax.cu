@@ -7,7 +7,7 @@
 //                    backward grad_x = grad_loss / n * (sigmoid(x) - y)            (written)
 // grad_loss is a device pointer to one element.
 // Layout: one warp per row (8 rows per 256-thread block, grid-stride over rows), lanes striding
-// over the columns. Numerics in T: the log-sum-exp is online (each lane keeps its running max m
+// over the columns. Numerics in float: the log-sum-exp is online (each lane keeps its running max m
 // and the sum s of exp(x - m), rescaled when m grows; lanes merge (m, s) pairs through a fixed
 // butterfly), so one pass over the row suffices and nothing overflows. Mean losses reduce the
 // per-row / per-element terms with one block and a fixed tree: deterministic.
@@ -27,82 +27,76 @@ constexpr int kElemBlock = 256;
 constexpr int kLossBlock = 512;  // one block reduces the whole loss
 
 // Running log-sum-exp state: sum over seen values v of exp(v - m).
-template <typename T>
 struct Lse {
-  T m, s;
+  float m, s;
 };
 
-template <typename T>
-__device__ inline Lse<T> lse_push(Lse<T> a, T x) {
+__device__ inline Lse lse_push(Lse a, float x) {
   if (x > a.m) {
-    a.s = a.s * d_exp(a.m - x) + T(1);  // m = -inf, s = 0 at start: 0 * 0 + 1
+    a.s = a.s * hd_exp(a.m - x) + 1.0f;  // m = -inf, s = 0 at start: 0 * 0 + 1
     a.m = x;
   } else if (x != -INFINITY) {  // exp(-inf - m) adds exactly 0 (and -inf - -inf would be NaN)
-    a.s += d_exp(x - a.m);      // NaN propagates through s
+    a.s += hd_exp(x - a.m);     // NaN propagates through s
   }
   return a;
 }
 
 // Symmetric in (a, b), so every lane of the butterfly ends with the same bits.
-template <typename T>
-__device__ inline Lse<T> lse_merge(Lse<T> a, Lse<T> b) {
-  Lse<T> r;
+__device__ inline Lse lse_merge(Lse a, Lse b) {
+  Lse r;
   r.m = a.m > b.m ? a.m : b.m;
-  T ta = a.s == T(0) ? T(0) : a.s * d_exp(a.m - r.m);
-  T tb = b.s == T(0) ? T(0) : b.s * d_exp(b.m - r.m);
+  float ta = a.s == 0.0f ? 0.0f : a.s * hd_exp(a.m - r.m);
+  float tb = b.s == 0.0f ? 0.0f : b.s * hd_exp(b.m - r.m);
   r.s = ta + tb;
   return r;
 }
 
 // lse of row x[0..C) computed by one warp; every lane returns it.
-template <typename T>
-__device__ inline T warp_row_lse(const T* x, int C, int lane) {
-  Lse<T> a{-INFINITY, T(0)};
+__device__ inline float warp_row_lse(const float* x, int C, int lane) {
+  Lse a{-INFINITY, 0.0f};
   for (int c = lane; c < C; c += kWarpSize) a = lse_push(a, x[c]);
   for (int offset = kWarpSize / 2; offset > 0; offset /= 2) {
-    Lse<T> b;
+    Lse b;
     b.m = __shfl_xor_sync(0xffffffffu, a.m, offset);
     b.s = __shfl_xor_sync(0xffffffffu, a.s, offset);
     a = lse_merge(a, b);
   }
-  return a.m + d_log(a.s);
+  return a.m + hd_log(a.s);
 }
 
-template <typename T>
-static __global__ void log_softmax_forward_kernel(T* out, const T* x, int N, int C) {
+static __global__ void log_softmax_forward_kernel(float* out, const float* x, int N, int C) {
   const int lane = threadIdx.x % kWarpSize;
   for (int64_t row = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + threadIdx.x / kWarpSize;
        row < N; row += static_cast<int64_t>(gridDim.x) * kRowsPerBlock) {
-    const T* xr = x + row * C;
-    const T lse = warp_row_lse(xr, C, lane);
+    const float* xr = x + row * C;
+    const float lse = warp_row_lse(xr, C, lane);
     for (int c = lane; c < C; c += kWarpSize) out[row * C + c] = xr[c] - lse;
   }
 }
 
-template <typename T>
-static __global__ void log_softmax_backward_kernel(T* grad_in, const T* grad_out, const T* out,
-                                                   int N, int C) {
+static __global__ void log_softmax_backward_kernel(float* grad_in, const float* grad_out,
+                                                   const float* out, int N, int C) {
   const int lane = threadIdx.x % kWarpSize;
   for (int64_t row = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + threadIdx.x / kWarpSize;
        row < N; row += static_cast<int64_t>(gridDim.x) * kRowsPerBlock) {
     const int64_t base = row * C;
-    T s = T(0);
+    float s = 0.0f;
     for (int c = lane; c < C; c += kWarpSize) s += grad_out[base + c];
     s = warp_sum(s);
     for (int c = lane; c < C; c += kWarpSize) {
-      grad_in[base + c] = grad_out[base + c] - d_exp(out[base + c]) * s;
+      grad_in[base + c] = grad_out[base + c] - hd_exp(out[base + c]) * s;
     }
   }
 }
 
 // lse (N) per row; reports the first row whose target is outside [0, C).
-template <typename T>
-static __global__ void cross_entropy_lse_kernel(T* lse, const T* logits, const int32_t* targets,
-                                                int N, int C, unsigned long long* error) {
+static __global__ void cross_entropy_lse_kernel(float* lse, const float* logits,
+                                                const int32_t* targets, int N, int C,
+                                                unsigned long long* error) {
   const int lane = threadIdx.x % kWarpSize;
   for (int64_t row = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + threadIdx.x / kWarpSize;
        row < N; row += static_cast<int64_t>(gridDim.x) * kRowsPerBlock) {
-    const T l = warp_row_lse(logits + row * C, C, lane);
+    const float l = warp_row_lse(logits + row * C, C, lane);
     if (lane == 0) {
       lse[row] = l;
       const int32_t t = targets[row];
@@ -113,52 +107,46 @@ static __global__ void cross_entropy_lse_kernel(T* lse, const T* logits, const i
 
 // loss[0] = mean_i (lse[i] - logits[i, t_i]); one block. Rows with a bad target add nothing (the
 // entry point throws for them).
-template <typename T>
-static __global__ void cross_entropy_mean_kernel(T* loss, const T* lse, const T* logits,
+static __global__ void cross_entropy_mean_kernel(float* loss, const float* lse, const float* logits,
                                                  const int32_t* targets, int N, int C) {
-  T acc = T(0);
+  float acc = 0.0f;
   for (int64_t i = threadIdx.x; i < N; i += blockDim.x) {
     const int32_t t = targets[i];
     if (t >= 0 && t < C) acc += lse[i] - logits[i * C + t];
   }
   acc = block_sum(acc);
-  if (threadIdx.x == 0) loss[0] = N > 0 ? acc / T(N) : T(0);
+  if (threadIdx.x == 0) loss[0] = N > 0 ? acc / static_cast<float>(N) : 0.0f;
 }
 
-template <typename T>
-static __global__ void cross_entropy_backward_kernel(T* grad_logits, const T* grad_loss,
-                                                     const T* logits, const T* lse,
+static __global__ void cross_entropy_backward_kernel(float* grad_logits, const float* grad_loss,
+                                                     const float* logits, const float* lse,
                                                      const int32_t* targets, int N, int C) {
-  const T g = grad_loss[0] / T(N);  // launched only for N > 0
+  const float g = grad_loss[0] / static_cast<float>(N);  // launched only for N > 0
   const int64_t total = static_cast<int64_t>(N) * C;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t idx = grid_start(); idx < total; idx += grid_step()) {
     const int64_t i = idx / C;
     const int c = static_cast<int>(idx % C);
-    const T p = d_exp(logits[idx] - lse[i]);
-    grad_logits[idx] = g * (p - (c == targets[i] ? T(1) : T(0)));
+    const float p = hd_exp(logits[idx] - lse[i]);
+    grad_logits[idx] = g * (p - (c == targets[i] ? 1.0f : 0.0f));
   }
 }
 
-template <typename T>
-static __global__ void bce_forward_kernel(T* loss, const T* x, const T* y, int64_t n) {
-  T acc = T(0);
+static __global__ void bce_forward_kernel(float* loss, const float* x, const float* y, int64_t n) {
+  float acc = 0.0f;
   for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
-    const T v = x[i];
-    acc += (v > T(0) ? v : T(0)) - v * y[i] + d_log1p(d_exp(-d_fabs(v)));
+    const float v = x[i];
+    acc += (v > 0.0f ? v : 0.0f) - v * y[i] + hd_log1p(hd_exp(-hd_fabs(v)));
   }
   acc = block_sum(acc);
-  if (threadIdx.x == 0) loss[0] = n > 0 ? acc / static_cast<T>(n) : T(0);
+  if (threadIdx.x == 0) loss[0] = n > 0 ? acc / static_cast<float>(n) : 0.0f;
 }
 
-template <typename T>
-static __global__ void bce_backward_kernel(T* grad_x, const T* grad_loss, const T* x, const T* y,
-                                           int64_t n) {
-  const T g = grad_loss[0] / static_cast<T>(n);  // launched only for n > 0
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
-       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    const T v = x[i];
-    const T sig = v >= T(0) ? T(1) / (T(1) + d_exp(-v)) : d_exp(v) / (T(1) + d_exp(v));
+static __global__ void bce_backward_kernel(float* grad_x, const float* grad_loss, const float* x,
+                                           const float* y, int64_t n) {
+  const float g = grad_loss[0] / static_cast<float>(n);  // launched only for n > 0
+  for (int64_t i = grid_start(); i < n; i += grid_step()) {
+    const float v = x[i];
+    const float sig = v >= 0.0f ? 1.0f / (1.0f + hd_exp(-v)) : hd_exp(v) / (1.0f + hd_exp(v));
     grad_x[i] = g * (sig - y[i]);
   }
 }
@@ -174,8 +162,7 @@ unsigned row_grid(int N) {
 
 }  // namespace
 
-template <typename T>
-void log_softmax_forward_cuda(T* out, const T* x, int N, int C, cudaStream_t stream) {
+void log_softmax_forward_cuda(float* out, const float* x, int N, int C, cudaStream_t stream) {
   const char* op = "log_softmax_forward_cuda";
   check_rows(op, N, C);
   check_ptr(op, "out", out, static_cast<int64_t>(N) * C);
@@ -185,9 +172,8 @@ void log_softmax_forward_cuda(T* out, const T* x, int N, int C, cudaStream_t str
   CUDA_CHECK(cudaGetLastError());
 }
 
-template <typename T>
-void log_softmax_backward_cuda(T* grad_in, const T* grad_out, const T* out, int N, int C,
-                               cudaStream_t stream) {
+void log_softmax_backward_cuda(float* grad_in, const float* grad_out, const float* out, int N,
+                               int C, cudaStream_t stream) {
   const char* op = "log_softmax_backward_cuda";
   check_rows(op, N, C);
   const int64_t n = static_cast<int64_t>(N) * C;
@@ -199,9 +185,8 @@ void log_softmax_backward_cuda(T* grad_in, const T* grad_out, const T* out, int 
   CUDA_CHECK(cudaGetLastError());
 }
 
-template <typename T>
-void cross_entropy_forward_cuda(T* loss, T* lse, const T* logits, const int32_t* targets, int N,
-                                int C, cudaStream_t stream) {
+void cross_entropy_forward_cuda(float* loss, float* lse, const float* logits,
+                                const int32_t* targets, int N, int C, cudaStream_t stream) {
   const char* op = "cross_entropy";
   check_rows(op, N, C);
   check_ptr(op, "loss", loss, 1);
@@ -224,9 +209,9 @@ void cross_entropy_forward_cuda(T* loss, T* lse, const T* logits, const int32_t*
   }
 }
 
-template <typename T>
-void cross_entropy_backward_cuda(T* grad_logits, const T* grad_loss, const T* logits, const T* lse,
-                                 const int32_t* targets, int N, int C, cudaStream_t stream) {
+void cross_entropy_backward_cuda(float* grad_logits, const float* grad_loss, const float* logits,
+                                 const float* lse, const int32_t* targets, int N, int C,
+                                 cudaStream_t stream) {
   const char* op = "cross_entropy_backward_cuda";
   check_rows(op, N, C);
   const int64_t n = static_cast<int64_t>(N) * C;
@@ -241,8 +226,8 @@ void cross_entropy_backward_cuda(T* grad_logits, const T* grad_loss, const T* lo
   CUDA_CHECK(cudaGetLastError());
 }
 
-template <typename T>
-void bce_with_logits_forward_cuda(T* loss, const T* x, const T* y, int64_t n, cudaStream_t stream) {
+void bce_with_logits_forward_cuda(float* loss, const float* x, const float* y, int64_t n,
+                                  cudaStream_t stream) {
   const char* op = "bce_with_logits_forward_cuda";
   check_count(op, "n", n);
   check_ptr(op, "loss", loss, 1);
@@ -252,9 +237,8 @@ void bce_with_logits_forward_cuda(T* loss, const T* x, const T* y, int64_t n, cu
   CUDA_CHECK(cudaGetLastError());
 }
 
-template <typename T>
-void bce_with_logits_backward_cuda(T* grad_x, const T* grad_loss, const T* x, const T* y, int64_t n,
-                                   cudaStream_t stream) {
+void bce_with_logits_backward_cuda(float* grad_x, const float* grad_loss, const float* x,
+                                   const float* y, int64_t n, cudaStream_t stream) {
   const char* op = "bce_with_logits_backward_cuda";
   check_count(op, "n", n);
   check_ptr(op, "grad_x", grad_x, n);
@@ -266,19 +250,5 @@ void bce_with_logits_backward_cuda(T* grad_x, const T* grad_loss, const T* x, co
                                                                           n);
   CUDA_CHECK(cudaGetLastError());
 }
-
-#define ACL_INSTANTIATE(T)                                                                       \
-  template void log_softmax_forward_cuda<T>(T*, const T*, int, int, cudaStream_t);               \
-  template void log_softmax_backward_cuda<T>(T*, const T*, const T*, int, int, cudaStream_t);    \
-  template void cross_entropy_forward_cuda<T>(T*, T*, const T*, const int32_t*, int, int,        \
-                                              cudaStream_t);                                     \
-  template void cross_entropy_backward_cuda<T>(T*, const T*, const T*, const T*, const int32_t*, \
-                                               int, int, cudaStream_t);                          \
-  template void bce_with_logits_forward_cuda<T>(T*, const T*, const T*, int64_t, cudaStream_t);  \
-  template void bce_with_logits_backward_cuda<T>(T*, const T*, const T*, const T*, int64_t,      \
-                                                 cudaStream_t);
-ACL_INSTANTIATE(float)
-ACL_INSTANTIATE(double)
-#undef ACL_INSTANTIATE
 
 }  // namespace acl::kernels

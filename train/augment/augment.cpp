@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/op_checks.h"
+#include "engine/kernel_route.h"
+#include "engine/tensor_checks.h"
 #include "kernels/augment.h"
 #include "train/augment/augment.h"
 #include "train/augment/augment_spec.h"
@@ -26,8 +27,8 @@ void check_rpeaks(const BatchRPeaks& rpeaks, const Tensor& records, int64_t batc
                   int64_t src_length) {
   const Tensor& off = rpeaks.offsets;
   const Tensor& pos = rpeaks.positions;
-  detail::check_index(kOp, "rpeaks.offsets", off, 1);
-  detail::check_index(kOp, "rpeaks.positions", pos, 1);
+  checks::check_index(kOp, "rpeaks.offsets", off, 1);
+  checks::check_index(kOp, "rpeaks.positions", pos, 1);
   if (off.size(0) != batch + 1) {
     fail("rpeaks.offsets has " + std::to_string(off.size(0)) +
          " entries, expected batch + 1 = " + std::to_string(batch + 1));
@@ -62,11 +63,24 @@ void check_rpeaks(const BatchRPeaks& rpeaks, const Tensor& records, int64_t batc
 
 }  // namespace
 
+ViewMaker::ViewMaker(const AugmentConfig& config, int64_t out_length)
+    : config_(config), out_length_(out_length) {
+  config_.validate();
+  spec_ = to_kernel_spec(config_, out_length_);
+}
+
 Tensor make_view(const Tensor& records, const BatchRPeaks& rpeaks,
                  const std::vector<int64_t>& record_index, int view, int64_t epoch, uint64_t seed,
                  const AugmentConfig& config, int64_t out_length) {
-  config.validate();
-  detail::check_defined(kOp, "records", records);
+  return ViewMaker(config, out_length).view(records, rpeaks, record_index, view, epoch, seed);
+}
+
+Tensor ViewMaker::view(const Tensor& records, const BatchRPeaks& rpeaks,
+                       const std::vector<int64_t>& record_index, int view, int64_t epoch,
+                       uint64_t seed) const {
+  const AugmentConfig& config = config_;
+  const int64_t out_length = out_length_;
+  checks::check_defined(kOp, "records", records);
   if (records.dtype() != DType::f32 || records.rank() != 3) {
     fail("records is " + records.str() + ", expected f32 (batch, leads, length)");
   }
@@ -117,13 +131,22 @@ Tensor make_view(const Tensor& records, const BatchRPeaks& rpeaks,
   if (batch == 0) return out;
   Tensor index = Tensor::from_vector(index32, Shape{batch});
   if (device != Device::CPU) index = index.to(device);
-  const kernels::AugmentSpec spec = to_kernel_spec(config, out_length);
+  const kernels::AugmentSpec& spec = spec_;
   const int32_t* positions =
       rpeaks.positions.numel() > 0 ? rpeaks.positions.data<int32_t>() : nullptr;
-  using T = float;
-  ACL_KERNEL(device, augment_view, out.data<T>(), records.data<T>(), index.data<int32_t>(),
-             rpeaks.offsets.data<int32_t>(), positions, batch, n_leads, src_length, out_length,
-             view, epoch, seed, spec);
+  route_kernel(
+      kOp, records,
+      [&](auto) {  // records are f32 (checked above)
+        kernels::augment_view_cpu<float>(out.data<float>(), records.data<float>(),
+                                         index.data<int32_t>(), rpeaks.offsets.data<int32_t>(),
+                                         positions, batch, n_leads, src_length, out_length, view,
+                                         epoch, seed, spec);
+      },
+      [&](auto stream) {
+        kernels::augment_view_cuda(out.data<float>(), records.data<float>(), index.data<int32_t>(),
+                                   rpeaks.offsets.data<int32_t>(), positions, batch, n_leads,
+                                   src_length, out_length, view, epoch, seed, spec, stream);
+      });
   return out;
 }
 

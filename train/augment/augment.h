@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/tensor.h"
+#include "kernels/augment_params.h"
 
 namespace acl::augment {
 
@@ -75,7 +76,8 @@ struct AugmentConfig {
   double fs = 100;  // sampling rate of the records (Hz), for baseline wander
   int n_views = 2;  // views per record (Segments cuts the record into this many parts)
 
-  // Throws std::invalid_argument naming the field for a value out of range.
+  // Throws std::invalid_argument naming the field for a value out of range: the ranges and rules
+  // of augment_fields() (augment_fields.h), which also check the config when it is parsed.
   void validate() const;
 };
 
@@ -86,11 +88,30 @@ struct BatchRPeaks {
   Tensor positions;  // (total peaks); may be empty
 };
 
-// Makes view `view` of each record. records (B, C, L_src) f32 on the CPU or CUDA; record_index[b]
-// is record b's index in the dataset (0 <= index < 2^31); epoch < 2^32. Returns (B, C, out_length)
-// f32 on the records' device. Throws std::invalid_argument for bad shapes, view >= n_views, an
-// invalid config, R-peaks that are not ascending in [0, L_src), or VCG on records without the 12
+// Makes views of batches with one augmentation config. The constructor checks the config once
+// (AugmentConfig::validate: std::invalid_argument naming the key) and turns it into the kernels'
+// spec for views of out_length samples; a training loop builds one and calls it every step.
+//
+// view(...) makes view `view` of each record. records (B, C, L_src) f32 on the CPU or CUDA;
+// record_index[b] is record b's index in the dataset (0 <= index < 2^31); epoch < 2^32. Returns
+// (B, C, out_length) f32 on the records' device. Throws std::invalid_argument for bad shapes,
+// view >= n_views, R-peaks that are not ascending in [0, L_src), or VCG on records without the 12
 // leads (I, II, III, aVR, aVL, aVF, V1-V6).
+class ViewMaker {
+ public:
+  ViewMaker(const AugmentConfig& config, int64_t out_length);
+  Tensor view(const Tensor& records, const BatchRPeaks& rpeaks,
+              const std::vector<int64_t>& record_index, int view, int64_t epoch,
+              uint64_t seed) const;
+  const AugmentConfig& config() const { return config_; }
+
+ private:
+  AugmentConfig config_;
+  int64_t out_length_;
+  kernels::AugmentSpec spec_;
+};
+
+// One view with a config checked on this call: ViewMaker(config, out_length).view(...).
 Tensor make_view(const Tensor& records, const BatchRPeaks& rpeaks,
                  const std::vector<int64_t>& record_index, int view, int64_t epoch, uint64_t seed,
                  const AugmentConfig& config, int64_t out_length);

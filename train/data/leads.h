@@ -1,19 +1,18 @@
-// Lead names and the expected-lead-set check.
+// Lead names of records (matched through the lead table of models/leads.h) and the
+// expected-lead-set check.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "models/leads.h"
 #include "train/data/wfdb_record.h"
 
 namespace acl::data {
 
-// Canonical spelling of a lead name: "i" -> "I", "AVR"/"avr" -> "aVR", "v1" -> "V1"; other names
-// are returned unchanged.
+// Canonical spelling of a lead name that leads::lead_index accepts: "i" -> "I", "AVR" -> "aVR",
+// "v1" -> "V1", "MLII" -> "II", "Lead II" -> "II"; other names are returned unchanged.
 std::string normalize_lead_name(const std::string& name);
-
-// I, II, III, aVR, aVL, aVF, V1..V6.
-const std::vector<std::string>& standard_12_leads();
 
 // Index in `record` of each lead of `expected`, in the order of `expected` (names compared after
 // normalize_lead_name). Throws DataError naming the record file when a lead is missing or, unless

@@ -1,6 +1,5 @@
 #include "train/data/parse_util.h"
 
-#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -9,6 +8,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "engine/util/strings.h"
 #include "train/data/data_error.h"
 
 namespace acl::data::detail {
@@ -30,24 +30,8 @@ std::vector<std::string> split_blanks(const std::string& line) {
   return out;
 }
 
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && is_blank(s[b])) ++b;
-  while (e > b && is_blank(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
-
-std::string to_lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool iequals(const std::string& a, const std::string& b) {
-  return to_lower(a) == to_lower(b);
-}
-
 bool ends_with_ci(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
+  return s.size() >= suffix.size() && strings::iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
 bool parse_int64(const std::string& s, int64_t* out) {

@@ -1,4 +1,5 @@
 // Internal helpers of acl_data: strict number parsing, splitting, file reading. Not public API.
+// Trimming and case folding are acl::strings (engine/util/strings.h).
 #pragma once
 
 #include <cstdint>
@@ -9,9 +10,6 @@ namespace acl::data::detail {
 
 // Fields separated by blanks (space, tab, CR).
 std::vector<std::string> split_blanks(const std::string& line);
-std::string trim(const std::string& s);
-std::string to_lower(std::string s);
-bool iequals(const std::string& a, const std::string& b);
 bool ends_with_ci(const std::string& s, const std::string& suffix);
 
 // Whole-string parses; false on junk, overflow or empty input.

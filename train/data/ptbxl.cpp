@@ -187,22 +187,41 @@ std::vector<PtbxlRecord> read_ptbxl_database(const std::string& path) {
   return out;
 }
 
+namespace {
+
+struct TaskName {
+  PtbxlTask task;
+  const char* name;
+};
+constexpr TaskName kTaskNames[] = {{PtbxlTask::kSuperdiagnostic, "superdiagnostic"},
+                                   {PtbxlTask::kSubdiagnostic, "subdiagnostic"},
+                                   {PtbxlTask::kDiagnostic, "diagnostic"},
+                                   {PtbxlTask::kForm, "form"},
+                                   {PtbxlTask::kRhythm, "rhythm"},
+                                   {PtbxlTask::kAll, "all"}};
+
+}  // namespace
+
 const char* ptbxl_task_name(PtbxlTask task) {
-  switch (task) {
-    case PtbxlTask::kSuperdiagnostic:
-      return "superdiagnostic";
-    case PtbxlTask::kSubdiagnostic:
-      return "subdiagnostic";
-    case PtbxlTask::kDiagnostic:
-      return "diagnostic";
-    case PtbxlTask::kForm:
-      return "form";
-    case PtbxlTask::kRhythm:
-      return "rhythm";
-    case PtbxlTask::kAll:
-      return "all";
-  }
+  for (const TaskName& t : kTaskNames)
+    if (t.task == task) return t.name;
   return "?";
+}
+
+std::vector<std::string> ptbxl_task_names() {
+  std::vector<std::string> out;
+  for (const TaskName& t : kTaskNames) out.push_back(t.name);
+  return out;
+}
+
+bool ptbxl_task_from_name(const std::string& name, PtbxlTask* task) {
+  for (const TaskName& t : kTaskNames) {
+    if (name == t.name) {
+      *task = t.task;
+      return true;
+    }
+  }
+  return false;
 }
 
 namespace {

@@ -64,6 +64,10 @@ std::vector<PtbxlRecord> read_ptbxl_database(const std::string& path);
 
 enum class PtbxlTask { kSuperdiagnostic, kSubdiagnostic, kDiagnostic, kForm, kRhythm, kAll };
 const char* ptbxl_task_name(PtbxlTask task);  // "superdiagnostic", ...
+// Every task's name, in enum order.
+std::vector<std::string> ptbxl_task_names();
+// The task named `name`; false when there is none.
+bool ptbxl_task_from_name(const std::string& name, PtbxlTask* task);
 
 // The labels of one record for `task`, sorted and unique. Codes missing from `statements` are
 // ignored (as in the benchmark).

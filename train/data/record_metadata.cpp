@@ -1,5 +1,6 @@
 #include "train/data/record_metadata.h"
 
+#include "engine/util/strings.h"
 #include "train/data/parse_util.h"
 
 namespace acl::data {
@@ -7,7 +8,7 @@ namespace acl::data {
 namespace {
 
 bool is_absent(const std::string& v) {
-  std::string l = detail::to_lower(v);
+  std::string l = strings::to_lower(v);
   return l.empty() || l == "unknown" || l == "nan" || l == "none" || l == "n/a";
 }
 
@@ -23,7 +24,7 @@ std::vector<std::string> split_list(const std::string& v) {
 }  // namespace
 
 char RecordMetadata::sex_code() const {
-  std::string l = detail::to_lower(sex);
+  std::string l = strings::to_lower(sex);
   if (l == "m" || l == "male") return 'M';
   if (l == "f" || l == "female") return 'F';
   return '?';
@@ -34,11 +35,11 @@ RecordMetadata parse_record_metadata(const std::vector<std::string>& comments) {
   for (const std::string& c : comments) {
     size_t colon = c.find(':');
     if (colon == std::string::npos) continue;
-    std::string key = detail::to_lower(detail::trim(c.substr(0, colon)));
+    std::string key = strings::to_lower(strings::trim(c.substr(0, colon)));
     if (key.size() >= 2 && key.front() == '<' && key.back() == '>') {
       key = key.substr(1, key.size() - 2);
     }
-    const std::string value = detail::trim(c.substr(colon + 1));
+    const std::string value = strings::trim(c.substr(colon + 1));
     if (key == "age") {
       double age = 0.0;
       if (!is_absent(value) && detail::parse_double(value, &age) && age >= 0.0) {

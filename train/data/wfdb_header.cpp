@@ -3,6 +3,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "engine/util/strings.h"
 #include "train/data/data_error.h"
 #include "train/data/parse_util.h"
 #include "train/data/wfdb_formats.h"
@@ -218,7 +219,7 @@ WfdbSignalSpec parse_signal_line(const LineError& fail, const std::string& line,
   if (t.size() > 7) {
     s.block_size = static_cast<int>(int_field(fail, "block size", t[7].text, 0, INT32_MAX));
   }
-  if (t.size() > 8) s.description = detail::trim(line.substr(t[8].begin));
+  if (t.size() > 8) s.description = strings::trim(line.substr(t[8].begin));
   if (!has_baseline) s.baseline = s.adc_zero;
   return s;
 }
@@ -226,7 +227,7 @@ WfdbSignalSpec parse_signal_line(const LineError& fail, const std::string& line,
 }  // namespace
 
 std::string normalize_units(const std::string& units) {
-  std::string l = detail::to_lower(units);
+  std::string l = strings::to_lower(units);
   if (l == "mv") return "mV";
   if (l == "uv" || l == "\xc2\xb5v" || l == "\xce\xbcv") return "uV";  // also micro sign / mu
   if (l == "v") return "V";
@@ -252,10 +253,10 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& source)
     std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
     pos = nl == std::string::npos ? text.size() : nl + 1;
     ++line_no;
-    std::string t = detail::trim(line);
+    std::string t = strings::trim(line);
     if (t.empty()) continue;
     if (t[0] == '#') {
-      h.comments.push_back(detail::trim(t.substr(1)));
+      h.comments.push_back(strings::trim(t.substr(1)));
       continue;
     }
     LineError fail(source, line_no);

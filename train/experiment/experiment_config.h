@@ -1,7 +1,9 @@
-// The pretraining experiment: one JSON file read into ExperimentConfig. Every key is typed and
-// defaulted (docs/usage.md lists them); an unknown or mistyped key throws std::invalid_argument
-// naming its dotted path and, for an unknown key, the closest valid key. to_json() writes every
-// key resolved, so a run directory's config.json reads back into an equal config.
+// The pretraining experiment: one JSON file read into ExperimentConfig. Every key is typed,
+// defaulted and range-checked once, when it is read, by the field table experiment_fields()
+// (experiment_fields.h; docs/usage.md lists the same keys, checked by a test); an unknown or
+// mistyped key throws std::invalid_argument naming its dotted path, the value, what is allowed
+// and, for an unknown key, the closest valid key. Closed sets of values are enums. to_json()
+// writes every key resolved, so a run directory's config.json reads back into an equal config.
 //
 //   {
 //     "seed": 0,
@@ -40,12 +42,21 @@
 
 namespace acl::experiment {
 
-enum class Method { kAcl, kSimclr, kClocs };  // "acl", "simclr", "clocs"
+enum class Method { kAcl, kSimclr, kClocs };       // "acl", "simclr", "clocs"
+enum class Split { kTrain, kVal, kTest, kAll };    // "train", "val", "test", "all"
+enum class OptimizerName { kSgd, kAdamw, kLars };  // "sgd", "adamw", "lars"
+enum class OnNonfinite { kStop, kSkip };           // "stop", "skip"
+enum class TrainDevice { kAuto, kCpu, kCuda };     // "auto", "cpu", "cuda"
+enum class Precision { kF32 };                     // "f32" (bf16 is not implemented yet)
+// The JSON names of the values (the field table writes every enum by its name).
 const char* method_name(Method m);
+const char* split_name(Split s);
+// The device named `name`; throws std::invalid_argument "<path>: unknown device ..." otherwise.
+TrainDevice parse_device(const std::string& name, const std::string& path = "train.device");
 
 struct DataConfig {
   std::string cache;            // prepared dataset directory (acl_prepare); required
-  std::string split = "train";  // records of this split are used ("all": every record)
+  Split split = Split::kTrain;  // records of this split are used (kAll: every record)
   int64_t view_length = 250;    // samples per augmented view (the encoder's input length)
   int prefetch_batches = 4;     // batches the reader thread prepares ahead
 };
@@ -67,7 +78,7 @@ struct ObjectiveConfig {
 ObjectiveConfig method_defaults(Method m);
 
 struct OptimizerConfig {
-  std::string name = "adamw";  // "sgd", "adamw", "lars"
+  OptimizerName name = OptimizerName::kAdamw;
   double lr = 1e-3;
   double weight_decay = 1e-4;
   double momentum = 0.9;                          // sgd, lars
@@ -84,9 +95,9 @@ struct TrainConfig {
   int64_t log_every = 10;
   int64_t checkpoint_every = 500;  // 0: only at the end and on a signal
   int keep_checkpoints = 2;
-  std::string on_nonfinite = "stop";  // "stop" or "skip" (skip the batch, count it)
-  std::string device = "auto";        // "auto", "cpu", "cuda"
-  std::string precision = "f32";      // "f32" (bf16 is not implemented yet: rejected)
+  OnNonfinite on_nonfinite = OnNonfinite::kStop;  // kSkip: skip the batch, count it
+  TrainDevice device = TrainDevice::kAuto;
+  Precision precision = Precision::kF32;
 };
 
 struct ExperimentConfig {
@@ -106,8 +117,8 @@ struct ExperimentConfig {
 };
 
 // Applies "dotted.path=value" overrides to a JSON config before parsing; throws
-// std::invalid_argument naming the override when the path does not exist in the schema (with the
-// closest valid path) or has no '='.
+// std::invalid_argument naming the override when the path is not a key of experiment_fields()
+// (with the closest valid path) or has no '='.
 void apply_overrides(nlohmann::json& j, const std::vector<std::string>& overrides);
 
 // Reads FILE (JSON, comments not allowed), applies the overrides and parses. Errors name the file.

@@ -9,9 +9,9 @@
 #include <optional>
 #include <thread>
 
+#include "models/leads.h"
 #include "train/cache/cache_writer.h"
 #include "train/prepare/progress.h"
-#include "train/preprocess/leads.h"
 
 namespace acl::prepare {
 
@@ -69,7 +69,7 @@ PrepareSummary run_pipeline(const std::string& dataset, const std::vector<Job>& 
   spec.dataset = dataset;
   spec.fs = options.fs;
   spec.length = stored_length(options);
-  for (const char* n : preprocess::canonical_lead_names()) spec.lead_names.push_back(n);
+  spec.lead_names = leads::lead_names();
   spec.label_names = label_names;
   spec.records_per_shard = options.records_per_shard;
   spec.preprocessing = std::move(preprocessing);

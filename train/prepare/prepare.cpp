@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "engine/util/strings.h"
 #include "train/data/ptbxl.h"
 #include "train/data/record_metadata.h"
 #include "train/data/wfdb_record.h"
@@ -67,20 +68,9 @@ PrepareSummary prepare_wfdb_dir(const std::string& dir, bool cinc_labels, const 
 PrepareSummary prepare_ptbxl(const std::string& dir, const std::string& task_name, int rate,
                              const PrepareOptions& o) {
   data::PtbxlTask task;
-  const data::PtbxlTask all[] = {data::PtbxlTask::kSuperdiagnostic, data::PtbxlTask::kSubdiagnostic,
-                                 data::PtbxlTask::kDiagnostic,      data::PtbxlTask::kForm,
-                                 data::PtbxlTask::kRhythm,          data::PtbxlTask::kAll};
-  bool found = false;
-  std::string valid;
-  for (data::PtbxlTask t : all) {
-    valid += std::string(valid.empty() ? "" : ", ") + data::ptbxl_task_name(t);
-    if (task_name == data::ptbxl_task_name(t)) {
-      task = t;
-      found = true;
-    }
-  }
-  if (!found) {
-    throw std::invalid_argument("prepare: PTB-XL task '" + task_name + "' is not one of " + valid);
+  if (!data::ptbxl_task_from_name(task_name, &task)) {
+    throw std::invalid_argument("prepare: PTB-XL task '" + task_name + "' is not one of " +
+                                strings::join(data::ptbxl_task_names()));
   }
   if (rate != 100 && rate != 500) {
     throw std::invalid_argument("prepare: PTB-XL rate " + std::to_string(rate) +

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "engine/util/strings.h"
 #include "train/data/signal_quality.h"
 #include "train/preprocess/crop.h"
 #include "train/preprocess/filtfilt.h"
@@ -12,7 +13,7 @@
 
 namespace acl::prepare {
 
-using preprocess::kNumLeads;
+using leads::kNumLeads;
 
 void finish_signal(std::vector<float>& x, int64_t n, std::vector<int>& rpeaks, bool detect,
                    const PrepareOptions& o) {
@@ -42,16 +43,15 @@ PreparedRecord preprocess_record(const data::Record& record, const PrepareOption
   preprocess::CanonicalRecord c =
       preprocess::to_canonical_order(record.physical.data(), record.lead_names(), record.n_samples);
   preprocess::derive_limb_leads(c.signal.data(), record.n_samples, c.present);
-  std::string missing;
+  std::vector<std::string> missing;
   for (int k = 0; k < kNumLeads; ++k) {
-    if (!c.present[k])
-      missing += std::string(missing.empty() ? "" : ", ") + preprocess::canonical_lead_names()[k];
+    if (!c.present[static_cast<size_t>(k)])
+      missing.push_back(leads::lead_names()[static_cast<size_t>(k)]);
   }
   if (!missing.empty() && !o.allow_missing_leads) {
-    std::string have;
-    for (const std::string& n : record.lead_names()) have += (have.empty() ? "" : ", ") + n;
     throw std::runtime_error(record.name + ": wrong lead set: has " + std::to_string(record.n_sig) +
-                             " signals (" + have + "), missing 12-lead " + missing +
+                             " signals (" + strings::join(record.lead_names()) +
+                             "), missing 12-lead " + strings::join(missing) +
                              " (use --allow-missing-leads to zero-fill)");
   }
   PreparedRecord out;

@@ -12,8 +12,6 @@ namespace {
 using cd = std::complex<double>;
 constexpr double kPi = 3.14159265358979323846;
 
-enum class Kind { kLow, kHigh, kBand };
-
 void check_order(int order, const char* fn) {
   if (order < 1 || order > 16) {
     throw std::invalid_argument(std::string(fn) + ": order " + std::to_string(order) +

@@ -1,36 +1,12 @@
-// Lead-name normalisation, canonical reordering and limb-lead derivation; see leads.h.
+// Canonical reordering and limb-lead derivation; see leads.h.
 #include "train/preprocess/leads.h"
 
 #include <algorithm>
-#include <cctype>
 #include <stdexcept>
 
 namespace acl::preprocess {
 
-const std::array<const char*, kNumLeads>& canonical_lead_names() {
-  static const std::array<const char*, kNumLeads> names = {"I",  "II", "III", "aVR", "aVL", "aVF",
-                                                           "V1", "V2", "V3",  "V4",  "V5",  "V6"};
-  return names;
-}
-
-int canonical_lead_index(std::string_view name) {
-  std::string s;
-  for (char c : name) {
-    if (c == ' ' || c == '_' || c == '\t') continue;
-    s.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  if (s.rfind("lead", 0) == 0) s.erase(0, 4);
-  if (s.rfind("ml", 0) == 0 && s.size() > 2 && s[2] == 'i') s.erase(0, 2);  // MLII -> ii
-  static const std::array<const char*, kNumLeads> lower = {"i",  "ii", "iii", "avr", "avl", "avf",
-                                                           "v1", "v2", "v3",  "v4",  "v5",  "v6"};
-  for (int i = 0; i < kNumLeads; ++i) {
-    if (s == lower[static_cast<size_t>(i)]) return i;
-  }
-  if (s == "d1" || s == "di") return kI;
-  if (s == "d2" || s == "dii") return kII;
-  if (s == "d3" || s == "diii") return kIII;
-  return -1;
-}
+using namespace leads;  // kNumLeads, the LeadIndex enumerators
 
 CanonicalRecord to_canonical_order(const float* x, const std::vector<std::string>& names,
                                    int64_t n_samples) {
@@ -39,7 +15,7 @@ CanonicalRecord to_canonical_order(const float* x, const std::vector<std::string
   std::array<int, kNumLeads> source;
   source.fill(-1);
   for (size_t j = 0; j < names.size(); ++j) {
-    const int c = canonical_lead_index(names[j]);
+    const int c = lead_index(names[j]);
     if (c < 0) {
       rec.ignored.push_back(names[j]);
       continue;
@@ -48,7 +24,7 @@ CanonicalRecord to_canonical_order(const float* x, const std::vector<std::string
       throw std::invalid_argument("to_canonical_order: leads '" +
                                   names[static_cast<size_t>(source[static_cast<size_t>(c)])] +
                                   "' and '" + names[j] + "' both map to " +
-                                  canonical_lead_names()[static_cast<size_t>(c)]);
+                                  lead_names()[static_cast<size_t>(c)]);
     }
     source[static_cast<size_t>(c)] = static_cast<int>(j);
     rec.present[static_cast<size_t>(c)] = true;

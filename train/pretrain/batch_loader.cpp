@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "engine/philox.h"
+#include "kernels/runtime/philox.h"
 
 namespace acl::pretrain {
 namespace {

@@ -11,29 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/io/checkpoint.h"
 #include "train/pretrain/run_dir.h"
 
 namespace acl::pretrain {
 namespace {
-
-std::string hex_double(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
-}
-
-double parse_hex_double(const std::map<std::string, std::string>& m, const std::string& key) {
-  auto it = m.find(key);
-  if (it == m.end()) throw std::runtime_error("train state: missing extra." + key);
-  errno = 0;
-  char* end = nullptr;
-  double v = std::strtod(it->second.c_str(), &end);
-  if (errno != 0 || end == it->second.c_str() || *end != '\0') {
-    throw std::runtime_error("train state: extra." + key + " = '" + it->second +
-                             "' is not a number");
-  }
-  return v;
-}
 
 nlohmann::ordered_json number_or_null(bool present, double v) {
   if (!present || !std::isfinite(v)) return nullptr;
@@ -65,21 +47,21 @@ StepValues IntervalStats::mean() const {
 
 std::map<std::string, std::string> IntervalStats::save() const {
   return {{"interval.steps", std::to_string(steps_)},
-          {"interval.loss", hex_double(sum_.loss)},
-          {"interval.loss_global", hex_double(sum_.loss_global)},
-          {"interval.loss_region", hex_double(sum_.loss_region)},
-          {"interval.acc_global", hex_double(sum_.acc_global)},
-          {"interval.acc_region", hex_double(sum_.acc_region)}};
+          {"interval.loss", exact_double_string(sum_.loss)},
+          {"interval.loss_global", exact_double_string(sum_.loss_global)},
+          {"interval.loss_region", exact_double_string(sum_.loss_region)},
+          {"interval.acc_global", exact_double_string(sum_.acc_global)},
+          {"interval.acc_region", exact_double_string(sum_.acc_region)}};
 }
 
 void IntervalStats::load(const std::map<std::string, std::string>& extra) {
   IntervalStats s;
-  s.sum_.loss = parse_hex_double(extra, "interval.loss");
-  s.sum_.loss_global = parse_hex_double(extra, "interval.loss_global");
-  s.sum_.loss_region = parse_hex_double(extra, "interval.loss_region");
-  s.sum_.acc_global = parse_hex_double(extra, "interval.acc_global");
-  s.sum_.acc_region = parse_hex_double(extra, "interval.acc_region");
-  const double steps = parse_hex_double(extra, "interval.steps");
+  s.sum_.loss = extra_double(extra, "interval.loss", "train state");
+  s.sum_.loss_global = extra_double(extra, "interval.loss_global", "train state");
+  s.sum_.loss_region = extra_double(extra, "interval.loss_region", "train state");
+  s.sum_.acc_global = extra_double(extra, "interval.acc_global", "train state");
+  s.sum_.acc_region = extra_double(extra, "interval.acc_region", "train state");
+  const double steps = extra_double(extra, "interval.steps", "train state");
   if (!(steps >= 0) || steps != std::floor(steps)) {
     throw std::runtime_error("train state: extra.interval.steps is not a count");
   }

@@ -65,7 +65,7 @@ Objective::Objective(const experiment::ExperimentConfig& config, double fs, Pret
       lambda_r_(config.objective.lambda_r),
       tau_(config.objective.tau) {
   augment_.fs = fs;
-  augment_.validate();
+  view_maker_.emplace(augment_, view_length_);  // checks the config once
   if (augment_.n_views < 2) {
     throw std::invalid_argument(
         "objective.augmentations.n_views: " + std::to_string(augment_.n_views) +
@@ -104,9 +104,8 @@ LossTerms Objective::compute_loss(const Batch& batch) {
   std::vector<Tensor> views;
   views.reserve(static_cast<size_t>(augment_.n_views));
   for (int v = 0; v < augment_.n_views; ++v) {
-    views.push_back(augment::make_view(batch.records, rpeaks, batch.record_index, v,
-                                       static_cast<int64_t>(batch.position.epoch), seed_, augment_,
-                                       view_length_));
+    views.push_back(view_maker_->view(batch.records, rpeaks, batch.record_index, v,
+                                      static_cast<int64_t>(batch.position.epoch), seed_));
   }
   models::EncoderOutput enc = model_.encoder().encode(concat(views, 0));
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "engine/rng.h"
@@ -76,6 +77,7 @@ class Objective {
 
   PretrainModel& model_;
   augment::AugmentConfig augment_;
+  std::optional<augment::ViewMaker> view_maker_;  // built once from augment_
   uint64_t seed_;
   int64_t view_length_;
   double lambda_g_, lambda_r_, tau_;

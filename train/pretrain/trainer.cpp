@@ -41,24 +41,6 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::string hex_double(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
-}
-
-// extra.<key> of a train state as a number; throws naming the file and key.
-double extra_number(const TrainState& ts, const std::string& key, const std::string& file) {
-  auto it = ts.extra.find(key);
-  if (it == ts.extra.end()) throw std::runtime_error(file + ": missing extra." + key);
-  char* end = nullptr;
-  double v = std::strtod(it->second.c_str(), &end);
-  if (end == it->second.c_str() || *end != '\0') {
-    throw std::runtime_error(file + ": extra." + key + " = '" + it->second + "' is not a number");
-  }
-  return v;
-}
-
 std::unique_ptr<cache::CacheReader> open_cache(const std::string& dir) {
   if (dir.empty()) {
     throw std::invalid_argument(
@@ -75,62 +57,58 @@ std::unique_ptr<cache::CacheReader> open_cache(const std::string& dir) {
   return std::make_unique<cache::CacheReader>(dir);
 }
 
-std::vector<int64_t> split_records(const cache::CacheReader& cache, const std::string& split,
+std::vector<int64_t> split_records(const cache::CacheReader& cache, experiment::Split split,
                                    const std::string& dir) {
   std::vector<int64_t> records;
-  if (split == "all") {
+  if (split == experiment::Split::kAll) {
     for (int64_t i = 0; i < cache.size(); ++i) records.push_back(i);
   } else {
-    records = cache.indices_of_split(split);
+    records = cache.indices_of_split(experiment::split_name(split));
   }
   if (records.empty()) {
-    throw std::invalid_argument("data.split: \"" + split + "\" selects no record of the " +
-                                std::to_string(cache.size()) + " in " + dir +
-                                " (use \"train\", \"val\", \"test\" or \"all\")");
+    throw std::invalid_argument(std::string("data.split: \"") + experiment::split_name(split) +
+                                "\" selects no record of the " + std::to_string(cache.size()) +
+                                " in " + dir + " (use \"train\", \"val\", \"test\" or \"all\")");
   }
   return records;
 }
 
-std::unique_ptr<Optimizer> make_optimizer(const experiment::OptimizerConfig& o,
-                                          std::vector<ParamGroup> groups) {
-  if (o.name == "adamw") {
-    AdamWOptions a;
-    a.lr = o.lr;
-    a.beta1 = o.beta1;
-    a.beta2 = o.beta2;
-    a.eps = o.eps;
-    a.weight_decay = o.weight_decay;
-    return std::make_unique<AdamW>(std::move(groups), a);
-  }
-  if (o.name == "sgd") {
-    SgdOptions s;
-    s.lr = o.lr;
-    s.momentum = o.momentum;
-    s.weight_decay = o.weight_decay;
-    return std::make_unique<Sgd>(std::move(groups), s);
-  }
-  if (o.name == "lars") {
-    LarsOptions l;
-    l.lr = o.lr;
-    l.momentum = o.momentum;
-    l.weight_decay = o.weight_decay;
-    l.eta = o.lars_eta;
-    return std::make_unique<Lars>(std::move(groups), l);
-  }
-  throw std::invalid_argument("optimizer.name: \"" + o.name +
-                              "\" is not an optimizer (sgd, adamw, lars)");
+// The options every optimizer shares.
+template <typename Options>
+Options common_options(const experiment::OptimizerConfig& o) {
+  Options x;
+  x.lr = o.lr;
+  x.weight_decay = o.weight_decay;
+  return x;
 }
 
+std::unique_ptr<Optimizer> make_optimizer(const experiment::OptimizerConfig& o,
+                                          std::vector<ParamGroup> groups) {
+  switch (o.name) {
+    case experiment::OptimizerName::kAdamw: {
+      auto a = common_options<AdamWOptions>(o);
+      a.beta1 = o.beta1;
+      a.beta2 = o.beta2;
+      a.eps = o.eps;
+      return std::make_unique<AdamW>(std::move(groups), a);
+    }
+    case experiment::OptimizerName::kSgd: {
+      auto s = common_options<SgdOptions>(o);
+      s.momentum = o.momentum;
+      return std::make_unique<Sgd>(std::move(groups), s);
+    }
+    case experiment::OptimizerName::kLars: {
+      auto l = common_options<LarsOptions>(o);
+      l.momentum = o.momentum;
+      l.eta = o.lars_eta;
+      return std::make_unique<Lars>(std::move(groups), l);
+    }
+  }
+  throw std::logic_error("make_optimizer: unknown optimizer");
+}
+
+// The config's keys were range-checked when it was read (experiment_fields.h).
 WarmupCosineLr make_schedule(const experiment::ExperimentConfig& c) {
-  if (c.train.steps < 1) {
-    throw std::invalid_argument("train.steps: " + std::to_string(c.train.steps) +
-                                ", expected >= 1");
-  }
-  if (c.optimizer.warmup_steps < 0 || c.optimizer.warmup_steps > c.train.steps) {
-    throw std::invalid_argument(
-        "optimizer.schedule.warmup_steps: " + std::to_string(c.optimizer.warmup_steps) +
-        " is outside 0..train.steps (" + std::to_string(c.train.steps) + ")");
-  }
   WarmupCosineOptions o;
   o.base_lr = c.optimizer.lr;
   o.warmup_steps = c.optimizer.warmup_steps;
@@ -196,7 +174,7 @@ struct RunState {
     ts.config_json = config_json;
     ts.extra = interval.save();
     ts.extra["skipped"] = std::to_string(skipped);
-    ts.extra["elapsed_s"] = hex_double(elapsed_s);
+    ts.extra["elapsed_s"] = exact_double_string(elapsed_s);
     ts.extra["data.records"] = std::to_string(n_records);
     ts.extra["data.batches_per_epoch"] = std::to_string(batches_per_epoch);
     save_train_state((partial / kTrainStateFile).string(), ts);
@@ -213,12 +191,13 @@ struct RunState {
     check_resumable(ts.config_json, config, ckpt);
     load_state_dict((fs::path(ckpt) / kModelFile).string(), model.state_dict());
     optimizer.load_state(ts.optimizer);
-    const auto records = static_cast<int64_t>(extra_number(ts, "data.records", state_file));
+    const auto records = static_cast<int64_t>(extra_double(ts.extra, "data.records", state_file));
     if (records != n_records) {
       throw std::runtime_error(
           state_file + ": the run drew batches from " + std::to_string(records) +
-          " records, data.cache '" + config.data.cache + "' split \"" + config.data.split +
-          "\" has " + std::to_string(n_records) + "; resuming would not see the same data order");
+          " records, data.cache '" + config.data.cache + "' split \"" +
+          experiment::split_name(config.data.split) + "\" has " + std::to_string(n_records) +
+          "; resuming would not see the same data order");
     }
     step = static_cast<int64_t>(ts.step);
     if (step > config.train.steps) {
@@ -230,8 +209,8 @@ struct RunState {
                                " is past the " + std::to_string(batches_per_epoch) +
                                " batches of an epoch");
     }
-    skipped = static_cast<int64_t>(extra_number(ts, "skipped", state_file));
-    elapsed_before = extra_number(ts, "elapsed_s", state_file);
+    skipped = static_cast<int64_t>(extra_double(ts.extra, "skipped", state_file));
+    elapsed_before = extra_double(ts.extra, "elapsed_s", state_file);
     interval.load(ts.extra);
     checkpoint = ckpt;
     checkpoint_step = step;
@@ -253,46 +232,41 @@ void restore_buffers(const models::Module& m, const std::vector<Tensor>& saved) 
   }
 }
 
+Device select_device(experiment::TrainDevice d, std::string* note) {
+  switch (d) {
+    case experiment::TrainDevice::kCpu:
+      if (note) *note = "cpu";
+      return Device::CPU;
+    case experiment::TrainDevice::kCuda:
+      if (!cuda_available()) {
+        throw std::runtime_error("train.device: \"cuda\" requested but CUDA is not usable (" +
+                                 cuda_unavailable_reason() +
+                                 "); use \"auto\" or \"cpu\" to train on the CPU");
+      }
+      if (note) *note = "cuda";
+      return Device::CUDA;
+    case experiment::TrainDevice::kAuto:
+      break;
+  }
+  if (use_cuda_or_fallback()) {
+    if (note) *note = "cuda (auto)";
+    return Device::CUDA;
+  }
+  if (note) *note = "cpu (auto: " + cuda_unavailable_reason() + ")";
+  return Device::CPU;
+}
+
 }  // namespace
 
 Device select_device(const std::string& name, std::string* note) {
-  if (name == "cpu") {
-    if (note) *note = "cpu";
-    return Device::CPU;
-  }
-  if (name == "cuda") {
-    if (!cuda_available()) {
-      throw std::runtime_error("train.device: \"cuda\" requested but CUDA is not usable (" +
-                               cuda_unavailable_reason() +
-                               "); use \"auto\" or \"cpu\" to train on the CPU");
-    }
-    if (note) *note = "cuda";
-    return Device::CUDA;
-  }
-  if (name == "auto") {
-    if (use_cuda_or_fallback()) {
-      if (note) *note = "cuda (auto)";
-      return Device::CUDA;
-    }
-    if (note) *note = "cpu (auto: " + cuda_unavailable_reason() + ")";
-    return Device::CPU;
-  }
-  throw std::invalid_argument("train.device: \"" + name + "\", expected auto, cpu or cuda");
+  return select_device(experiment::parse_device(name), note);
 }
 
 TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptions& options) {
   const auto start = Clock::now();
   std::string device_note;
   const Device device = select_device(config.train.device, &device_note);
-  if (config.train.on_nonfinite != "stop" && config.train.on_nonfinite != "skip") {
-    throw std::invalid_argument("train.on_nonfinite: \"" + config.train.on_nonfinite +
-                                "\", expected \"stop\" or \"skip\"");
-  }
-  if (config.train.log_every < 1) {
-    throw std::invalid_argument("train.log_every: " + std::to_string(config.train.log_every) +
-                                ", expected >= 1");
-  }
-  const bool skip_nonfinite = config.train.on_nonfinite == "skip";
+  const bool skip_nonfinite = config.train.on_nonfinite == experiment::OnNonfinite::kSkip;
   const int64_t total = config.train.steps;
   WarmupCosineLr schedule = make_schedule(config);
 
@@ -309,8 +283,8 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
     throw std::invalid_argument("train.batch_size: " + std::to_string(B) +
                                 " records per batch, "
                                 "but split \"" +
-                                config.data.split + "\" of " + config.data.cache + " has " +
-                                std::to_string(records.size()));
+                                experiment::split_name(config.data.split) + "\" of " +
+                                config.data.cache + " has " + std::to_string(records.size()));
   }
 
   // ---- model, objective, optimizer
@@ -365,7 +339,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
                  "acl_train: %s, device %s, %lld records (%s split of %s, %.0f Hz, %lld samples), "
                  "batch %lld x %d views of %lld samples, %lld batches/epoch, %lld parameters\n",
                  experiment::method_name(config.objective.method), device_note.c_str(),
-                 static_cast<long long>(records.size()), config.data.split.c_str(),
+                 static_cast<long long>(records.size()), experiment::split_name(config.data.split),
                  config.data.cache.c_str(), cache->fs(), static_cast<long long>(cache->length()),
                  static_cast<long long>(B), objective.n_views(),
                  static_cast<long long>(config.data.view_length),

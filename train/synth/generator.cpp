@@ -155,7 +155,7 @@ SynthRecord synthesize(const SynthConfig& cfg, Rng& rng, const LabelVector& labe
   rec.n_samples = n;
   rec.fs = cfg.fs;
   rec.labels = labels;
-  rec.signal.resize(static_cast<size_t>(12) * n);
+  rec.signal.resize(static_cast<size_t>(leads::kNumLeads) * n);
   form_twelve_leads(independent.data(), n, rec.signal.data());
 
   double rr_sum = 0.0;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/leads.h"
 #include "train/synth/labels.h"
 
 namespace acl::synth {
@@ -25,7 +26,7 @@ struct SynthConfig {
 };
 
 struct SynthRecord {
-  int n_leads = 12;
+  int n_leads = leads::kNumLeads;
   int n_samples = 0;
   double fs = 0;
   std::vector<float> signal;  // (12, n_samples) lead-major, I II III aVR aVL aVF V1-V6, mV

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "models/leads.h"
+
 namespace acl::synth {
 
 const std::array<std::array<double, 3>, kNumIndependentLeads>& lead_vectors() {
@@ -22,10 +24,10 @@ const std::array<std::array<double, 3>, kNumIndependentLeads>& lead_vectors() {
 void form_twelve_leads(const float* independent, int n, float* out12) {
   const float* lead_i = independent;
   const float* lead_ii = independent + n;
-  float* iii = out12 + 2 * n;
-  float* avr = out12 + 3 * n;
-  float* avl = out12 + 4 * n;
-  float* avf = out12 + 5 * n;
+  float* iii = out12 + leads::kIII * n;
+  float* avr = out12 + leads::kAVR * n;
+  float* avl = out12 + leads::kAVL * n;
+  float* avf = out12 + leads::kAVF * n;
   for (int t = 0; t < n; ++t) {
     const float a = lead_i[t], b = lead_ii[t];
     iii[t] = b - a;
@@ -33,9 +35,9 @@ void form_twelve_leads(const float* independent, int n, float* out12) {
     avl[t] = a - 0.5f * b;
     avf[t] = b - 0.5f * a;
   }
-  std::copy(lead_i, lead_i + n, out12);
-  std::copy(lead_ii, lead_ii + n, out12 + n);
-  std::copy(independent + 2 * n, independent + 8 * n, out12 + 6 * n);
+  std::copy(lead_i, lead_i + n, out12 + leads::kI * n);
+  std::copy(lead_ii, lead_ii + n, out12 + leads::kII * n);
+  std::copy(independent + 2 * n, independent + kNumIndependentLeads * n, out12 + leads::kV1 * n);
 }
 
 }  // namespace acl::synth

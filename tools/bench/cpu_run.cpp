@@ -1,0 +1,187 @@
+// acl_bench --device cpu: the conv1d and contrastive-loss CPU kernels, each checked against
+// float64 before it is timed.
+#include "tools/bench/runs.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/rng.h"
+#include "engine/tensor.h"
+#include "kernels/contrastive.h"
+#include "kernels/normalize.h"
+#include "tools/bench/contrastive_cases.h"
+#include "tools/bench/conv_cases.h"
+#include "tools/bench/reference.h"
+#include "tools/bench/report.h"
+#include "tools/bench/timing.h"
+
+namespace acl::bench {
+namespace {
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
+    }
+  }
+  return "unknown CPU";
+}
+
+// The contrastive loss on the CPU (kernels/cpu/contrastive.cpp, f32) for M <= 4096, each row
+// checked against the float64 twin on the same inputs. fwd: the fused forward on zhat; bwd: the
+// fused backward (after one untimed forward); fwd_bwd: l2_normalize forward, loss forward, loss
+// backward, l2_normalize backward on the raw z: the engine's contrastive_loss op without its
+// autograd bookkeeping.
+void run_contrastive(const Options& o, Report& report, const std::string& threads) {
+  namespace k = acl::kernels;
+  bool said_skip = false;
+  for (const ContrastiveShape& c : contrastive_shapes()) {
+    const int M = contrastive_rows(c), d = c.d;
+    for (LossPass pass : kLossPasses) {
+      Row r;
+      r.kernel = loss_kernel(pass);
+      r.shape = c.tag;
+      r.dims = contrastive_dims(c);
+      r.impl = "acl";
+      r.check_ref = "cpu_f64";
+      r.tol = kContrastiveTol;
+      r.note = threads;
+      if (!selected(o, r.name(), r.impl)) continue;
+      if (M > kContrastiveCheckRows) {
+        if (!said_skip) {
+          std::printf(
+              "(contrastive shapes with M > %d are timed on the GPU only: the float64 "
+              "check is O(M^2 d))\n",
+              kContrastiveCheckRows);
+          said_skip = true;
+        }
+        continue;
+      }
+      try {
+        const ContrastiveInputs in = contrastive_inputs(c, c.N);
+        const ContrastiveRef ref = contrastive_reference(in, pass == LossPass::forward_backward);
+        const size_t md = static_cast<size_t>(M) * d;
+        const double inv_tau = 1.0 / kTau;
+        float loss = 0, accuracy = 0;
+        int32_t anchors = 0;
+        const float one = 1.0f;
+        std::vector<float> lse(M), spos(M), norms(M), zn(md), gzhat(md), gz(md);
+        std::vector<int32_t> pos(M), hit(M);
+        auto forward = [&](const float* zhat) {
+          k::contrastive_forward_cpu<float>(&loss, &accuracy, &anchors, lse.data(), pos.data(),
+                                            spos.data(), hit.data(), zhat, in.ids.data(), M, d,
+                                            inv_tau);
+        };
+        auto backward = [&](const float* zhat) {
+          k::contrastive_backward_cpu<float>(gzhat.data(), &one, zhat, in.ids.data(), lse.data(),
+                                             pos.data(), anchors, M, d, inv_tau);
+        };
+        std::function<void()> launch;
+        if (pass == LossPass::forward) {
+          launch = [&]() { forward(in.zhat.data()); };
+        } else if (pass == LossPass::backward) {
+          forward(in.zhat.data());
+          launch = [&]() { backward(in.zhat.data()); };
+        } else {
+          launch = [&]() {
+            k::l2_normalize_forward_cpu<float>(zn.data(), norms.data(), in.z.data(), M, d, 1e-12);
+            forward(zn.data());
+            backward(zn.data());
+            k::l2_normalize_backward_cpu<float>(gz.data(), gzhat.data(), zn.data(), norms.data(), M,
+                                                d, 1e-12);
+          };
+        }
+        launch();
+        std::string why;
+        if (pass == LossPass::forward) {
+          r.error = forward_error(ref, loss, accuracy, anchors, lse, spos, pos, &why);
+        } else if (pass == LossPass::backward) {
+          r.error = rel_error(gzhat, ref.grad_zhat);
+        } else {
+          r.error = worst_of({rel_error(std::vector<float>{loss}, std::vector<double>{ref.loss}),
+                              rel_error(gz, ref.grad_z)});
+        }
+        if (!why.empty()) r.note = why;
+        if (!(r.error <= r.tol)) {
+          r.status = "check_failed";
+          report.add(r);
+          continue;
+        }
+        fill_rates(r, cpu_median_ms(launch, o.warmup, o.reps), contrastive_flops(c, pass),
+                   contrastive_bytes(c, pass), kNaN, kNaN);
+        r.status = "ok";
+      } catch (const std::exception& e) {
+        r.status = "error";
+        r.note = e.what();
+      }
+      report.add(r);
+    }
+  }
+}
+
+}  // namespace
+
+int run_cpu(const Options& o) {
+  const int B_default = 8;
+  const char* blas_threads = std::getenv("OPENBLAS_NUM_THREADS");
+  const std::string threads =
+      std::string("OPENBLAS_NUM_THREADS=") + (blas_threads != nullptr ? blas_threads : "unset");
+  std::printf(
+      "device: cpu, %s, %s; conv1d and the contrastive loss, steady-clock medians, no cache "
+      "flush\n",
+      cpu_model().c_str(), threads.c_str());
+  Report report("cpu: " + cpu_model(), o.csv);
+  report.print_header();
+  for (const ConvShape& c : conv_shapes()) {
+    const int B = o.batch > 0 ? o.batch : B_default;
+    for (ConvPass pass : kConvPasses) {
+      Row r;
+      r.kernel = std::string("conv1d_") + pass_name(pass);
+      r.shape = c.tag;
+      r.dims = conv_dims(c, B);
+      r.impl = "acl";
+      r.check_ref = "cpu_f64";
+      r.tol = fp32_tolerance(pass);
+      r.note = threads;
+      if (!selected(o, r.name(), r.impl)) continue;
+      try {
+        acl::Rng rng(1, 0);
+        const Tensor x = Tensor::normal(Shape{B, c.Cin, c.L}, 0, 1, rng);
+        const Tensor w = Tensor::normal(Shape{c.Cout, c.Cin / c.groups, c.K}, 0, 1, rng);
+        const Tensor dy = Tensor::normal(Shape{B, c.Cout, conv_out_length(c)}, 0, 1, rng);
+        Tensor out = Tensor::empty(conv_out_shape(c, pass, B));
+        auto launch = [&]() {
+          conv_cpu<float>(c, pass, B, out.data<float>(), x.data<float>(), w.data<float>(),
+                          dy.data<float>());
+        };
+        launch();
+        r.error = rel_error(out.to_vector<float>(), conv_reference_f64(c, pass, B, x, w, dy));
+        if (!(r.error <= r.tol)) {
+          r.status = "check_failed";
+          report.add(r);
+          continue;
+        }
+        fill_rates(r, cpu_median_ms(launch, o.warmup, o.reps), conv_flops(c, B), conv_bytes(c, B),
+                   kNaN, kNaN);
+        r.status = "ok";
+      } catch (const std::exception& e) {
+        r.status = "error";
+        r.note = e.what();
+      }
+      report.add(r);
+    }
+  }
+  run_contrastive(o, report, threads);
+  report.print_conv_summary();
+  return report.failures() == 0 ? 0 : 1;
+}
+
+}  // namespace acl::bench
