@@ -36,6 +36,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/runtime/kernel_error.h"
 #include "kernels/runtime/philox.h"
 
 namespace acl::kernels {
@@ -443,39 +444,36 @@ ACL_HOST_DEVICE inline void augment_time_sample(const AugmentSpec& s, const Augm
 
 inline void augment_check_args(const char* op, int64_t batch, int64_t n_leads, int64_t src_length,
                                int64_t out_length, int view, int64_t epoch, const AugmentSpec& s) {
-  auto fail = [op](const std::string& what) {
-    throw std::invalid_argument(std::string(op) + ": " + what);
-  };
   if (batch < 0 || n_leads < 1) {
-    fail("batch = " + std::to_string(batch) + ", n_leads = " + std::to_string(n_leads) +
-         ": expected batch >= 0 and n_leads >= 1");
+    fail(op, "batch = " + std::to_string(batch) + ", n_leads = " + std::to_string(n_leads) +
+                 ": expected batch >= 0 and n_leads >= 1");
   }
   if (src_length < 1 || src_length > kMaxAugmentLength || out_length < 1 ||
       out_length > kMaxAugmentLength) {
-    fail("src_length = " + std::to_string(src_length) +
-         ", out_length = " + std::to_string(out_length) + ": expected both in [1, 2^24]");
+    fail(op, "src_length = " + std::to_string(src_length) +
+                 ", out_length = " + std::to_string(out_length) + ": expected both in [1, 2^24]");
   }
   if (s.n_views < 1 || s.n_views >= kMaxAugmentViews || view < 0 || view >= s.n_views) {
-    fail("view = " + std::to_string(view) + " with n_views = " + std::to_string(s.n_views) +
-         ": expected 0 <= view < n_views < 65536");
+    fail(op, "view = " + std::to_string(view) + " with n_views = " + std::to_string(s.n_views) +
+                 ": expected 0 <= view < n_views < 65536");
   }
   if (epoch < 0 || epoch >= kMaxAugmentEpoch) {
-    fail("epoch = " + std::to_string(epoch) + ": expected 0 <= epoch < 2^32");
+    fail(op, "epoch = " + std::to_string(epoch) + ": expected 0 <= epoch < 2^32");
   }
   if (s.segments && src_length < s.n_views) {
-    fail("segments: src_length = " + std::to_string(src_length) +
-         " is shorter than n_views = " + std::to_string(s.n_views));
+    fail(op, "segments: src_length = " + std::to_string(src_length) +
+                 " is shorter than n_views = " + std::to_string(s.n_views));
   }
   if (s.vcg && n_leads != kVcgLeads) {
-    fail("vcg needs the 12 leads I, II, III, aVR, aVL, aVF, V1-V6; records have " +
-         std::to_string(n_leads) + " leads");
+    fail(op, "vcg needs the 12 leads I, II, III, aVR, aVL, aVF, V1-V6; records have " +
+                 std::to_string(n_leads) + " leads");
   }
   if (s.lead_dropout && n_leads > kMaxDropoutLeads) {
-    fail("lead dropout supports at most 64 leads; records have " + std::to_string(n_leads));
+    fail(op, "lead dropout supports at most 64 leads; records have " + std::to_string(n_leads));
   }
   if (s.noise &&
       static_cast<uint64_t>(n_leads) * static_cast<uint64_t>(out_length) >= (uint64_t{1} << 33)) {
-    fail("noise: n_leads * out_length exceeds 2^33 draws per view");
+    fail(op, "noise: n_leads * out_length exceeds 2^33 draws per view");
   }
 }
 
