@@ -25,6 +25,19 @@
 
 namespace acl {
 
+// 64 random bits of Philox block (seed, stream, counter): words 1 and 0.
+inline uint64_t philox_bits64(uint64_t seed, uint64_t stream, uint64_t counter) {
+  const PhiloxCounter b = philox_block(seed, stream, counter);
+  return (static_cast<uint64_t>(b.v[1]) << 32) | b.v[0];
+}
+
+// A uniform integer in [0, bound) from those bits by multiply-shift (bias < bound / 2^64): the
+// draw behind shuffles, bootstrap resamples and label-fraction samples.
+inline uint64_t philox_below(uint64_t seed, uint64_t stream, uint64_t counter, uint64_t bound) {
+  return static_cast<uint64_t>(
+      (static_cast<unsigned __int128>(philox_bits64(seed, stream, counter)) * bound) >> 64);
+}
+
 class Rng {
  public:
   explicit Rng(uint64_t seed, uint64_t stream = 0) : seed_(seed), stream_(stream) {}

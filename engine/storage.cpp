@@ -11,6 +11,7 @@
 
 #include "kernels/runtime/caching_allocator.h"
 #include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/host_sync.h"
 #include "kernels/runtime/stream.h"
 #endif
 
@@ -67,10 +68,54 @@ void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device
                                                     : cudaMemcpyDeviceToDevice;
   cudaStream_t stream = compute_stream();
   CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, kind, stream));
-  if (kind != cudaMemcpyDeviceToDevice) CUDA_CHECK(cudaStreamSynchronize(stream));
+  if (kind != cudaMemcpyDeviceToDevice) {
+    note_host_sync();
+    CUDA_CHECK(cudaStreamSynchronize(stream));
+  }
 #else
   no_cuda("copy_bytes");
 #endif
+}
+
+void CopyFence::wait() {
+  if (!event_) return;
+#ifdef ACL_HAVE_CUDA
+  event_->synchronize();  // counts the host wait
+#endif
+  event_.reset();
+}
+
+AsyncUpload::AsyncUpload(Device device) : device_(device) {}
+
+void AsyncUpload::copy(void* dst, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  if (device_ == Device::CPU) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
+#ifdef ACL_HAVE_CUDA
+  if (!started_) {  // the copy stream starts after the compute stream's queued work
+    CudaEvent queued;
+    queued.record(compute_stream());
+    queued.wait(copy_stream());
+    started_ = true;
+  }
+  CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, copy_stream()));
+#else
+  no_cuda("AsyncUpload");
+#endif
+}
+
+CopyFence AsyncUpload::finish() {
+  CopyFence fence;
+  if (device_ == Device::CPU || !started_) return fence;
+#ifdef ACL_HAVE_CUDA
+  fence.event_ = std::make_shared<CudaEvent>();
+  fence.event_->record(copy_stream());
+  fence.event_->wait(compute_stream());
+  started_ = false;
+#endif
+  return fence;
 }
 
 void zero_bytes(void* dst, Device device, size_t bytes) {

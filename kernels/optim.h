@@ -12,6 +12,8 @@
 //                 p = p - (nesterov ? momentum * v + scaled_lr * g' : v)
 //   sum_squares:  sum x^2, accumulated in double (norms for LARS and gradient clipping)
 //   decayed_sum_squares: sum (g + wd * p)^2 with g + wd * p rounded to T as lars_step forms it
+//   sum_squares_to: decayed_sum_squares (p null or wd 0: sum_squares of g) written to *out instead
+//                   of returned: many tensors' sums gather in one buffer that is read once
 #pragma once
 
 #include <cstdint>
@@ -38,9 +40,12 @@ double sum_squares_cpu(const T* x, int64_t n);
 template <typename T>
 double decayed_sum_squares_cpu(const T* g, const T* p, int64_t n, double weight_decay);
 
+template <typename T>
+void sum_squares_to_cpu(const T* g, const T* p, int64_t n, double weight_decay, double* out);
+
 // CUDA twins, f32 only: p, g and the buffers are device pointers; the updates are element-wise (no
 // reductions) and the sums reduce in double through a fixed tree (bit-reproducible for a given n).
-// The sums return to the host, so they wait for `stream`.
+// sum_squares and decayed_sum_squares return to the host, so they wait for `stream`.
 void sgd_step_cuda(float* p, const float* g, float* buf, int64_t n, double lr, double momentum,
                    double weight_decay, bool nesterov, bool first, GpuStream stream);
 
@@ -55,5 +60,9 @@ double sum_squares_cuda(const float* x, int64_t n, GpuStream stream);
 
 double decayed_sum_squares_cuda(const float* g, const float* p, int64_t n, double weight_decay,
                                 GpuStream stream);
+
+// `out` is device memory; the sum is queued on `stream` and written there: no host wait.
+void sum_squares_to_cuda(const float* g, const float* p, int64_t n, double weight_decay,
+                         double* out, GpuStream stream);
 
 }  // namespace acl::kernels

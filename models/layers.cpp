@@ -4,6 +4,8 @@
 #include <string>
 
 #include "engine/init.h"
+#include "engine/kernel_route.h"
+#include "kernels/counter.h"
 
 namespace acl::models {
 
@@ -80,11 +82,16 @@ Tensor BatchNorm1d::forward(const Tensor& x) {
   Tensor out = batchnorm1d(x, weight_, bias_, running_mean_, running_var_, batch_stats,
                            options_.momentum, options_.eps);
   if (is_training() && options_.track_running_stats) {
+    // Counted where the buffer lives: on CUDA a kernel queued on the compute stream (no host wait).
+    int32_t* tracked = num_batches_tracked_.data<int32_t>();
     if (num_batches_tracked_.device() == Device::CPU) {
-      num_batches_tracked_.data<int32_t>()[0] += 1;
+      kernels::add_counter_cpu(tracked, 1);
     } else {
-      const double n = num_batches_tracked_.item();
-      num_batches_tracked_.copy_from(Tensor::full(Shape{}, n + 1, DType::i32));
+#ifdef ACL_HAVE_CUDA
+      kernels::add_counter_cuda(tracked, 1, kernel_stream());
+#else
+      throw std::logic_error("BatchNorm1d: a CUDA buffer in a build without CUDA");
+#endif
     }
   }
   return out;

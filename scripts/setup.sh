@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$root/build}"
 packages=(cmake ninja-build g++ pkg-config libgtest-dev libgmock-dev nlohmann-json3-dev
-          libopenblas-dev libopenmpi-dev openmpi-bin libcli11-dev libbenchmark-dev)
+          libopenblas-dev libopenmpi-dev openmpi-bin libcli11-dev libbenchmark-dev libflac-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,7 @@
 // inside the record; view v is the v-th adjacent segment; linear resampling) and cardiac-cycle
 // masking (whole beats between R-R midpoints) on synthetic 12-lead records.
 #include "tests/augment_test_util.h"
+#include "tests/test_files.h"
 
 namespace acl::augment {
 namespace {
@@ -230,6 +231,42 @@ TEST(CycleMask, RecordsWithoutPeaksAreNotMasked) {
   c.cycle_mask.enabled = true;
   c.cycle_mask.p = 0.9;
   EXPECT_EQ(view_of(b, c, b.n), b.records.to_vector<float>());
+}
+
+// prepare() once + view() per view gives the views of view(records, ...), with the R-peaks checked
+// on the caller's host copies and the caller's device index; copies that disagree are refused.
+TEST(MakeView, PreparedBatchGivesTheSameViews) {
+  const Batch b = make_batch(range(3, 4), 21);
+  const AugmentConfig c = full_pipeline();
+  const ViewMaker maker(c, 200);
+  const std::vector<int32_t> off = b.rpeaks.offsets.to_vector<int32_t>();
+  const std::vector<int32_t> pos = b.rpeaks.positions.to_vector<int32_t>();
+  std::vector<int32_t> index32(b.index.begin(), b.index.end());
+  const Tensor index = Tensor::from_vector(index32, Shape{b.size()});
+  const ViewBatch prepared = maker.prepare(b.records, b.rpeaks, b.index, {&off, &pos, index});
+  for (int v = 0; v < c.n_views; ++v) {
+    EXPECT_EQ(maker.view(prepared, v, 3, 9).to_vector<float>(),
+              maker.view(b.records, b.rpeaks, b.index, v, 3, 9).to_vector<float>())
+        << "view " << v;
+  }
+  EXPECT_THROW(maker.view(prepared, c.n_views, 3, 9), std::invalid_argument);
+  EXPECT_THROW(maker.view(ViewBatch{}, 0, 3, 9), std::invalid_argument);
+
+  std::vector<int32_t> short_pos(pos.begin(), pos.end() - 1);
+  std::string err = acl::testing::error_of([&] {
+    maker.prepare(b.records, b.rpeaks, b.index, {&off, &short_pos, Tensor()});
+  });
+  EXPECT_NE(err.find("host copies"), std::string::npos) << err;
+  std::vector<int32_t> bad_pos = pos;
+  bad_pos[1] = bad_pos[0];  // not ascending: the host copy is what is checked
+  err = acl::testing::error_of([&] {
+    maker.prepare(b.records, b.rpeaks, b.index, {&off, &bad_pos, Tensor()});
+  });
+  EXPECT_NE(err.find("R-peak 1 of record 0"), std::string::npos) << err;
+  err = acl::testing::error_of([&] {
+    maker.prepare(b.records, b.rpeaks, b.index, {nullptr, nullptr, Tensor::zeros(Shape{2})});
+  });
+  EXPECT_NE(err.find("record_index_i32"), std::string::npos) << err;
 }
 
 }  // namespace

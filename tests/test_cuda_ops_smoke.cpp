@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <iterator>
 #include <stdexcept>
@@ -16,8 +17,11 @@
 #include <vector>
 
 #include "engine/device_select.h"
+#include "engine/host_memory.h"
 #include "engine/ops.h"
 #include "engine/rng.h"
+#include "engine/storage.h"
+#include "kernels/runtime/host_sync.h"
 #include "tests/backend_compare.h"
 #include "tests/kernel_test_util.h"
 #include "tests/test_util.h"
@@ -284,6 +288,36 @@ TEST_F(CudaOnly, Int32CopiesOnDevice) {
   EXPECT_EQ(s.to_vector<int32_t>(), (std::vector<int32_t>{2, 3, 5, 6}));
   Tensor idx = Tensor::from_vector(std::vector<int32_t>{1, 1, 0}, Shape{3}).to(Device::CUDA);
   EXPECT_EQ(gather_rows(s, idx).to_vector<int32_t>(), (std::vector<int32_t>{5, 6, 5, 6, 2, 3}));
+}
+
+// Copies to or from the host wait and are counted; uploads on the copy stream do not wait, and
+// the compute stream sees their data through the event of finish().
+TEST_F(CudaOnly, HostWaitsAreCountedAndUploadsDoNotWait) {
+  std::vector<float> v(100000);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i) * 0.5f;
+  const Tensor host = Tensor::from_vector(v, Shape{static_cast<int64_t>(v.size())});
+  uint64_t before = host_sync_count();
+  Tensor dev = host.to(Device::CUDA);
+  EXPECT_EQ(host_sync_count() - before, 1u);
+  before = host_sync_count();
+  EXPECT_EQ(dev.to_vector<float>(), v);
+  EXPECT_EQ(host_sync_count() - before, 1u);
+
+  HostBuffer pinned(v.size() * sizeof(float), true);
+  std::memcpy(pinned.data(), v.data(), v.size() * sizeof(float));
+  Tensor up = Tensor::empty(host.shape(), DType::f32, Device::CUDA);
+  before = host_sync_count();
+  AsyncUpload upload(Device::CUDA);
+  upload.copy(up.raw_data(), pinned.data(), up.nbytes());
+  CopyFence fence = upload.finish();
+  Tensor doubled = scale(up, 2.0);  // on the compute stream, after the upload
+  EXPECT_EQ(host_sync_count() - before, 0u);
+  EXPECT_TRUE(fence.pending());
+  fence.wait();
+  EXPECT_FALSE(fence.pending());
+  EXPECT_EQ(host_sync_count() - before, 1u);
+  const std::vector<float> got = doubled.to_vector<float>();
+  for (size_t i = 0; i < v.size(); i += 997) EXPECT_EQ(got[i], 2.0f * v[i]) << i;
 }
 
 #ifdef ACL_HAVE_CUDA

@@ -7,7 +7,10 @@
 #include <vector>
 
 #include "engine/autograd.h"
+#include "engine/device_select.h"
 #include "engine/ops.h"
+#include "kernels/counter.h"
+#include "kernels/runtime/host_sync.h"
 #include "models/layers.h"
 #include "models/module.h"
 
@@ -181,6 +184,44 @@ TEST(ModuleLayers, BatchNormTrainingUsesBatchStatsAndUpdatesRunningStats) {
   EXPECT_EQ(bn.num_batches_tracked().item(), 1);
   bn.forward(x);
   EXPECT_EQ(bn.num_batches_tracked().item(), 2);
+}
+
+TEST(ModuleLayers, CounterKernelAddsInPlace) {
+  int32_t c = 41;
+  kernels::add_counter_cpu(&c, 1);
+  EXPECT_EQ(c, 42);
+  kernels::add_counter_cpu(&c, -2);
+  EXPECT_EQ(c, 40);
+  EXPECT_THROW(kernels::add_counter_cpu(nullptr, 1), std::invalid_argument);
+}
+
+// On CUDA the forward counts its batch on the device: no host wait, and the state dict (a copy to
+// the host) holds the count; CPU and CUDA layers agree on every buffer.
+TEST(ModuleLayers, BatchNormCountsBatchesOnTheDeviceWithoutHostWaits) {
+  if (!cuda_available()) GTEST_SKIP() << "no CUDA device";
+  Rng rng(9);
+  Tensor x = Tensor::normal(Shape{4, 3, 10}, 0.5, 2.0, rng);
+  BatchNorm1d cpu(3), gpu(3);
+  gpu.to(Device::CUDA);
+  Tensor xd = x.to(Device::CUDA);
+  cpu.forward(x);
+  gpu.forward(xd);  // warm-up: kernels loaded, memory cached
+  const uint64_t before = host_sync_count();
+  for (int i = 0; i < 3; ++i) {
+    cpu.forward(x);
+    gpu.forward(xd);
+  }
+  EXPECT_EQ(host_sync_count() - before, 0u);
+  EXPECT_EQ(gpu.num_batches_tracked().item(), 4);
+  const NamedTensors state = gpu.state_dict();
+  for (const auto& [name, t] : state) {
+    if (name == "num_batches_tracked") {
+      EXPECT_EQ(t.to(Device::CPU).item(), 4);
+    }
+  }
+  const std::vector<float> rm_cpu = cpu.running_mean().to_vector<float>();
+  const std::vector<float> rm_gpu = gpu.running_mean().to_vector<float>();
+  for (size_t c = 0; c < rm_cpu.size(); ++c) EXPECT_NEAR(rm_gpu[c], rm_cpu[c], 1e-5) << c;
 }
 
 TEST(ModuleLayers, BatchNormEvalUsesRunningStatsAndLeavesThem) {

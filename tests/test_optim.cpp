@@ -20,7 +20,11 @@
 #include "engine/optim/clip_grad.h"
 #include "engine/optim/lars.h"
 #include "engine/optim/sgd.h"
+#include "engine/optim/sum_squares.h"
 #include "engine/rng.h"
+#include "kernels/optim.h"
+#include "kernels/runtime/host_sync.h"
+#include "tests/test_files.h"
 
 namespace acl {
 namespace {
@@ -520,6 +524,100 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) {
       return std::string(std::get<0>(info.param).name) + "_" + std::get<1>(info.param).first;
     });
+
+// ---- sums of squares (clipping and LARS norms) -------------------------------------------------
+
+// Terms of several sizes (0, 1, one block, several blocks) in `dtype` on `device`, from a fixed
+// seed: plain, decayed and decayed with weight decay 0.
+std::vector<SquareSumTerm> square_terms(DType dtype, Device device) {
+  Rng rng(11);
+  std::vector<SquareSumTerm> terms;
+  for (int64_t n : {0, 1, 300, 70001}) {
+    Tensor x = Tensor::normal(Shape{n}, 0.0, 1.0, rng, dtype).to(device);
+    Tensor p = Tensor::normal(Shape{n}, 0.0, 2.0, rng, dtype).to(device);
+    terms.push_back({x, Tensor(), 0.0});
+    terms.push_back({x, p, 0.01});
+    terms.push_back({x, p, 0.0});
+  }
+  return terms;
+}
+
+template <typename T>
+double one_term_cpu(const SquareSumTerm& t) {
+  const int64_t n = t.x.numel();
+  if (t.decay_with.defined() && t.weight_decay != 0) {
+    return kernels::decayed_sum_squares_cpu<T>(t.x.data<T>(), t.decay_with.data<T>(), n,
+                                               t.weight_decay);
+  }
+  return kernels::sum_squares_cpu<T>(t.x.data<T>(), n);
+}
+
+TEST(SumsOfSquares, EqualOneTensorAtATimeOnTheCpu) {
+  for (DType dtype : {DType::f32, DType::f64}) {
+    const std::vector<SquareSumTerm> terms = square_terms(dtype, Device::CPU);
+    const std::vector<double> got = sums_of_squares(terms);
+    ASSERT_EQ(got.size(), terms.size());
+    for (size_t i = 0; i < terms.size(); ++i) {
+      const double want =
+          dtype == DType::f32 ? one_term_cpu<float>(terms[i]) : one_term_cpu<double>(terms[i]);
+      EXPECT_EQ(got[i], want) << "term " << i << " " << dtype_name(dtype);  // bit for bit
+    }
+    EXPECT_GT(got[3 * 3], 0.0);  // the largest plain term is not empty
+  }
+}
+
+TEST(SumsOfSquares, KernelWritesTheSumWhereItIsTold) {
+  const std::vector<float> g{1.0f, -2.0f, 3.0f}, p{10.0f, 20.0f, 30.0f};
+  double out = -1.0;
+  kernels::sum_squares_to_cpu<float>(g.data(), nullptr, 3, 0.0, &out);
+  EXPECT_EQ(out, 14.0);
+  kernels::sum_squares_to_cpu<float>(g.data(), p.data(), 3, 0.5, &out);  // (6, 8, 18)
+  EXPECT_EQ(out, 36.0 + 64.0 + 324.0);
+  EXPECT_THROW(kernels::sum_squares_to_cpu<float>(g.data(), nullptr, 3, 0.0, nullptr),
+               std::invalid_argument);
+}
+
+TEST(SumsOfSquares, RejectsADecayTensorOfAnotherShape) {
+  const std::string err = acl::testing::error_of([] {
+    sums_of_squares({{Tensor::ones(Shape{3}), Tensor::ones(Shape{4}), 0.1}});
+  });
+  EXPECT_NE(err.find("sums_of_squares"), std::string::npos) << err;
+  EXPECT_NE(err.find("decay_with"), std::string::npos) << err;
+}
+
+// CUDA twins: the same sums as the CPU's f32 kernels (double accumulation in another order), every
+// term read back with one host wait.
+TEST(SumsOfSquares, CudaMatchesTheCpuWithOneHostWait) {
+  if (!cuda_available()) GTEST_SKIP() << "no CUDA device";
+  const std::vector<SquareSumTerm> cpu = square_terms(DType::f32, Device::CPU);
+  const std::vector<SquareSumTerm> gpu = square_terms(DType::f32, Device::CUDA);
+  const std::vector<double> want = sums_of_squares(cpu);
+  const uint64_t before = host_sync_count();
+  const std::vector<double> got = sums_of_squares(gpu);
+  EXPECT_EQ(host_sync_count() - before, 1u);
+  expect_near_all(got, want, 1e-12, "sums_of_squares cuda vs cpu");
+}
+
+TEST(SumsOfSquares, CudaClippingAndLarsWaitOncePerCall) {
+  if (!cuda_available()) GTEST_SKIP() << "no CUDA device";
+  Rng rng(5);
+  std::vector<Tensor> params;
+  for (int64_t n : {7, 300, 4096}) {
+    Tensor p = Tensor::normal(Shape{n}, 0.0, 1.0, rng).to(Device::CUDA);
+    p.set_requires_grad(true);
+    p.impl().grad = Tensor::normal(Shape{n}, 0.0, 1.0, rng).to(Device::CUDA).impl_ptr();
+    params.push_back(p);
+  }
+  uint64_t before = host_sync_count();
+  const double norm = clip_grad_norm(params, 0.5);
+  EXPECT_EQ(host_sync_count() - before, 1u);
+  EXPECT_GT(norm, 0.5);
+  Lars opt(params, LarsOptions{});
+  before = host_sync_count();
+  opt.step();
+  EXPECT_EQ(host_sync_count() - before, 1u);
+  for (size_t i = 0; i < params.size(); ++i) EXPECT_GT(opt.last_trust_ratio(i), 0.0) << i;
+}
 
 }  // namespace
 }  // namespace acl

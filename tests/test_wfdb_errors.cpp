@@ -156,10 +156,12 @@ TEST(WfdbErrors, InitialValueMismatchFlaggedOrStrictError) {
       {"signal 1 (II)", "initial value 5", "first sample is -1"});
 }
 
-TEST(WfdbErrors, UnsupportedLayouts) {
-  EXPECT_TRUE(header_fails("r/2 2 100 6\ns1 3\ns2 3\n", {"multi-segment", "not supported"}));
+TEST(WfdbErrors, InconsistentLayouts) {
+  EXPECT_TRUE(header_fails("r/2 2 100 6\ns1 3\ns2 3\n",
+                           {"s1.hea", "cannot open", "segment 's1' listed on", "r.hea line 2"}));
+  // 16x2 for signal I: 3 frames hold 9 samples, the file has 6.
   EXPECT_TRUE(header_fails("r 2 100 3\nr.dat 16x2 100 16 0 1 6 0 I\nr.dat 16 100 16 0 -1 -6 0 II\n",
-                           {"signal 0 (I) on line 2", "samples per frame 2"}));
+                           {"r.dat", "truncated", "3 frames of 3 samples", "line 2"}));
   EXPECT_TRUE(header_fails("r 2 100 3\nr.dat 16 100 16 0 1 6 0 I\nr.dat 212 100 16 0 -1 -6 0 II\n",
                            {"line 3", "format 212+0 here but 16+0 on line 2"}));
 }

@@ -58,6 +58,13 @@ TEST(WfdbFormats, Format311) {
             (std::vector<int32_t>{1, 2, -1, 5, -3}));
 }
 
+TEST(WfdbFormats, FormatEightDecodesSignedDifferences) {
+  // The record reader sums them per signal (tests/test_wfdb_layouts.cpp).
+  EXPECT_EQ(decode(8, {0x00, 0x7f, 0x80, 0xff, 0x05}, 5),
+            (std::vector<int32_t>{0, 127, -128, -1, 5}));
+  EXPECT_EQ(format_invalid_sample(8), INT32_MIN);  // none in the file; marks skewed-out samples
+}
+
 TEST(WfdbFormats, ByteCountsRoundTrip) {
   for (int f : supported_formats()) {
     for (int64_t n = 0; n < 20; ++n) {
@@ -82,7 +89,8 @@ TEST(WfdbFormats, InvalidSentinelsAndErrors) {
   EXPECT_EQ(format_invalid_sample(80), -128);
   EXPECT_EQ(format_invalid_sample(24), -8388608);
   EXPECT_TRUE(is_supported_format(212));
-  EXPECT_FALSE(is_supported_format(8));
+  EXPECT_TRUE(is_supported_format(8));
+  EXPECT_FALSE(is_supported_format(9));
   std::vector<uint8_t> three = {1, 2, 3};
   int32_t out[4];
   EXPECT_TRUE(throws_with([&] { decode_samples(16, three.data(), three.size(), 2, out); },

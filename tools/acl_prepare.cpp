@@ -68,6 +68,10 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k < s.bad.size() && k < 10; ++k) {
       std::printf("  bad: %s: %s\n", s.bad[k].record.c_str(), s.bad[k].reason.c_str());
     }
+    if (!s.notes.empty()) {
+      std::printf("%zu records prepared with a note (e.g. skew frames trimmed), listed in %s\n",
+                  s.notes.size(), s.notes_file.c_str());
+    }
     return s.prepared > 0 ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "acl_prepare: %s\n", e.what());

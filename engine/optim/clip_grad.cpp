@@ -4,24 +4,20 @@
 
 #include "engine/autograd.h"
 #include "engine/kernel_route.h"
+#include "engine/optim/sum_squares.h"
 #include "kernels/elementwise.h"
 #include "kernels/optim.h"
 
 namespace acl {
 
 double grad_norm(const std::vector<Tensor>& params) {
-  double total = 0.0;
+  std::vector<SquareSumTerm> terms;
   for (const Tensor& p : params) {
     Tensor g = p.grad();
-    if (!g.defined()) continue;
-    total += route_kernel(
-        "grad_norm", g,
-        [&](auto t) {
-          using T = decltype(t);
-          return kernels::sum_squares_cpu<T>(g.data<T>(), g.numel());
-        },
-        [&](auto stream) { return kernels::sum_squares_cuda(g.data<float>(), g.numel(), stream); });
+    if (g.defined()) terms.push_back({g, Tensor(), 0.0});
   }
+  double total = 0.0;
+  for (double s : sums_of_squares(terms)) total += s;  // parameter order, as a serial loop adds
   return std::sqrt(total);
 }
 

@@ -3,7 +3,8 @@
 //   coef  = max_norm / (total + 1e-6);  if coef < 1, every grad *= coef (in its dtype)
 // Returns `total`, the norm before clipping. Parameters without a grad are skipped. When total is
 // not finite the gradients are left untouched (PyTorch would scale them by NaN) so the caller can
-// see the returned value and skip the step.
+// see the returned value and skip the step. The per-parameter sums of squares are gathered with
+// sums_of_squares (one read of the device per call).
 #pragma once
 
 #include <vector>

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "engine/kernel_route.h"
+#include "engine/optim/sum_squares.h"
 #include "engine/tensor_checks.h"
 #include "kernels/optim.h"
 
@@ -22,40 +23,42 @@ Lars::Lars(std::vector<ParamGroup> groups, LarsOptions options)
   last_trust_.assign(num_params(), 0.0);
 }
 
+void Lars::step() {
+  // The norms of every adapted parameter with a gradient, read from the device at once.
+  std::vector<SquareSumTerm> terms;
+  std::vector<size_t> owner;
+  for (size_t i = 0; i < num_params(); ++i) {
+    const Tensor& p = param(i);
+    Tensor g = p.grad();
+    if (!g.defined() || excluded(i)) continue;
+    checks::check_compatible("lars", "param", p, "grad", g, true);
+    const bool simclr = options_.trust_ratio == LarsTrustRatio::kSimclr;
+    terms.push_back({p.detach(), Tensor(), 0.0});
+    terms.push_back({g, simclr ? p.detach() : Tensor(), simclr ? options_.weight_decay : 0.0});
+    owner.push_back(i);
+  }
+  const std::vector<double> sums = sums_of_squares(terms);
+  w_norm_.assign(num_params(), 0.0);
+  g_norm_.assign(num_params(), 0.0);
+  for (size_t k = 0; k < owner.size(); ++k) {
+    w_norm_[owner[k]] = std::sqrt(sums[2 * k]);
+    g_norm_[owner[k]] = std::sqrt(sums[2 * k + 1]);
+  }
+  Optimizer::step();
+}
+
 void Lars::update(size_t i, Tensor& p, const Tensor& g, bool /*first_update*/) {
   checks::check_compatible("lars", "param", p, "grad", g, true);
   const bool exclude = excluded(i);
   const double wd = exclude ? 0.0 : options_.weight_decay;
   const LarsOptions& o = options_;
   const int64_t n = p.numel();
-  // sum x^2 over a tensor of p's shape, dtype and device (p or g)
-  auto sum_squares = [&](const Tensor& x) {
-    return route_kernel(
-        "lars", x,
-        [&](auto t) {
-          using T = decltype(t);
-          return kernels::sum_squares_cpu<T>(x.data<T>(), n);
-        },
-        [&](auto stream) { return kernels::sum_squares_cuda(x.data<float>(), n, stream); });
-  };
   double trust = 1.0;
   if (!exclude) {
-    const double w_norm = std::sqrt(sum_squares(p));
-    double denom;
-    if (o.trust_ratio == LarsTrustRatio::kSimclr) {
-      denom = std::sqrt(route_kernel(
-          "lars", p,
-          [&](auto t) {
-            using T = decltype(t);
-            return kernels::decayed_sum_squares_cpu<T>(g.data<T>(), p.data<T>(), n, wd);
-          },
-          [&](auto stream) {
-            return kernels::decayed_sum_squares_cuda(g.data<float>(), p.data<float>(), n, wd,
-                                                     stream);
-          }));
-    } else {
-      denom = std::sqrt(sum_squares(g)) + wd * w_norm;
-    }
+    const double w_norm = w_norm_.at(i);
+    // kSimclr: ||g + wd * p||; kPaper: ||g|| + wd * ||p||
+    const double denom =
+        o.trust_ratio == LarsTrustRatio::kSimclr ? g_norm_.at(i) : g_norm_.at(i) + wd * w_norm;
     if (w_norm > 0 && denom > 0) trust = o.eta * w_norm / denom;
   }
   last_trust_[i] = trust;

@@ -9,6 +9,9 @@
 // `trust_ratio` selects the denominator: kSimclr uses the norm of the decayed gradient as above;
 // kPaper uses ||grad|| + weight_decay * ||p|| (You et al. 2017, NVIDIA apex LARC), with the raw
 // gradient's norm. Both coincide when weight_decay is 0.
+//
+// step() gathers every norm of the step first (sums_of_squares: one read of the device), then
+// updates the parameters without further host waits.
 #pragma once
 
 #include <vector>
@@ -33,6 +36,7 @@ class Lars : public Optimizer {
   Lars(std::vector<ParamGroup> groups, LarsOptions options);
   Lars(std::vector<Tensor> params, LarsOptions options)
       : Lars(single_group(std::move(params)), options) {}
+  void step() override;
   const LarsOptions& options() const { return options_; }
   // The trust ratio of parameter i's last update (1 for excluded parameters; 0 before any).
   double last_trust_ratio(size_t i) const { return last_trust_.at(i); }
@@ -43,6 +47,7 @@ class Lars : public Optimizer {
  private:
   LarsOptions options_;
   std::vector<double> last_trust_;
+  std::vector<double> w_norm_, g_norm_;  // this step's ||p|| and denominator norm, per parameter
 };
 
 }  // namespace acl

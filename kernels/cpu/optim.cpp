@@ -54,13 +54,21 @@ double decayed_sum_squares_cpu(const T* g, const T* p, int64_t n, double weight_
   return s;
 }
 
+template <typename T>
+void sum_squares_to_cpu(const T* g, const T* p, int64_t n, double weight_decay, double* out) {
+  check_ptr("sum_squares_to", "out", out, 1);
+  *out = p != nullptr && weight_decay != 0 ? decayed_sum_squares_cpu<T>(g, p, n, weight_decay)
+                                           : sum_squares_cpu<T>(g, n);
+}
+
 #define ACL_INSTANTIATE(T)                                                                       \
   template void sgd_step_cpu<T>(T*, const T*, T*, int64_t, double, double, double, bool, bool);  \
   template void adamw_step_cpu<T>(T*, const T*, T*, T*, int64_t, double, double, double, double, \
                                   double, int64_t);                                              \
   template void lars_step_cpu<T>(T*, const T*, T*, int64_t, double, double, double, bool);       \
   template double sum_squares_cpu<T>(const T*, int64_t);                                         \
-  template double decayed_sum_squares_cpu<T>(const T*, const T*, int64_t, double);
+  template double decayed_sum_squares_cpu<T>(const T*, const T*, int64_t, double);               \
+  template void sum_squares_to_cpu<T>(const T*, const T*, int64_t, double, double*);
 ACL_INSTANTIATE(float)
 ACL_INSTANTIATE(double)
 #undef ACL_INSTANTIATE

@@ -5,12 +5,14 @@
 //     multiply-add, so results agree to a rounding, not bit for bit).
 //   sum_squares / decayed_sum_squares: each block sums a grid-stride share in double with a fixed
 //     tree (block_sum), a second one-block pass adds the partials in block order; deterministic for
-//     a given n. The result is copied to the host (waits for the stream).
+//     a given n. sum_squares_to leaves the total in device memory; the others copy it to the host
+//     (waits for the stream).
 #include <algorithm>
 
 #include "kernels/cuda/common.cuh"
 #include "kernels/optim.h"
 #include "kernels/optim_shared.h"
+#include "kernels/runtime/host_sync.h"
 
 namespace acl::kernels {
 namespace {
@@ -62,23 +64,33 @@ static __global__ void sum_partials_kernel(const double* partial, int count, dou
   if (threadIdx.x == 0) *out = s;
 }
 
-// Sum of the squares of g (p null) or of g + wd * p, in double; waits for the stream. The caller
-// has checked the arguments.
+// Queues the sum of the squares of g (p null) or of g + wd * p, in double, into out[0] (device
+// memory, which also holds no partials: they live in scratch). The caller has checked the
+// arguments.
+void sum_squares_enqueue(const float* g, const float* p, int64_t n, double weight_decay,
+                         double* out, cudaStream_t stream) {
+  if (n == 0) {
+    CUDA_CHECK(cudaMemsetAsync(out, 0, sizeof(double), stream));
+    return;
+  }
+  const unsigned blocks = std::min<unsigned>(grid_for(n, kBlockSize), kReduceBlocks);
+  DeviceScratch<double> partial(kReduceBlocks, stream);
+  sum_squares_partial_kernel<<<blocks, kBlockSize, 0, stream>>>(
+      g, p, n, static_cast<float>(weight_decay), partial.get());
+  CUDA_CHECK(cudaGetLastError());
+  sum_partials_kernel<<<1, kBlockSize, 0, stream>>>(partial.get(), static_cast<int>(blocks), out);
+  CUDA_CHECK(cudaGetLastError());
+}
+
+// The same sum returned to the host: waits for the stream (a counted host wait).
 double sum_squares_impl(const float* g, const float* p, int64_t n, double weight_decay,
                         cudaStream_t stream) {
   if (n == 0) return 0.0;
-  const unsigned blocks = std::min<unsigned>(grid_for(n, kBlockSize), kReduceBlocks);
-  DeviceScratch<double> scratch(kReduceBlocks + 1, stream);  // the partials, then the total
-  double* partial = scratch.get();
-  sum_squares_partial_kernel<<<blocks, kBlockSize, 0, stream>>>(
-      g, p, n, static_cast<float>(weight_decay), partial);
-  CUDA_CHECK(cudaGetLastError());
-  sum_partials_kernel<<<1, kBlockSize, 0, stream>>>(partial, static_cast<int>(blocks),
-                                                    partial + kReduceBlocks);
-  CUDA_CHECK(cudaGetLastError());
+  DeviceScratch<double> total(1, stream);
+  sum_squares_enqueue(g, p, n, weight_decay, total.get(), stream);
   double host = 0.0;
-  CUDA_CHECK(
-      cudaMemcpyAsync(&host, partial + kReduceBlocks, sizeof host, cudaMemcpyDeviceToHost, stream));
+  CUDA_CHECK(cudaMemcpyAsync(&host, total.get(), sizeof host, cudaMemcpyDeviceToHost, stream));
+  note_host_sync();
   CUDA_CHECK(cudaStreamSynchronize(stream));
   return host;
 }
@@ -122,6 +134,13 @@ double decayed_sum_squares_cuda(const float* g, const float* p, int64_t n, doubl
                                 cudaStream_t stream) {
   check_decayed_sum_squares(g, p, n, weight_decay);
   return sum_squares_impl(g, weight_decay != 0 ? p : nullptr, n, weight_decay, stream);
+}
+
+void sum_squares_to_cuda(const float* g, const float* p, int64_t n, double weight_decay,
+                         double* out, cudaStream_t stream) {
+  check_decayed_sum_squares(g, p, n, weight_decay);
+  check_ptr("sum_squares_to", "out", out, 1);
+  sum_squares_enqueue(g, weight_decay != 0 ? p : nullptr, n, weight_decay, out, stream);
 }
 
 }  // namespace acl::kernels

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/host_sync.h"
 
 namespace acl {
 namespace {
@@ -101,6 +102,7 @@ cublasHandle_t cublas_handle(cudaStream_t stream) {
 }
 
 void synchronize_compute_stream() {
+  note_host_sync();
   CUDA_CHECK(cudaStreamSynchronize(compute_stream()));
 }
 
@@ -134,6 +136,7 @@ void CudaEvent::wait(cudaStream_t stream) const {
 }
 
 void CudaEvent::synchronize() const {
+  note_host_sync();
   CUDA_CHECK(cudaEventSynchronize(event_));
 }
 

@@ -22,6 +22,7 @@ cudaStream_t copy_stream();
 cublasHandle_t cublas_handle(cudaStream_t stream);
 
 // Blocks the host until all work queued on the current device's compute stream has finished.
+// Host waits (this and CudaEvent::synchronize) count in host_sync_count() (host_sync.h).
 void synchronize_compute_stream();
 
 // RAII owner of a cudaEvent_t (timing disabled unless asked for). Not copyable; movable.

@@ -1,7 +1,6 @@
 // make_view: argument checks, then the augmentation kernel of the records' device
-// (kernels/augment.h). The R-peaks are validated on the host (a copy for CUDA tensors: a few
-// kilobytes, and the record-index upload waits for the stream anyway), so the kernels can trust
-// them.
+// (kernels/augment.h). The R-peaks are validated on the host (the caller's host copies when given,
+// else a copy of the tensors), once per batch in prepare(), so the kernels can trust them.
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -23,8 +22,8 @@ constexpr const char* kOp = "make_view";
   throw std::invalid_argument(std::string(kOp) + ": " + what);
 }
 
-void check_rpeaks(const BatchRPeaks& rpeaks, const Tensor& records, int64_t batch,
-                  int64_t src_length) {
+void check_rpeaks(const BatchRPeaks& rpeaks, const BatchHostCopies& host, const Tensor& records,
+                  int64_t batch, int64_t src_length) {
   const Tensor& off = rpeaks.offsets;
   const Tensor& pos = rpeaks.positions;
   checks::check_index(kOp, "rpeaks.offsets", off, 1);
@@ -37,8 +36,17 @@ void check_rpeaks(const BatchRPeaks& rpeaks, const Tensor& records, int64_t batc
     fail("rpeaks are on " + std::string(device_name(off.device())) + "/" +
          device_name(pos.device()) + " but records on " + device_name(records.device()));
   }
-  const std::vector<int32_t> o = off.to_vector<int32_t>();
-  const std::vector<int32_t> p = pos.to_vector<int32_t>();
+  std::vector<int32_t> o_read, p_read;  // device reads, when no host copy was given
+  if (!host.rpeak_offsets) o_read = off.to_vector<int32_t>();
+  if (!host.rpeak_positions) p_read = pos.to_vector<int32_t>();
+  const std::vector<int32_t>& o = host.rpeak_offsets ? *host.rpeak_offsets : o_read;
+  const std::vector<int32_t>& p = host.rpeak_positions ? *host.rpeak_positions : p_read;
+  if (static_cast<int64_t>(o.size()) != off.numel() ||
+      static_cast<int64_t>(p.size()) != pos.numel()) {
+    fail("the host copies of the R-peaks hold " + std::to_string(o.size()) + " offsets and " +
+         std::to_string(p.size()) + " positions, the tensors " + std::to_string(off.numel()) +
+         " and " + std::to_string(pos.numel()));
+  }
   if (o[0] != 0 || o[static_cast<size_t>(batch)] != static_cast<int64_t>(p.size())) {
     fail("rpeaks.offsets must start at 0 and end at the number of positions (" +
          std::to_string(p.size()) + "); got " + std::to_string(o[0]) + " .. " +
@@ -78,6 +86,12 @@ Tensor make_view(const Tensor& records, const BatchRPeaks& rpeaks,
 Tensor ViewMaker::view(const Tensor& records, const BatchRPeaks& rpeaks,
                        const std::vector<int64_t>& record_index, int view, int64_t epoch,
                        uint64_t seed) const {
+  return this->view(prepare(records, rpeaks, record_index), view, epoch, seed);
+}
+
+ViewBatch ViewMaker::prepare(const Tensor& records, const BatchRPeaks& rpeaks,
+                             const std::vector<int64_t>& record_index,
+                             const BatchHostCopies& host) const {
   const AugmentConfig& config = config_;
   const int64_t out_length = out_length_;
   checks::check_defined(kOp, "records", records);
@@ -90,13 +104,6 @@ Tensor ViewMaker::view(const Tensor& records, const BatchRPeaks& rpeaks,
       src_length > kernels::kMaxAugmentLength) {
     fail("out_length = " + std::to_string(out_length) +
          ", record length = " + std::to_string(src_length) + ": expected both in [1, 2^24]");
-  }
-  if (view < 0 || view >= config.n_views) {
-    fail("view = " + std::to_string(view) +
-         ": expected 0 <= view < n_views = " + std::to_string(config.n_views));
-  }
-  if (epoch < 0 || epoch >= kernels::kMaxAugmentEpoch) {
-    fail("epoch = " + std::to_string(epoch) + ": expected 0 <= epoch < 2^32");
   }
   if (static_cast<int64_t>(record_index.size()) != batch) {
     fail("record_index has " + std::to_string(record_index.size()) + " entries for " +
@@ -124,19 +131,50 @@ Tensor ViewMaker::view(const Tensor& records, const BatchRPeaks& rpeaks,
     fail("augmentations.segments: records of " + std::to_string(src_length) +
          " samples cannot be cut into n_views = " + std::to_string(config.n_views) + " segments");
   }
-  check_rpeaks(rpeaks, records, batch, src_length);
+  check_rpeaks(rpeaks, host, records, batch, src_length);
 
+  ViewBatch out;
+  out.records_ = records;
+  out.rpeaks_ = rpeaks;
+  const Device device = records.device();
+  if (host.record_index_i32.defined()) {
+    const Tensor& idx = host.record_index_i32;
+    if (idx.dtype() != DType::i32 || idx.rank() != 1 || idx.size(0) != batch ||
+        idx.device() != device) {
+      fail("record_index_i32 is " + idx.str() + ", expected i32 (" + std::to_string(batch) +
+           ") on " + device_name(device));
+    }
+    out.index_ = idx;
+  } else {
+    out.index_ = Tensor::from_vector(index32, Shape{batch});
+    if (device != Device::CPU) out.index_ = out.index_.to(device);
+  }
+  return out;
+}
+
+Tensor ViewMaker::view(const ViewBatch& batch_in, int view, int64_t epoch, uint64_t seed) const {
+  if (!batch_in.records_.defined()) fail("the batch was not prepared (ViewMaker::prepare)");
+  if (view < 0 || view >= config_.n_views) {
+    fail("view = " + std::to_string(view) +
+         ": expected 0 <= view < n_views = " + std::to_string(config_.n_views));
+  }
+  if (epoch < 0 || epoch >= kernels::kMaxAugmentEpoch) {
+    fail("epoch = " + std::to_string(epoch) + ": expected 0 <= epoch < 2^32");
+  }
+  const Tensor& records = batch_in.records_;
+  const BatchRPeaks& rpeaks = batch_in.rpeaks_;
+  const Tensor& index = batch_in.index_;
+  const int64_t batch = records.size(0), n_leads = records.size(1), src_length = records.size(2);
+  const int64_t out_length = out_length_;
   const Device device = records.device();
   Tensor out = Tensor::empty(Shape{batch, n_leads, out_length}, DType::f32, device);
   if (batch == 0) return out;
-  Tensor index = Tensor::from_vector(index32, Shape{batch});
-  if (device != Device::CPU) index = index.to(device);
   const kernels::AugmentSpec& spec = spec_;
   const int32_t* positions =
       rpeaks.positions.numel() > 0 ? rpeaks.positions.data<int32_t>() : nullptr;
   route_kernel(
       kOp, records,
-      [&](auto) {  // records are f32 (checked above)
+      [&](auto) {  // records are f32 (checked in prepare)
         kernels::augment_view_cpu<float>(out.data<float>(), records.data<float>(),
                                          index.data<int32_t>(), rpeaks.offsets.data<int32_t>(),
                                          positions, batch, n_leads, src_length, out_length, view,

@@ -88,6 +88,25 @@ struct BatchRPeaks {
   Tensor positions;  // (total peaks); may be empty
 };
 
+// What the owner of a batch already holds, so that ViewMaker::prepare reads no device memory and
+// uploads nothing: host copies of the R-peaks (the same CSR as BatchRPeaks) and the record index as
+// i32 (B) on the records' device, equal to record_index. A member left empty is derived from the
+// tensors instead (a device read, or an upload, for CUDA records).
+struct BatchHostCopies {
+  const std::vector<int32_t>* rpeak_offsets = nullptr;
+  const std::vector<int32_t>* rpeak_positions = nullptr;
+  Tensor record_index_i32;
+};
+
+// A batch checked once for all of its views (ViewMaker::prepare).
+class ViewBatch {
+ private:
+  friend class ViewMaker;
+  Tensor records_;
+  BatchRPeaks rpeaks_;
+  Tensor index_;  // i32 (B) on the records' device
+};
+
 // Makes views of batches with one augmentation config. The constructor checks the config once
 // (AugmentConfig::validate: std::invalid_argument naming the key) and turns it into the kernels'
 // spec for views of out_length samples; a training loop builds one and calls it every step.
@@ -97,12 +116,20 @@ struct BatchRPeaks {
 // (B, C, out_length) f32 on the records' device. Throws std::invalid_argument for bad shapes,
 // view >= n_views, R-peaks that are not ascending in [0, L_src), or VCG on records without the 12
 // leads (I, II, III, aVR, aVL, aVF, V1-V6).
+//
+// prepare(...) does every check of view(...) that does not depend on the view once per batch (the
+// R-peaks on the host copies when given) and puts the record index on the records' device;
+// view(batch, ...) then only launches the kernel. view(records, ...) is prepare + view.
 class ViewMaker {
  public:
   ViewMaker(const AugmentConfig& config, int64_t out_length);
   Tensor view(const Tensor& records, const BatchRPeaks& rpeaks,
               const std::vector<int64_t>& record_index, int view, int64_t epoch,
               uint64_t seed) const;
+  ViewBatch prepare(const Tensor& records, const BatchRPeaks& rpeaks,
+                    const std::vector<int64_t>& record_index,
+                    const BatchHostCopies& host = {}) const;
+  Tensor view(const ViewBatch& batch, int view, int64_t epoch, uint64_t seed) const;
   const AugmentConfig& config() const { return config_; }
 
  private:

@@ -18,6 +18,16 @@ nlohmann::ordered_json record_summary_json(const Record& r) {
   j["n_sig"] = r.n_sig;
   j["sig_len"] = r.n_samples;
   j["duration_s"] = r.fs > 0.0 ? static_cast<double>(r.n_samples) / r.fs : 0.0;
+  if (!r.uniform_rate()) {
+    nlohmann::ordered_json spf = nlohmann::ordered_json::array(),
+                           rates = nlohmann::ordered_json::array();
+    for (int i = 0; i < r.n_sig; ++i) {
+      spf.push_back(r.samples_per_frame(i));
+      rates.push_back(r.signal_fs(i));
+    }
+    j["samples_per_frame"] = spf;
+    j["signal_fs"] = rates;
+  }
   if (!r.header.base_time.empty()) j["base_time"] = r.header.base_time;
   if (!r.header.base_date.empty()) j["base_date"] = r.header.base_date;
   // Built as locals: ordered_json keeps members in a vector, so references into j would dangle.
@@ -52,8 +62,13 @@ nlohmann::ordered_json record_summary_json(const Record& r) {
 }
 
 void write_signal_csv(const Record& r, std::ostream& out) {
-  if (r.physical.size() != static_cast<size_t>(r.n_sig * r.n_samples)) {
+  if (r.physical.size() != static_cast<size_t>(r.total_samples())) {
     throw DataError(r.header_path + ": no physical signal to write (read with physical = true)");
+  }
+  if (!r.uniform_rate()) {
+    throw DataError(r.header_path +
+                    ": multi-frequency record (signals at different rates): one CSV table holds "
+                    "one rate; resample the signals first");
   }
   for (int i = 0; i < r.n_sig; ++i) {
     const std::string& name = r.signals[i].description;

@@ -15,7 +15,7 @@ std::string lead_label(const Record& r, int i) {
 }  // namespace
 
 std::string check_signal_quality(const Record& r, const QualityOptions& options) {
-  if (r.physical.size() != static_cast<size_t>(r.n_sig * r.n_samples)) {
+  if (r.physical.size() != static_cast<size_t>(r.total_samples())) {
     return r.header_path + ": no physical signal to check (read with ReadOptions::physical)";
   }
   if (r.n_samples == 0) return r.header_path + ": the record has no samples";
@@ -24,7 +24,7 @@ std::string check_signal_quality(const Record& r, const QualityOptions& options)
     const int32_t* d = r.digital_lead(i);
     int64_t bad = 0, first_bad = -1;
     int32_t lo = INT32_MAX, hi = INT32_MIN;
-    for (int64_t t = 0; t < r.n_samples; ++t) {
+    for (int64_t t = 0; t < r.signal_length(i); ++t) {
       if (!std::isfinite(p[t])) {
         if (bad++ == 0) first_bad = t;
         continue;
@@ -43,7 +43,7 @@ std::string check_signal_quality(const Record& r, const QualityOptions& options)
     const double range = (static_cast<double>(hi) - lo) * s.physical_scale / std::fabs(s.gain);
     if (range <= options.flat_range) {
       ss << r.header_path << ": " << lead_label(r, i) << " is flat (peak-to-peak " << range << " "
-         << s.physical_units << " over " << r.n_samples << " samples)";
+         << s.physical_units << " over " << r.signal_length(i) << " samples)";
       return ss.str();
     }
   }

@@ -24,7 +24,7 @@ uint32_t le16(const uint8_t* p) {
 }  // namespace
 
 const std::vector<int>& supported_formats() {
-  static const std::vector<int> formats = {16, 24, 32, 61, 80, 160, 212, 310, 311};
+  static const std::vector<int> formats = {8, 16, 24, 32, 61, 80, 160, 212, 310, 311};
   return formats;
 }
 
@@ -37,6 +37,7 @@ bool is_supported_format(int format) {
 
 int64_t format_bytes_for_samples(int format, int64_t n) {
   switch (format) {
+    case 8:
     case 80:
       return n;
     case 16:
@@ -60,6 +61,7 @@ int64_t format_bytes_for_samples(int format, int64_t n) {
 
 int64_t format_samples_in_bytes(int format, int64_t b) {
   switch (format) {
+    case 8:
     case 80:
       return b;
     case 16:
@@ -83,7 +85,11 @@ int64_t format_samples_in_bytes(int format, int64_t b) {
 
 int32_t format_invalid_sample(int format) {
   switch (format) {
+    case 0:  // a null signal: every sample is invalid
+    case 8:  // format 8 has no sentinel; this value marks samples a skew leaves empty
+      return INT32_MIN;
     case 80:
+    case 508:
       return -128;
     case 212:
       return -2048;
@@ -91,12 +97,14 @@ int32_t format_invalid_sample(int format) {
     case 311:
       return -512;
     case 24:
+    case 524:
       return -8388608;
     case 32:
       return INT32_MIN;
     case 16:
     case 61:
     case 160:
+    case 516:
       return -32768;
     default:
       unsupported(format);
@@ -122,6 +130,9 @@ void decode_samples(int format, const uint8_t* p, size_t n_bytes, int64_t n, int
       break;
     case 80:
       for (int64_t i = 0; i < n; ++i) out[i] = static_cast<int32_t>(p[i]) - 128;
+      break;
+    case 8:
+      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<int8_t>(p[i]);
       break;
     case 24:
       for (int64_t i = 0; i < n; ++i) {

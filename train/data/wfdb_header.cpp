@@ -6,6 +6,7 @@
 #include "engine/util/strings.h"
 #include "train/data/data_error.h"
 #include "train/data/parse_util.h"
+#include "train/data/wfdb_flac.h"
 #include "train/data/wfdb_formats.h"
 
 namespace acl::data {
@@ -59,7 +60,8 @@ int64_t int_field(const LineError& fail, const std::string& name, const std::str
 
 std::string supported_formats_text() {
   std::ostringstream ss;
-  const auto& f = supported_formats();
+  std::vector<int> f = supported_formats();
+  f.insert(f.end(), flac_formats().begin(), flac_formats().end());
   for (size_t i = 0; i < f.size(); ++i) ss << (i ? ", " : "") << f[i];
   return ss.str();
 }
@@ -153,7 +155,8 @@ void parse_format(const LineError& fail, const std::string& text, WfdbSignalSpec
   }
   if (i != text.size())
     fail("format field '" + text + "' has unexpected text '" + text.substr(i) + "'");
-  if (!is_supported_format(s.format)) {
+  // Format 0 is a null signal (nothing stored), as layout headers of multi-segment records use.
+  if (s.format != 0 && !is_supported_format(s.format) && !is_flac_format(s.format)) {
     fail("format field '" + text + "': format " + std::to_string(s.format) +
          " is not a supported WFDB format (" + supported_formats_text() + ")");
   }
@@ -271,8 +274,9 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& source)
              " the record line declares");
       }
       if (tokens.size() != 2) fail("segment line '" + t + "' needs a name and a length");
-      h.segments.push_back(
-          {tokens[0].text, int_field(fail, "segment length", tokens[1].text, 0, INT64_C(1) << 48)});
+      h.segments.push_back({tokens[0].text,
+                            int_field(fail, "segment length", tokens[1].text, 0, INT64_C(1) << 48),
+                            line_no});
     } else {
       if (static_cast<int>(h.signals.size()) == h.n_sig) {
         fail("signal line '" + t + "' is one more than the " + std::to_string(h.n_sig) +

@@ -39,9 +39,10 @@ struct WfdbSignalSpec {
   int line = 0;             // 1-based line of this signal in the header file
 };
 
-struct WfdbSegment {  // one line of a multi-segment header
-  std::string name;
-  int64_t n_samples = 0;
+struct WfdbSegment {      // one line of a multi-segment header
+  std::string name;       // the segment's record name; "~" for a null segment (a gap)
+  int64_t n_samples = 0;  // frames; 0 for the layout segment of a variable-layout record
+  int line = 0;           // 1-based line in the header file
 };
 
 struct WfdbHeader {

@@ -1,12 +1,8 @@
 #include "train/experiment/experiment_config.h"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "engine/config/overrides.h"
 #include "engine/util/strings.h"
 #include "train/experiment/experiment_fields.h"
 
@@ -16,29 +12,54 @@ namespace {
 
 using nlohmann::json;
 
-// Every dotted path of `j`'s objects (inner objects and their leaves).
-void collect_paths(const json& j, const std::string& prefix, std::vector<std::string>& out) {
-  if (!j.is_object()) return;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string p = config::join_path(prefix, it.key());
-    out.push_back(p);
-    collect_paths(it.value(), p, out);
+// Removes from `file` every leaf equal to the same leaf of `defaults` (and objects left empty).
+void erase_defaults(json& file, const json& defaults) {
+  std::vector<std::string> keys;
+  for (auto it = file.begin(); it != file.end(); ++it) keys.push_back(it.key());
+  for (const std::string& key : keys) {
+    if (key == "method" || !defaults.contains(key)) continue;
+    json& v = file[key];
+    if (v.is_object() && defaults[key].is_object()) {
+      erase_defaults(v, defaults[key]);
+      if (v.empty()) file.erase(key);
+    } else if (v == defaults[key]) {
+      file.erase(key);
+    }
   }
 }
 
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> keys;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = path.find('.', start);
-    keys.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
+// The method named by the last objective.method override, when it names a known method other than
+// the file's (a misspelt name is left to the parser, which names the valid ones).
+bool switched_method(const json& j, const std::vector<std::string>& overrides, Method* from,
+                     Method* to) {
+  std::string to_name;
+  for (const std::string& ov : overrides) {
+    const size_t eq = ov.find('=');
+    if (eq == std::string::npos || strings::trim(ov.substr(0, eq)) != "objective.method") continue;
+    const json v = config::override_value(ov.substr(eq + 1));
+    to_name = v.is_string() ? v.get<std::string>() : std::string();
   }
-  return keys;
+  std::string from_name = method_name(ObjectiveConfig{}.method);
+  if (j.contains("objective") && j["objective"].is_object() && j["objective"].contains("method") &&
+      j["objective"]["method"].is_string()) {
+    from_name = j["objective"]["method"].get<std::string>();
+  }
+  bool found_from = false, found_to = false;
+  for (Method m : {Method::kAcl, Method::kSimclr, Method::kClocs}) {
+    if (from_name == method_name(m)) *from = m, found_from = true;
+    if (to_name == method_name(m)) *to = m, found_to = true;
+  }
+  return found_from && found_to && *from != *to;
 }
 
 }  // namespace
+
+void switch_method(nlohmann::json& j, Method from) {
+  if (!j.is_object() || !j.contains("objective") || !j["objective"].is_object()) return;
+  ExperimentConfig c;
+  c.objective = method_defaults(from);
+  erase_defaults(j["objective"], c.to_json()["objective"]);
+}
 
 ObjectiveConfig method_defaults(Method m) {
   ObjectiveConfig o;
@@ -82,73 +103,16 @@ nlohmann::json ExperimentConfig::to_json() const {
 
 void apply_overrides(nlohmann::json& j, const std::vector<std::string>& overrides) {
   if (overrides.empty()) return;
-  if (j.is_null()) j = json::object();
-  if (!j.is_object()) {
-    throw std::invalid_argument("--set: the config is a " + std::string(j.type_name()) +
-                                ", not a JSON object");
-  }
-  // The schema's paths, and those the file itself writes (so a misspelt key in the file can be
-  // overridden; the parser reports it if it stays).
-  std::vector<std::string> valid_paths = experiment_fields().keys();
-  collect_paths(j, "", valid_paths);
-
-  for (const std::string& ov : overrides) {
-    const std::string what = "--set '" + ov + "'";
-    const size_t eq = ov.find('=');
-    if (eq == std::string::npos) {
-      throw std::invalid_argument(what + ": expected PATH=VALUE (e.g. train.steps=200)");
-    }
-    const std::string path = strings::trim(ov.substr(0, eq));
-    const std::string text = ov.substr(eq + 1);
-    if (std::find(valid_paths.begin(), valid_paths.end(), path) == valid_paths.end()) {
-      throw std::invalid_argument(what + ": unknown key path '" + path + "'; did you mean '" +
-                                  strings::closest(path, valid_paths) + "'?");
-    }
-    const std::vector<std::string> keys = split_path(path);
-
-    json value;
-    try {
-      value = json::parse(text);
-    } catch (const json::parse_error&) {
-      value = text;  // not JSON: a string
-    }
-
-    json* t = &j;
-    std::string at;
-    for (size_t i = 0; i + 1 < keys.size(); ++i) {
-      at = config::join_path(at, keys[i]);
-      json& next = (*t)[keys[i]];
-      if (next.is_null()) next = json::object();
-      if (!next.is_object()) {
-        throw std::invalid_argument(what + ": " + at + " is " + config::describe_json(next) +
-                                    " in the config, not an object");
-      }
-      t = &next;
-    }
-    (*t)[keys.back()] = std::move(value);
-  }
+  json out = j.is_null() ? json::object() : j;
+  Method from = Method::kAcl, to = Method::kAcl;
+  if (out.is_object() && switched_method(out, overrides, &from, &to)) switch_method(out, from);
+  config::apply_overrides(out, overrides, experiment_fields().keys(), "train.steps=200");
+  j = std::move(out);
 }
 
 ExperimentConfig load_experiment_config(const std::string& file,
                                         const std::vector<std::string>& overrides) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw std::invalid_argument(file + ": cannot open the config file (" + std::strerror(errno) +
-                                ")");
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw std::invalid_argument(file + ": cannot read the config file");
-  json j;
-  try {
-    j = json::parse(text.str());
-  } catch (const json::parse_error& e) {
-    // nlohmann: "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
-    std::string msg = e.what();
-    const size_t p = msg.find("] ");
-    if (p != std::string::npos && msg.rfind("[json.exception", 0) == 0) msg.erase(0, p + 2);
-    throw std::invalid_argument(file + ": invalid JSON: " + msg);
-  }
+  json j = config::read_json_file(file);
   apply_overrides(j, overrides);
   return ExperimentConfig::from_json(j, file);
 }

@@ -29,6 +29,12 @@
 // --set overrides a key by its dotted path ("train.steps=200", "objective.tau=0.2",
 // "model.encoder.leadwise.channels=[8,16]"): the value is parsed as JSON, or taken as a string when
 // it is not valid JSON; the path must name a key of the schema.
+//
+// Switching the method on the command line (--set objective.method=simclr on a file whose method
+// is acl) switches the defaults too: the "objective" keys the file sets to its own method's
+// default values (a file restating lambda_r 1 and the ACL augmentations) are dropped first, so
+// the new method's defaults apply to them; keys the file sets to other values are kept and, when
+// they contradict the new method, the parser names every one of them in a single error.
 #pragma once
 
 #include <cstdint>
@@ -115,6 +121,10 @@ struct ExperimentConfig {
   static ExperimentConfig from_json(const nlohmann::json& j, const std::string& where = "config");
   nlohmann::json to_json() const;
 };
+
+// Drops from j["objective"] every key whose value is the default of method `from` (see the
+// method switch above); apply_overrides calls it when an override changes the method.
+void switch_method(nlohmann::json& j, Method from);
 
 // Applies "dotted.path=value" overrides to a JSON config before parsing; throws
 // std::invalid_argument naming the override when the path is not a key of experiment_fields()

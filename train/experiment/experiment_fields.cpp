@@ -1,6 +1,8 @@
 #include "train/experiment/experiment_fields.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "train/augment/augment_fields.h"
 
@@ -117,25 +119,37 @@ void check_objective(const C& c) {
   if (o.lambda_g == 0 && o.lambda_r == 0) {
     invalid("objective.lambda_g", "both loss weights (lambda_g, lambda_r) are 0: nothing to train");
   }
+  // Every key that contradicts the method, so that one run of the parser names them all.
+  std::vector<std::pair<std::string, std::string>> conflicts;
   if (o.method != Method::kAcl && o.lambda_r > 0) {
-    invalid("objective.lambda_r",
-            "is " + json(o.lambda_r).dump() + ", but the region loss belongs to the acl method; " +
-                method_name(o.method) + " trains the global loss only (set lambda_r to 0)");
+    conflicts.emplace_back(
+        "objective.lambda_r",
+        "is " + json(o.lambda_r).dump() + ", but the region loss belongs to the acl method; " +
+            method_name(o.method) + " trains the global loss only (set lambda_r to 0)");
   }
-  if (o.method == Method::kAcl && o.lambda_r > 0) {
-    if (c.encoder.type != models::EncoderType::kLeadwise) {
-      invalid("model.encoder.type",
-              std::string("is \"") + models::encoder_type_name(c.encoder.type) +
-                  "\", but the acl method with objective.lambda_r > 0 needs the lead-wise "
-                  "encoder (regions pool lead embeddings); set it to \"leadwise\" or set "
-                  "objective.lambda_r to 0");
-    }
-    c.heads.region.resolve(c.encoder.leads, "model.heads.region");
+  if (o.method == Method::kAcl && o.lambda_r > 0 &&
+      c.encoder.type != models::EncoderType::kLeadwise) {
+    conflicts.emplace_back("model.encoder.type",
+                           std::string("is \"") + models::encoder_type_name(c.encoder.type) +
+                               "\", but the acl method with objective.lambda_r > 0 needs the "
+                               "lead-wise encoder (regions pool lead embeddings); set it to "
+                               "\"leadwise\" or set objective.lambda_r to 0");
   }
   if (o.method == Method::kClocs && !o.augmentations.segments.enabled) {
-    invalid("objective.augmentations.segments.enabled",
-            "the clocs method takes its views from adjacent segments of a record; it must be "
-            "true");
+    conflicts.emplace_back("objective.augmentations.segments.enabled",
+                           "the clocs method takes its views from adjacent segments of a record; "
+                           "it must be true");
+  }
+  if (conflicts.size() == 1) invalid(conflicts[0].first, conflicts[0].second);
+  if (conflicts.size() > 1) {
+    std::string all = std::string("\"") + method_name(o.method) + "\" contradicts " +
+                      std::to_string(conflicts.size()) + " keys; change every one:";
+    for (const auto& [key, why] : conflicts) all += " " + key + ": " + why + ";";
+    all.pop_back();
+    invalid("objective.method", all);
+  }
+  if (o.method == Method::kAcl && o.lambda_r > 0) {
+    c.heads.region.resolve(c.encoder.leads, "model.heads.region");
   }
 }
 

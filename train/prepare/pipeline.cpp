@@ -126,6 +126,7 @@ PrepareSummary run_pipeline(const std::string& dataset, const std::vector<Job>& 
         if (reason.empty()) {
           writer.append(jobs[i].name, r->signal.data(), r->rpeaks, multi_hot, r->split);
           ++summary.prepared;
+          if (!r->note.empty()) summary.notes.push_back({jobs[i].name, jobs[i].file, r->note});
         }
       }
       if (!reason.empty()) summary.bad.push_back({jobs[i].name, jobs[i].file, reason});
@@ -142,6 +143,16 @@ PrepareSummary run_pipeline(const std::string& dataset, const std::vector<Job>& 
     bad << tsv_field(b.record) << '\t' << tsv_field(b.file) << '\t' << tsv_field(b.reason) << '\n';
   }
   if (!bad) throw std::runtime_error("prepare: cannot write " + summary.bad_records_file);
+  if (!summary.notes.empty()) {
+    summary.notes_file = (fs::path(options.out) / "notes.tsv").string();
+    std::ofstream notes(summary.notes_file);
+    notes << "record\tfile\tnote\n";
+    for (const BadRecord& n : summary.notes) {
+      notes << tsv_field(n.record) << '\t' << tsv_field(n.file) << '\t' << tsv_field(n.reason)
+            << '\n';
+    }
+    if (!notes) throw std::runtime_error("prepare: cannot write " + summary.notes_file);
+  }
   summary.seconds = progress.elapsed_s();
   return summary;
 }

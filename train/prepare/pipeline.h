@@ -17,6 +17,7 @@ struct PreparedRecord {
   std::vector<int> rpeaks;          // ascending, within [0, length)
   std::vector<std::string> labels;  // label names of this record
   std::string split;                // "train", "val" or "test"
+  std::string note;                 // what preprocessing changed beyond the usual; "" if nothing
 };
 
 struct Job {

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 
 #include "engine/util/strings.h"
 #include "train/data/ptbxl.h"
 #include "train/data/record_metadata.h"
+#include "train/data/wfdb_header.h"
 #include "train/data/wfdb_record.h"
 #include "train/prepare/pipeline.h"
 #include "train/prepare/record_preprocess.h"
@@ -14,6 +16,28 @@
 
 namespace acl::prepare {
 namespace fs = std::filesystem;
+
+namespace {
+
+// The segment and layout headers that the multi-segment master headers among `headers` name. A
+// header that cannot be parsed names nothing (it is listed as a bad record when prepared).
+std::set<fs::path> segment_headers(const std::vector<fs::path>& headers) {
+  std::set<fs::path> out;
+  for (const fs::path& h : headers) {
+    data::WfdbHeader master;
+    try {
+      master = data::read_wfdb_header(h.string());
+    } catch (const std::exception&) {
+      continue;
+    }
+    for (const data::WfdbSegment& seg : master.segments) {
+      if (seg.name != "~") out.insert((h.parent_path() / (seg.name + ".hea")).lexically_normal());
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 PrepareSummary prepare_synthetic(int64_t n_records, const PrepareOptions& o) {
   if (n_records <= 0) throw std::invalid_argument("prepare: --synthetic needs a positive count");
@@ -45,12 +69,17 @@ PrepareSummary prepare_synthetic(int64_t n_records, const PrepareOptions& o) {
 PrepareSummary prepare_wfdb_dir(const std::string& dir, bool cinc_labels, const PrepareOptions& o) {
   if (!fs::is_directory(dir))
     throw std::invalid_argument("prepare: '" + dir + "' is not a directory");
-  std::vector<Job> jobs;
+  std::vector<fs::path> headers;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".hea") {
-      fs::path rel = fs::relative(entry.path(), dir);
-      jobs.push_back({rel.replace_extension().string(), entry.path().string()});
-    }
+    if (entry.is_regular_file() && entry.path().extension() == ".hea")
+      headers.push_back(entry.path());
+  }
+  const std::set<fs::path> segments = segment_headers(headers);
+  std::vector<Job> jobs;
+  for (const fs::path& h : headers) {
+    if (segments.count(h.lexically_normal())) continue;
+    fs::path rel = fs::relative(h, dir);
+    jobs.push_back({rel.replace_extension().string(), h.string()});
   }
   std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.name < b.name; });
   if (jobs.empty()) throw std::invalid_argument("prepare: no .hea header under '" + dir + "'");

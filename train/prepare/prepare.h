@@ -7,7 +7,9 @@
 // generator's true beats for synthetic records) and per-lead standardisation. Records are
 // processed on `threads` threads and written in input order, so the cache does not depend on the
 // thread count. A record that cannot be read or fails the quality checks is skipped and listed in
-// OUT/bad_records.tsv (record, file, reason); the summary counts it.
+// OUT/bad_records.tsv (record, file, reason); the summary counts it. A prepared record whose
+// preprocessing did more than the above (the frames a skew leaves invalid, dropped) is listed
+// with a note in OUT/notes.tsv (record, file, note), written only when there is a note.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +34,7 @@ struct PrepareOptions {
   bool progress = true;
 };
 
-struct BadRecord {
+struct BadRecord {  // also a prepared record's note (notes.tsv), `reason` holding the note
   std::string record;
   std::string file;
   std::string reason;
@@ -44,11 +46,15 @@ struct PrepareSummary {
   double seconds = 0.0;
   std::string cache_dir;
   std::string bad_records_file;
+  std::vector<BadRecord> notes;  // prepared records with a note, in input order
+  std::string notes_file;        // "" when there is no note
 };
 
 PrepareSummary prepare_synthetic(int64_t n_records, const PrepareOptions& options);
-// Every record (*.hea) under `dir`, recursively. With `cinc_labels`, labels are the SNOMED codes
-// of the headers' "#Dx:" comments; otherwise the "#Labels:" comments where present.
+// Every record (*.hea) under `dir`, recursively, but the segment and layout headers a
+// multi-segment record's master header names (prepared inside that record only). With
+// `cinc_labels`, labels are the SNOMED codes of the headers' "#Dx:" comments; otherwise the
+// "#Labels:" comments where present.
 PrepareSummary prepare_wfdb_dir(const std::string& dir, bool cinc_labels,
                                 const PrepareOptions& options);
 // PTB-XL: `dir` holds ptbxl_database.csv, scp_statements.csv and records100/ or records500/.

@@ -1,21 +1,17 @@
 #include "train/pretrain/batch_loader.h"
 
 #include <algorithm>
+#include <climits>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-#include "kernels/runtime/philox.h"
+#include "engine/rng.h"
 
 namespace acl::pretrain {
 namespace {
 
 constexpr uint64_t kShuffleStream = 0x73687566666c65ull;  // "shuffle"
-
-// Uniform integer in [0, bound) from 64 random bits (multiply-shift; bias < bound / 2^64).
-uint64_t below(uint64_t bits, uint64_t bound) {
-  return static_cast<uint64_t>((static_cast<unsigned __int128>(bits) * bound) >> 64);
-}
 
 }  // namespace
 
@@ -27,9 +23,9 @@ std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, uint64_t epoch)
   std::vector<int64_t> perm(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) perm[static_cast<size_t>(i)] = i;
   for (int64_t i = n - 1; i > 0; --i) {
-    PhiloxCounter b = philox_block(seed, kShuffleStream, (epoch << 32) | static_cast<uint64_t>(i));
-    uint64_t bits = (static_cast<uint64_t>(b.v[1]) << 32) | b.v[0];
-    auto j = static_cast<int64_t>(below(bits, static_cast<uint64_t>(i) + 1));
+    auto j = static_cast<int64_t>(philox_below(seed, kShuffleStream,
+                                               (epoch << 32) | static_cast<uint64_t>(i),
+                                               static_cast<uint64_t>(i) + 1));
     std::swap(perm[static_cast<size_t>(i)], perm[static_cast<size_t>(j)]);
   }
   return perm;
@@ -80,6 +76,10 @@ BatchLoader::BatchLoader(const cache::CacheReader& cache, std::vector<int64_t> r
                                   std::to_string(cache_.size() - 1));
     }
   }
+  if (cache_.size() > INT32_MAX) {  // record indices travel to the device as i32
+    throw std::invalid_argument("BatchLoader: the cache holds " + std::to_string(cache_.size()) +
+                                " records, more than 2^31 - 1");
+  }
   batches_per_epoch_ = n / options_.batch_size;
   if (start.batch >= static_cast<uint64_t>(batches_per_epoch_)) {
     throw std::invalid_argument("BatchLoader: start batch " + std::to_string(start.batch) +
@@ -101,6 +101,13 @@ BatchLoader::~BatchLoader() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  for (Slot& s : slots_) {
+    try {
+      s.uploaded.wait();  // the buffers are freed next; copies from them must be done
+    } catch (...) {
+      // a device that already failed: nothing left to wait for
+    }
+  }
 }
 
 LoaderPosition BatchLoader::advance(LoaderPosition p) const {
@@ -137,6 +144,18 @@ bool BatchLoader::fill(Slot& slot, const LoaderPosition& position, std::vector<i
     slot.rpeak_positions.insert(slot.rpeak_positions.end(), peaks.begin(), peaks.end());
     slot.rpeak_offsets.push_back(static_cast<int32_t>(slot.rpeak_positions.size()));
   }
+  const size_t n_off = slot.rpeak_offsets.size(), n_pos = slot.rpeak_positions.size();
+  const size_t packed_bytes = (n_off + n_pos + static_cast<size_t>(B)) * sizeof(int32_t);
+  if (slot.packed.bytes() < packed_bytes) {
+    slot.packed = HostBuffer(packed_bytes + packed_bytes / 2, options_.pinned);
+  }
+  auto* packed = static_cast<int32_t*>(slot.packed.data());
+  std::copy(slot.rpeak_offsets.begin(), slot.rpeak_offsets.end(), packed);
+  std::copy(slot.rpeak_positions.begin(), slot.rpeak_positions.end(), packed + n_off);
+  for (int64_t b = 0; b < B; ++b) {  // < 2^31: the constructor checked the cache size
+    packed[n_off + n_pos + static_cast<size_t>(b)] =
+        static_cast<int32_t>(slot.record_index[static_cast<size_t>(b)]);
+  }
   slot.position = position;
   return true;
 }
@@ -152,7 +171,9 @@ void BatchLoader::run(LoaderPosition position) {
         cv_.wait(lock, [&] { return stop_.load() || k - consumed_ < n_slots; });
         if (stop_) return;
       }
-      // Slot k % n_slots is free: next() has handed out every batch before k - n_slots + 1.
+      // Slot k % n_slots is free: next() has handed out every batch before k - n_slots + 1, and
+      // once its last upload has finished the slot's buffers may be overwritten.
+      slots_[k % n_slots].uploaded.wait();
       if (!fill(slots_[k % n_slots], position, perm, perm_epoch)) return;
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -180,17 +201,22 @@ Batch BatchLoader::next(Device device) {
   }
   // The reader does not touch this slot until consumed_ moves past it.
   const int64_t B = options_.batch_size;
+  const auto n_peaks = static_cast<int64_t>(slot->rpeak_positions.size());
   Batch batch;
   batch.records = Tensor::empty(Shape{B, cache_.n_leads(), cache_.length()}, DType::f32, device);
-  copy_bytes(batch.records.raw_data(), device, slot->signals.data(), Device::CPU,
-             batch.records.nbytes());
   batch.rpeak_offsets = Tensor::empty(Shape{B + 1}, DType::i32, device);
-  copy_bytes(batch.rpeak_offsets.raw_data(), device, slot->rpeak_offsets.data(), Device::CPU,
-             batch.rpeak_offsets.nbytes());
-  const auto n_peaks = static_cast<int64_t>(slot->rpeak_positions.size());
   batch.rpeak_positions = Tensor::empty(Shape{n_peaks}, DType::i32, device);
-  copy_bytes(batch.rpeak_positions.raw_data(), device, slot->rpeak_positions.data(), Device::CPU,
-             batch.rpeak_positions.nbytes());
+  batch.record_index_i32 = Tensor::empty(Shape{B}, DType::i32, device);
+  AsyncUpload upload(device);
+  upload.copy(batch.records.raw_data(), slot->signals.data(), batch.records.nbytes());
+  const auto* packed = static_cast<const int32_t*>(slot->packed.data());
+  upload.copy(batch.rpeak_offsets.raw_data(), packed, batch.rpeak_offsets.nbytes());
+  upload.copy(batch.rpeak_positions.raw_data(), packed + B + 1, batch.rpeak_positions.nbytes());
+  upload.copy(batch.record_index_i32.raw_data(), packed + B + 1 + n_peaks,
+              batch.record_index_i32.nbytes());
+  slot->uploaded = upload.finish();
+  batch.rpeak_offsets_host = slot->rpeak_offsets;
+  batch.rpeak_positions_host = slot->rpeak_positions;
   batch.record_index = slot->record_index;
   batch.position = slot->position;
   {

@@ -9,11 +9,14 @@
 // starts there.
 //
 // Threading: one reader thread decodes up to `prefetch_batches` batches ahead into reusable host
-// slots (signals as float32, R-peaks as CSR); with `pinned` the signal slots are page-locked so the
-// copy to a CUDA device runs at bus speed. next() takes the oldest slot, copies it into tensors on
-// the requested device and hands the slot back. The destructor stops the thread, also when it is
-// blocked on a full queue or in the middle of a batch, and joins it. A read error on the thread is
-// rethrown by the next() that would have returned its batch.
+// slots (signals as float32, R-peaks as CSR); with `pinned` the slots are page-locked so the copy
+// to a CUDA device runs at bus speed. next() takes the oldest slot, queues its copy into tensors on
+// the requested device and hands the slot back: on CUDA the copies run on the copy stream and the
+// compute stream waits for them through an event (AsyncUpload, engine/storage.h), so next() never
+// waits for the device; the reader waits for a slot's copies to finish before it refills it. The
+// destructor stops the thread, also when it is blocked on a full queue or in the middle of a batch,
+// and joins it. A read error on the thread is rethrown by the next() that would have returned its
+// batch.
 #pragma once
 
 #include <atomic>
@@ -25,6 +28,7 @@
 #include <vector>
 
 #include "engine/host_memory.h"
+#include "engine/storage.h"
 #include "engine/tensor.h"
 #include "train/cache/cache_reader.h"
 
@@ -50,7 +54,11 @@ struct Batch {
   Tensor rpeak_offsets;    // i32 (B + 1): record b's peaks are positions[off[b], off[b+1])
   Tensor rpeak_positions;  // i32 (total peaks): sample positions within the record
   std::vector<int64_t> record_index;  // (B) the records' indices in the cache
+  Tensor record_index_i32;            // i32 (B) record_index on the device (indices < 2^31)
   LoaderPosition position;            // where this batch sits in the order
+  // Host copies of rpeak_offsets and rpeak_positions, for checks that need no device read.
+  std::vector<int32_t> rpeak_offsets_host;
+  std::vector<int32_t> rpeak_positions_host;
 };
 
 // A permutation of 0..n-1 that is a pure function of (seed, epoch): Fisher-Yates where the swap
@@ -88,6 +96,8 @@ class BatchLoader {
     HostBuffer signals;  // (B, C, L) f32
     std::vector<int32_t> rpeak_offsets;
     std::vector<int32_t> rpeak_positions;
+    HostBuffer packed;   // i32 offsets, positions, record indices: the upload's source (pinned)
+    CopyFence uploaded;  // passed when the last upload from this slot has finished
     std::vector<int64_t> record_index;
     LoaderPosition position;
   };

@@ -101,11 +101,18 @@ LossTerms Objective::compute_loss(const Batch& batch) {
   const Device device = batch.records.device();
   const int64_t B = batch.records.size(0);
   augment::BatchRPeaks rpeaks{batch.rpeak_offsets, batch.rpeak_positions};
+  // Checked once for every view, on the loader's host copies when the batch has them.
+  augment::BatchHostCopies host;
+  if (!batch.rpeak_offsets_host.empty()) {
+    host = {&batch.rpeak_offsets_host, &batch.rpeak_positions_host, batch.record_index_i32};
+  }
+  const augment::ViewBatch prepared =
+      view_maker_->prepare(batch.records, rpeaks, batch.record_index, host);
   std::vector<Tensor> views;
   views.reserve(static_cast<size_t>(augment_.n_views));
   for (int v = 0; v < augment_.n_views; ++v) {
-    views.push_back(view_maker_->view(batch.records, rpeaks, batch.record_index, v,
-                                      static_cast<int64_t>(batch.position.epoch), seed_));
+    views.push_back(
+        view_maker_->view(prepared, v, static_cast<int64_t>(batch.position.epoch), seed_));
   }
   models::EncoderOutput enc = model_.encoder().encode(concat(views, 0));
 

@@ -1,0 +1,185 @@
+// End to end on a small synthetic dataset: prepare -> pretrain a few steps -> linear probe,
+// random init, fine-tuning and supervised training at two label fractions, the results files,
+// and the leakage warning.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/test_files.h"
+#include "tests/test_synthetic_cache.h"
+#include "train/eval/evaluate.h"
+#include "train/eval/report.h"
+#include "train/experiment/experiment_config.h"
+#include "train/pretrain/trainer.h"
+
+namespace acl::eval {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class EvalE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = acl::testing::temp_path("eval_e2e");
+    const std::string cache = (root_ / "cache").string();
+    acl::testing::prepare_synthetic_cache(cache, 300, 128, 5);  // 500 samples at 100 Hz
+    json j = json::parse(R"({
+      "seed": 1,
+      "data": {"split": "train", "view_length": 128, "prefetch_batches": 2},
+      "model": {"encoder": {"type": "leadwise", "leads": "independent",
+                            "leadwise": {"channels": [4, 8], "kernel_size": 5}},
+                "heads": {"projection": {"hidden_dim": 16, "out_dim": 16},
+                          "region": {"hidden_dim": 16, "out_dim": 16}}},
+      "optimizer": {"name": "adamw", "lr": 0.003, "schedule": {"warmup_steps": 1}},
+      "train": {"steps": 3, "batch_size": 16, "log_every": 10, "checkpoint_every": 0,
+                "device": "cpu"}
+    })");
+    j["out_dir"] = (root_ / "run").string();
+    j["data"]["cache"] = cache;
+    pretrain::TrainerOptions o;
+    o.progress = false;
+    pretrain::train(experiment::ExperimentConfig::from_json(j, "test"), o);
+  }
+  static void TearDownTestSuite() { fs::remove_all(root_); }
+
+  static EvalConfig config(const std::string& protocol) {
+    json j{{"protocol", protocol},
+           {"out_dir", (root_ / "results").string()},
+           {"data", {{"cache", (root_ / "cache").string()}, {"batch_size", 64}}},
+           {"label_fractions", {0.2, 1.0}},
+           {"label_seeds", 2},
+           {"bootstrap", {{"resamples", 50}}},
+           {"finetune", {{"epochs", 2}, {"batch_size", 16}}},
+           {"probe", {{"l2_grid", {0.01, 1.0}}}},
+           {"device", "cpu"}};
+    if (protocol == "linear_probe" || protocol == "finetune") {
+      j["encoder"] = {{"run", (root_ / "run").string()}};
+    } else {
+      j["encoder"] = {{"config",
+                       {{"type", "leadwise"},
+                        {"leads", "independent"},
+                        {"leadwise", {{"channels", {4, 8}}, {"kernel_size", 5}}}}}};
+    }
+    return EvalConfig::from_json(j, "test");
+  }
+
+  static void expect_rows(const EvalResults& r) {
+    ASSERT_EQ(r.rows.size(), 2u);
+    EXPECT_EQ(r.rows[0].draws.size(), 2u);  // fraction 0.2: two seeds
+    EXPECT_EQ(r.rows[1].draws.size(), 1u);  // 100 %: one
+    EXPECT_LT(r.rows[0].draws[0].n_labelled, r.rows[1].draws[0].n_labelled);
+    for (const ResultRow& row : r.rows) {
+      EXPECT_TRUE(row.auroc_mean >= 0 && row.auroc_mean <= 1) << row.auroc_mean;
+      EXPECT_TRUE(row.auprc_mean >= 0 && row.auprc_mean <= 1) << row.auprc_mean;
+      EXPECT_EQ(row.first_scores.size(), static_cast<size_t>(r.test_n) * r.label_names.size());
+    }
+    EXPECT_EQ(r.input, "whole record (500 samples)");
+  }
+
+  static fs::path root_;
+};
+fs::path EvalE2E::root_;
+
+TEST_F(EvalE2E, LinearProbeWritesResultsAndReplacesItsRows) {
+  const EvalResults r = run_evaluation(config("linear_probe"));
+  expect_rows(r);
+  EXPECT_FALSE(r.encoder_file.empty());
+  EXPECT_EQ(r.encoder_config_hash.size(), 16u);
+  // Pretrained on "train", evaluated on "val" / "test": no overlap.
+  EXPECT_TRUE(r.leakage.checked) << r.leakage.note;
+  EXPECT_EQ(r.leakage.test_overlap + r.leakage.val_overlap, 0);
+
+  const std::string dir = (root_ / "results").string();
+  write_results(dir, r);
+  std::vector<std::string> replaced;
+  write_results(dir, r, &replaced);
+  EXPECT_EQ(replaced.size(), 2u);
+  std::ifstream in(fs::path(dir) / "results.json");
+  const json results = json::parse(in);
+  ASSERT_EQ(results["rows"].size(), 2u);
+  const json& row = results["rows"][0];
+  for (const char* key :
+       {"method", "protocol", "label_fraction", "macro_auroc", "macro_auprc", "macro_auroc_ci",
+        "seeds", "encoder_file", "encoder_config_hash", "dataset", "split", "input", "leakage"})
+    EXPECT_TRUE(row.contains(key)) << key;
+  EXPECT_EQ(row["seeds"], json({0, 1}));
+  EXPECT_NE(acl::testing::read_file(fs::path(dir) / "results.md").find("| linear_probe |"),
+            std::string::npos);
+  EXPECT_TRUE(fs::exists(fs::path(dir) / "test_scores_linear_probe_linear_probe.csv"));
+}
+
+TEST_F(EvalE2E, RandomInitUsesNoPretrainedWeights) {
+  const EvalResults r = run_evaluation(config("random_init"));
+  expect_rows(r);
+  EXPECT_TRUE(r.encoder_file.empty());
+  EXPECT_FALSE(r.leakage.checked);
+}
+
+TEST_F(EvalE2E, FinetuneAndSupervisedTrainAndAreDeterministic) {
+  for (const char* protocol : {"finetune", "supervised"}) {
+    EvalConfig c = config(protocol);
+    const EvalResults a = run_evaluation(c);
+    expect_rows(a);
+    for (const ResultRow& row : a.rows)
+      for (const DrawResult& d : row.draws) EXPECT_TRUE(d.best_epoch == 1 || d.best_epoch == 2);
+    c.label_fractions = {0.2};
+    c.label_seeds = 1;
+    const EvalResults b = run_evaluation(c);
+    EXPECT_EQ(a.rows[0].first_scores, b.rows[0].first_scores) << protocol;
+  }
+}
+
+TEST_F(EvalE2E, LeakageIsDetectedAndRecorded) {
+  EvalConfig c = config("linear_probe");
+  c.data.test_split = "train";  // the pretraining records
+  c.label_fractions = {1.0};
+  const EvalResults r = run_evaluation(c);
+  ASSERT_TRUE(r.leakage.checked);
+  EXPECT_EQ(r.leakage.test_overlap, r.test_n);
+  EXPECT_FALSE(r.leakage.examples.empty());
+  json results{{"rows", result_rows(r)}};
+  EXPECT_EQ(results["rows"][0]["leakage"]["test_overlap"], r.test_n);
+  EXPECT_NE(results_markdown(results).find("Leakage warning"), std::string::npos);
+}
+
+TEST_F(EvalE2E, SingleLabelKeepsRecordsWithOneLabel) {
+  for (const char* protocol : {"linear_probe", "supervised"}) {
+    EvalConfig c = config(protocol);
+    c.label_mode = LabelMode::kSingleLabel;
+    c.label_fractions = {1.0};
+    const EvalResults r = run_evaluation(c);
+    const size_t k = r.label_names.size();
+    ASSERT_GT(r.test_n, 0);
+    for (int64_t i = 0; i < r.test_n; ++i) {
+      int ones = 0;
+      double sum = 0;
+      for (size_t j = 0; j < k; ++j) {
+        ones += r.test_labels[i * k + j];
+        sum += r.rows[0].first_scores[i * k + j];
+      }
+      ASSERT_EQ(ones, 1);
+      ASSERT_NEAR(sum, 1.0, 1e-4);  // softmax probabilities
+    }
+    EXPECT_EQ(result_rows(r)[0]["label_mode"], "single_label");
+  }
+}
+
+TEST_F(EvalE2E, ARunWithoutAnEncoderIsNamed) {
+  EvalConfig c = config("linear_probe");
+  c.encoder_run = (root_ / "cache").string();  // a directory, but no pretraining run
+  const std::string e = acl::testing::error_of<std::runtime_error>([&] { run_evaluation(c); });
+  EXPECT_NE(e.find("encoder.safetensors: no encoder here"), std::string::npos) << e;
+}
+
+TEST_F(EvalE2E, ACropLongerThanTheRecordsIsNamed) {
+  EvalConfig c = config("random_init");
+  c.data.crop = 600;
+  const std::string e = acl::testing::error_of([&] { run_evaluation(c); });
+  EXPECT_NE(e.find("data.crop = 600"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace acl::eval
