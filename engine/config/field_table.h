@@ -312,4 +312,21 @@ Field<T> int_list(std::string key, Get get, int min) {
   return f;
 }
 
+// A whole config file's object read through its table: j must be a JSON object; every error is
+// prefixed with `where` (the file name) when it is not empty.
+template <typename T>
+T read_config(const FieldTable<T>& table, const nlohmann::json& j, const std::string& where) {
+  try {
+    if (!j.is_object()) {
+      throw std::invalid_argument("expected a JSON object at the top level, got " +
+                                  describe_json(j));
+    }
+    T c;
+    table.read(j, "", c);
+    return c;
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(where.empty() ? e.what() : where + ": " + e.what());
+  }
+}
+
 }  // namespace acl::config

@@ -137,17 +137,7 @@ const config::FieldTable<EvalConfig>& eval_fields() {
 }
 
 EvalConfig EvalConfig::from_json(const nlohmann::json& j, const std::string& where) {
-  try {
-    if (!j.is_object()) {
-      throw std::invalid_argument("expected a JSON object at the top level, got " +
-                                  config::describe_json(j));
-    }
-    EvalConfig c;
-    eval_fields().read(j, "", c);
-    return c;
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(where.empty() ? e.what() : where + ": " + e.what());
-  }
+  return config::read_config(eval_fields(), j, where);
 }
 
 nlohmann::json EvalConfig::to_json() const {

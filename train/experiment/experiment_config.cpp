@@ -84,17 +84,7 @@ ObjectiveConfig method_defaults(Method m) {
 }
 
 ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j, const std::string& where) {
-  try {
-    if (!j.is_object()) {
-      throw std::invalid_argument("expected a JSON object at the top level, got " +
-                                  config::describe_json(j));
-    }
-    ExperimentConfig c;
-    experiment_fields().read(j, "", c);
-    return c;
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(where.empty() ? e.what() : where + ": " + e.what());
-  }
+  return config::read_config(experiment_fields(), j, where);
 }
 
 nlohmann::json ExperimentConfig::to_json() const {
