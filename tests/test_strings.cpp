@@ -78,5 +78,23 @@ TEST(Strings, ClosestPicksTheNearestAndTheFirstOnTies) {
   EXPECT_EQ(closest("", {"a", "bc"}), "a");
 }
 
+TEST(Strings, PrintableEscapesNonPrintableBytes) {
+  EXPECT_EQ(printable("100.dat 212"), "100.dat 212");
+  EXPECT_EQ(printable(""), "");
+  EXPECT_EQ(printable(std::string("a\0b", 3)), "a\\x00b");
+  EXPECT_EQ(printable("\x1b[2J\x7f\xff"), "\\x1b[2J\\x7f\\xff");
+  EXPECT_EQ(printable("\xc2\xb5V"), "\\xc2\\xb5V");
+  EXPECT_EQ(printable("C:\\x"), "C:\\x5cx");  // a backslash cannot be confused with an escape
+}
+
+TEST(Strings, PrintableCutsLongTextAtMaxLen) {
+  EXPECT_EQ(printable(std::string(80, 'a')), std::string(80, 'a'));
+  EXPECT_EQ(printable(std::string(81, 'a')), std::string(80, 'a') + "...");
+  EXPECT_EQ(printable("abcdef", 4), "abcd...");
+  // An escape is never split: "ab" + "\x01" would need 6 characters, the limit is 5.
+  EXPECT_EQ(printable("ab\x01zz", 5), "ab...");
+  EXPECT_EQ(printable("ab\x01zz", 6), "ab\\x01...");
+}
+
 }  // namespace
 }  // namespace acl::strings

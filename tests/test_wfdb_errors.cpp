@@ -4,6 +4,7 @@
 
 #include "tests/test_wfdb_util.h"
 #include "train/data/data_error.h"
+#include "train/data/parse_util.h"
 #include "train/data/wfdb_record.h"
 
 namespace acl::data {
@@ -164,6 +165,47 @@ TEST(WfdbErrors, InconsistentLayouts) {
                            {"r.dat", "truncated", "3 frames of 3 samples", "line 2"}));
   EXPECT_TRUE(header_fails("r 2 100 3\nr.dat 16 100 16 0 1 6 0 I\nr.dat 212 100 16 0 -1 -6 0 II\n",
                            {"line 3", "format 212+0 here but 16+0 on line 2"}));
+}
+
+TEST(WfdbErrors, SignalFileOutsideTheRecordDirectoryIsRefused) {
+  const std::string inside = "must be a file name inside the record's directory";
+  EXPECT_TRUE(header_fails("r 2 100 3\n../../../etc/passwd 16\nr.dat 16\n",
+                           {"line 2", "signal file '../../../etc/passwd'", inside}));
+  EXPECT_TRUE(header_fails("r 2 100 3\nr.dat 16\n/etc/passwd 16\n",
+                           {"line 3", "signal file '/etc/passwd'", inside}));
+  EXPECT_TRUE(header_fails("r 2 100 3\nsub/../../r.dat 16\nr.dat 16\n",
+                           {"line 2", "signal file 'sub/../../r.dat'", inside}));
+}
+
+TEST(WfdbErrors, FileNamesInsideTheDirectoryAreAccepted) {
+  using detail::outside_dir_error;
+  for (const char* ok : {"r.dat", "sub/r.dat", "a/b/c.mat", "..r.dat", "r..dat", "sub/..x", "~"}) {
+    EXPECT_EQ(outside_dir_error("signal file", ok), "") << ok;
+  }
+  for (const char* bad : {"..", "../r.dat", "/r.dat", "sub/..", "sub/../r.dat", "a//../b"}) {
+    EXPECT_NE(outside_dir_error("signal file", bad), "") << bad;
+  }
+  EXPECT_EQ(detail::path_inside("d/", "sub/r.dat", "signal file", "r.hea line 2"), "d/sub/r.dat");
+  EXPECT_TRUE(throws_with([] { detail::path_inside("d/", "../x", "signal file", "r.hea line 2"); },
+                          {"r.hea line 2: signal file '../x': must be a file name inside"}));
+}
+
+TEST(WfdbErrors, GarbageHeaderBytesAreEscapedAndCut) {
+  // Terminal control bytes and a long field: quoted escaped and cut, never raw.
+  EXPECT_TRUE(header_fails("r 2 1\x1b[2J\x07\xff 3\nr.dat 16\nr.dat 16\n",
+                           {"line 1", "sampling frequency '1\\x1b[2J\\x07\\xff'"}));
+  const std::string long_gain(500, '9');
+  TempDir d;
+  d.write("r.hea", "r 1 100 3\nr.dat 16 " + long_gain + "x\n");
+  try {
+    read_record(d.file("r"));
+    ADD_FAILURE() << "no error for a 500-character gain";
+  } catch (const DataError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(std::string(80, '9') + "..."), std::string::npos) << msg;
+    EXPECT_EQ(msg.find(std::string(81, '9')), std::string::npos) << msg;
+    for (char c : msg) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << msg;
+  }
 }
 
 }  // namespace

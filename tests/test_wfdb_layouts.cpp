@@ -116,6 +116,10 @@ TEST(WfdbLayouts, MultiSegmentInconsistenciesNameFileLineAndField) {
   EXPECT_TRUE(fails("m/2 2 100 4\na 2\nthree 2\n",
                     {"three.hea line 1", "segment 'three' has 3 signals", "fixed layout"}));
   EXPECT_TRUE(fails("m/1 2 100 4\n~ 4\n", {"every segment is a null segment"}));
+  EXPECT_TRUE(fails("m/2 2 100 4\na 2\n../a 2\n",
+                    {"m.hea line 3", "segment name '../a'", "inside the record's directory"}));
+  EXPECT_TRUE(fails("m/2 2 100 4\n/tmp/a 2\nb 2\n",
+                    {"m.hea line 2", "segment name '/tmp/a'", "inside the record's directory"}));
   EXPECT_TRUE(fails("m/2 3 100 4\na 2\nb 2\n", {"m.hea line 1", "number of signals 3"}));
   // Truncated segment signal file: the segment's file and header line are named.
   d.write("b.dat", int16_bytes({20, 21}));

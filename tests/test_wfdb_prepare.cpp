@@ -2,7 +2,8 @@
 // resampled from its own rate to the target rate; a skewed record loses only the frames its skew
 // leaves invalid; a multi-segment record is prepared once (not its segments on their own) and
 // refused when it has a gap; records that cannot be read (a truncated FLAC file, a multi-segment
-// record whose segment is missing) are skipped and listed.
+// record whose segment is missing, a header naming a signal file outside its directory) are
+// skipped and listed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -100,15 +101,20 @@ TEST(WfdbPrepare, UnreadableRecordsAreSkippedAndListed) {
   std::string flac = ::acl::testing::read_file(wfdb_dir + "flac516.dat");
   src.write("flac516.dat", flac.substr(0, flac.size() / 2));
   src.write("ms.hea", "ms/2 12 250 20\nms_1 10\nms_2 10\n");  // neither segment exists
+  src.write("xesc.hea", "xesc 1 250 20\n../good.dat 16 200 16 0 0 0 0 I\n");
   TempDir out;
   const PrepareSummary s = prepare_wfdb_dir(src.path(), false, plain_options(out.file("cache")));
   EXPECT_EQ(s.prepared, 1);
-  ASSERT_EQ(s.bad.size(), 2u);
+  ASSERT_EQ(s.bad.size(), 3u);
   EXPECT_EQ(s.bad[0].record, "flac516");
   EXPECT_NE(s.bad[0].reason.find("flac516.dat"), std::string::npos) << s.bad[0].reason;
   EXPECT_EQ(s.bad[1].record, "ms");
   EXPECT_NE(s.bad[1].reason.find("ms_1.hea"), std::string::npos) << s.bad[1].reason;
   EXPECT_NE(s.bad[1].reason.find("ms.hea line 2"), std::string::npos) << s.bad[1].reason;
+  EXPECT_EQ(s.bad[2].record, "xesc");
+  EXPECT_NE(s.bad[2].reason.find("xesc.hea line 2: signal file '../good.dat': must be a file name"),
+            std::string::npos)
+      << s.bad[2].reason;
 }
 
 void copy_test_records(const TempDir& d, const std::vector<std::string>& files) {

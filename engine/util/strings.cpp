@@ -91,4 +91,17 @@ std::string closest(const std::string& key, const std::vector<std::string>& cand
   return best;
 }
 
+std::string printable(const std::string& s, size_t max_len) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    std::string piece(1, ch);
+    if (c < 0x20 || c > 0x7e || c == '\\') piece = {'\\', 'x', kHex[c >> 4], kHex[c & 0xf]};
+    if (out.size() + piece.size() > max_len) return out + "...";
+    out += piece;
+  }
+  return out;
+}
+
 }  // namespace acl::strings

@@ -21,5 +21,9 @@ std::string format_number(double v);
 size_t edit_distance(const std::string& a, const std::string& b);
 // The candidate closest to `key` by edit distance (the first on ties); empty when there is none.
 std::string closest(const std::string& key, const std::vector<std::string>& candidates);
+// `s` made safe to quote in a message: bytes outside printable ASCII (0x20-0x7e) and the
+// backslash are written as \xNN; when the result would exceed `max_len` characters it is cut
+// there and "..." is appended.
+std::string printable(const std::string& s, size_t max_len = 80);
 
 }  // namespace acl::strings

@@ -73,4 +73,24 @@ std::string dir_of(const std::string& path) {
   return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
 }
 
+std::string outside_dir_error(const std::string& field, const std::string& name) {
+  bool inside = name.empty() || name[0] != '/';
+  for (size_t b = 0; inside && b <= name.size();) {
+    size_t e = name.find('/', b);
+    if (e == std::string::npos) e = name.size();
+    inside = name.compare(b, e - b, "..") != 0;
+    b = e + 1;
+  }
+  if (inside) return "";
+  return field + " '" + strings::printable(name) +
+         "': must be a file name inside the record's directory";
+}
+
+std::string path_inside(const std::string& dir, const std::string& name, const std::string& field,
+                        const std::string& where) {
+  const std::string error = outside_dir_error(field, name);
+  if (!error.empty()) throw DataError(where + ": " + error);
+  return dir + name;
+}
+
 }  // namespace acl::data::detail

@@ -23,4 +23,13 @@ std::string read_text_file(const std::string& path);
 // Directory part of a path including the trailing '/', "" when there is none.
 std::string dir_of(const std::string& path);
 
+// Every file name a dataset gives (a header's signal file or segment, a metadata column) must
+// stay inside the record's directory: it must be relative and free of ".." components.
+// "" when `name` is such a name, else "<field> '<name>': must be a file name inside the record's
+// directory" with the name escaped (strings::printable).
+std::string outside_dir_error(const std::string& field, const std::string& name);
+// dir + name; throws DataError "<where>: <outside_dir_error>" when `name` is not such a name.
+std::string path_inside(const std::string& dir, const std::string& name, const std::string& field,
+                        const std::string& where);
+
 }  // namespace acl::data::detail

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "engine/util/strings.h"
 #include "train/data/csv.h"
 #include "train/data/data_error.h"
 #include "train/data/parse_util.h"
@@ -170,8 +171,8 @@ std::vector<PtbxlRecord> read_ptbxl_database(const std::string& path) {
     const std::string& age = t.at(r, "age");
     if (!age.empty()) {
       if (!detail::parse_double(age, &rec.age)) {
-        throw DataError(path + " line " + std::to_string(t.line(r)) + ": column age value '" + age +
-                        "' is not a number");
+        throw DataError(path + " line " + std::to_string(t.line(r)) + ": column age value '" +
+                        strings::printable(age) + "' is not a number");
       }
       rec.has_age = true;
     }
@@ -181,6 +182,13 @@ std::vector<PtbxlRecord> read_ptbxl_database(const std::string& path) {
     rec.strat_fold = int_value(t, r, "strat_fold");
     rec.filename_lr = t.at(r, "filename_lr");
     rec.filename_hr = t.at(r, "filename_hr");
+    for (const char* column : {"filename_lr", "filename_hr"}) {
+      const std::string outside =
+          detail::outside_dir_error(std::string("column ") + column, t.at(r, column));
+      if (!outside.empty()) {
+        throw DataError(path + " line " + std::to_string(t.line(r)) + ": " + outside);
+      }
+    }
     if (t.has_column("report")) rec.report = t.at(r, "report");
     out.push_back(std::move(rec));
   }

@@ -35,6 +35,11 @@ std::vector<Token> tokenize(const std::string& line) {
   return out;
 }
 
+// A header field quoted into a message: escaped and cut (strings::printable).
+std::string quoted(const std::string& text) {
+  return "'" + strings::printable(text) + "'";
+}
+
 class LineError {
  public:
   LineError(const std::string& source, int line) : source_(source), line_(line) {}
@@ -50,9 +55,9 @@ class LineError {
 int64_t int_field(const LineError& fail, const std::string& name, const std::string& text,
                   int64_t lo, int64_t hi) {
   int64_t v = 0;
-  if (!parse_int64(text, &v)) fail(name + " '" + text + "' is not an integer");
+  if (!parse_int64(text, &v)) fail(name + " " + quoted(text) + " is not an integer");
   if (v < lo || v > hi) {
-    fail(name + " '" + text + "' is out of range [" + std::to_string(lo) + ", " +
+    fail(name + " " + quoted(text) + " is out of range [" + std::to_string(lo) + ", " +
          std::to_string(hi) + "]");
   }
   return v;
@@ -78,26 +83,27 @@ void parse_frequency(const LineError& fail, const std::string& text, WfdbHeader&
   size_t slash = text.find('/');
   std::string fs = text.substr(0, slash);
   if (!parse_double(fs, &h.fs) || h.fs <= 0.0) {
-    fail("sampling frequency '" + text + "' is not a positive number");
+    fail("sampling frequency " + quoted(text) + " is not a positive number");
   }
   if (slash == std::string::npos) return;
   std::string rest = text.substr(slash + 1);
   size_t paren = rest.find('(');
   std::string counter = rest.substr(0, paren);
   if (!parse_double(counter, &h.counter_freq) || h.counter_freq <= 0.0) {
-    fail("counter frequency in '" + text + "' is not a positive number");
+    fail("counter frequency in " + quoted(text) + " is not a positive number");
   }
   if (paren == std::string::npos) return;
-  if (rest.back() != ')') fail("base counter in '" + text + "' lacks its closing ')'");
+  if (rest.back() != ')') fail("base counter in " + quoted(text) + " lacks its closing ')'");
   std::string base = rest.substr(paren + 1, rest.size() - paren - 2);
   if (!parse_double(base, &h.base_counter)) {
-    fail("base counter in '" + text + "' is not a number");
+    fail("base counter in " + quoted(text) + " is not a number");
   }
 }
 
 void parse_record_line(const LineError& fail, const std::vector<Token>& t, WfdbHeader& h) {
   if (t.size() < 2) {
-    fail("record line '" + t[0].text + "' needs at least a record name and a number of signals");
+    fail("record line " + quoted(t[0].text) +
+         " needs at least a record name and a number of signals");
   }
   if (t.size() > 6) fail("record line has " + std::to_string(t.size()) + " fields, at most 6");
   std::string name = t[0].text;
@@ -118,8 +124,8 @@ void parse_record_line(const LineError& fail, const std::vector<Token>& t, WfdbH
     const bool is_time = t[i].text.find(':') != std::string::npos;
     std::string& slot = is_time ? h.base_time : h.base_date;
     if (!slot.empty()) {
-      fail(std::string("record line has two base ") + (is_time ? "times" : "dates") + ": '" + slot +
-           "' and '" + t[i].text + "'");
+      fail(std::string("record line has two base ") + (is_time ? "times" : "dates") + ": " +
+           quoted(slot) + " and " + quoted(t[i].text));
     }
     slot = t[i].text;
   }
@@ -131,10 +137,10 @@ void parse_format(const LineError& fail, const std::string& text, WfdbSignalSpec
   auto number = [&](const char* what) -> int64_t {
     size_t j = i;
     while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
-    if (j == i) fail(std::string(what) + " in format field '" + text + "' is not a number");
+    if (j == i) fail(std::string(what) + " in format field " + quoted(text) + " is not a number");
     int64_t v = 0;
     if (!parse_int64(text.substr(i, j - i), &v) || v > (INT64_C(1) << 48)) {
-      fail(std::string(what) + " in format field '" + text + "' is out of range");
+      fail(std::string(what) + " in format field " + quoted(text) + " is out of range");
     }
     i = j;
     return v;
@@ -143,7 +149,8 @@ void parse_format(const LineError& fail, const std::string& text, WfdbSignalSpec
   if (i < text.size() && text[i] == 'x') {
     ++i;
     s.samples_per_frame = static_cast<int>(number("samples per frame"));
-    if (s.samples_per_frame < 1) fail("samples per frame in '" + text + "' must be at least 1");
+    if (s.samples_per_frame < 1)
+      fail("samples per frame in " + quoted(text) + " must be at least 1");
   }
   if (i < text.size() && text[i] == ':') {
     ++i;
@@ -154,10 +161,10 @@ void parse_format(const LineError& fail, const std::string& text, WfdbSignalSpec
     s.byte_offset = number("byte offset");
   }
   if (i != text.size())
-    fail("format field '" + text + "' has unexpected text '" + text.substr(i) + "'");
+    fail("format field " + quoted(text) + " has unexpected text " + quoted(text.substr(i)));
   // Format 0 is a null signal (nothing stored), as layout headers of multi-segment records use.
   if (s.format != 0 && !is_supported_format(s.format) && !is_flac_format(s.format)) {
-    fail("format field '" + text + "': format " + std::to_string(s.format) +
+    fail("format field " + quoted(text) + ": format " + std::to_string(s.format) +
          " is not a supported WFDB format (" + supported_formats_text() + ")");
   }
 }
@@ -166,14 +173,15 @@ void parse_format(const LineError& fail, const std::string& text, WfdbSignalSpec
 bool parse_gain(const LineError& fail, const std::string& text, WfdbSignalSpec& s) {
   size_t stop = text.find_first_of("(/");
   std::string gain = text.substr(0, stop);
-  if (!parse_double(gain, &s.gain)) fail("gain '" + gain + "' in '" + text + "' is not a number");
+  if (!parse_double(gain, &s.gain))
+    fail("gain " + quoted(gain) + " in " + quoted(text) + " is not a number");
   bool has_baseline = false;
   size_t i = stop;
   if (i != std::string::npos && text[i] == '(') {
     size_t close = text.find(')', i);
-    if (close == std::string::npos) fail("baseline in gain field '" + text + "' lacks ')'");
+    if (close == std::string::npos) fail("baseline in gain field " + quoted(text) + " lacks ')'");
     s.baseline =
-        static_cast<int32_t>(int_field(fail, "baseline in gain field '" + text + "'",
+        static_cast<int32_t>(int_field(fail, "baseline in gain field " + quoted(text),
                                        text.substr(i + 1, close - i - 1), INT32_MIN, INT32_MAX));
     has_baseline = true;
     i = close + 1;
@@ -181,7 +189,7 @@ bool parse_gain(const LineError& fail, const std::string& text, WfdbSignalSpec& 
   }
   if (i != std::string::npos) {
     if (text[i] != '/' || i + 1 >= text.size()) {
-      fail("gain field '" + text + "' has unexpected text '" + text.substr(i) + "'");
+      fail("gain field " + quoted(text) + " has unexpected text " + quoted(text.substr(i)));
     }
     s.units = normalize_units(text.substr(i + 1));
   }
@@ -196,8 +204,11 @@ WfdbSignalSpec parse_signal_line(const LineError& fail, const std::string& line,
                                  const std::vector<Token>& t, int line_no) {
   WfdbSignalSpec s;
   s.line = line_no;
-  if (t.size() < 2) fail("signal line '" + line + "' needs at least a file name and a format");
+  if (t.size() < 2)
+    fail("signal line " + quoted(line) + " needs at least a file name and a format");
   s.file_name = t[0].text;
+  const std::string outside = detail::outside_dir_error("signal file", s.file_name);
+  if (!outside.empty()) fail(outside);
   parse_format(fail, t[1].text, s);
   bool has_baseline = false;
   if (t.size() > 2) {
@@ -273,13 +284,15 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& source)
         fail("more segment lines than the " + std::to_string(h.n_segments) +
              " the record line declares");
       }
-      if (tokens.size() != 2) fail("segment line '" + t + "' needs a name and a length");
+      if (tokens.size() != 2) fail("segment line " + quoted(t) + " needs a name and a length");
+      const std::string outside = detail::outside_dir_error("segment name", tokens[0].text);
+      if (!outside.empty()) fail(outside);
       h.segments.push_back({tokens[0].text,
                             int_field(fail, "segment length", tokens[1].text, 0, INT64_C(1) << 48),
                             line_no});
     } else {
       if (static_cast<int>(h.signals.size()) == h.n_sig) {
-        fail("signal line '" + t + "' is one more than the " + std::to_string(h.n_sig) +
+        fail("signal line " + quoted(t) + " is one more than the " + std::to_string(h.n_sig) +
              " signals the record line (line " + std::to_string(h.record_line) + ") declares");
       }
       h.signals.push_back(parse_signal_line(fail, t, tokens, line_no));

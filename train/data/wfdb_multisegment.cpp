@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "engine/util/strings.h"
 #include "train/data/data_error.h"
 #include "train/data/leads.h"
 #include "train/data/parse_util.h"
@@ -19,19 +20,21 @@ std::string at_line(const WfdbHeader& master, int line) {
 // The header of the segment listed on `seg.line`; a missing file is named with that line.
 WfdbHeader segment_header(const std::string& dir, const WfdbHeader& master,
                           const WfdbSegment& seg) {
+  const std::string path =
+      detail::path_inside(dir, seg.name, "segment name", at_line(master, seg.line));
   try {
-    return read_wfdb_header(dir + seg.name);
+    return read_wfdb_header(path);
   } catch (const DataError& e) {
-    throw DataError(std::string(e.what()) + " (segment '" + seg.name + "' listed on " +
-                    at_line(master, seg.line) + ")");
+    throw DataError(std::string(e.what()) + " (segment '" + strings::printable(seg.name) +
+                    "' listed on " + at_line(master, seg.line) + ")");
   }
 }
 
 Record read_segment(const std::string& dir, const WfdbHeader& master, const WfdbSegment& seg,
                     const ReadOptions& options) {
   WfdbHeader h = segment_header(dir, master, seg);
-  const std::string where =
-      "segment '" + seg.name + "' (" + h.source + " line " + std::to_string(h.record_line) + ")";
+  const std::string where = "segment '" + strings::printable(seg.name) + "' (" + h.source +
+                            " line " + std::to_string(h.record_line) + ")";
   if (h.fs != master.fs) {
     throw DataError(where + ": sampling frequency " + std::to_string(h.fs) + " differs from " +
                     std::to_string(master.fs) + " on " + at_line(master, master.record_line));

@@ -40,7 +40,8 @@ std::vector<FileGroup> group_by_file(const WfdbHeader& h) {
 std::vector<uint8_t> load_signal_file(const FileGroup& g, const std::string& dir,
                                       const WfdbHeader& h) {
   const WfdbSignalSpec& first = h.signals[g.signals[0]];
-  const std::string path = dir + g.file_name;
+  const std::string path = path_inside(dir, g.file_name, "signal file",
+                                       h.source + " line " + std::to_string(first.line));
   std::vector<uint8_t> bytes;
   try {
     bytes = read_file_bytes(path);
