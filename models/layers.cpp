@@ -84,15 +84,9 @@ Tensor BatchNorm1d::forward(const Tensor& x) {
   if (is_training() && options_.track_running_stats) {
     // Counted where the buffer lives: on CUDA a kernel queued on the compute stream (no host wait).
     int32_t* tracked = num_batches_tracked_.data<int32_t>();
-    if (num_batches_tracked_.device() == Device::CPU) {
-      kernels::add_counter_cpu(tracked, 1);
-    } else {
-#ifdef ACL_HAVE_CUDA
-      kernels::add_counter_cuda(tracked, 1, kernel_stream());
-#else
-      throw std::logic_error("BatchNorm1d: a CUDA buffer in a build without CUDA");
-#endif
-    }
+    route_kernel(
+        "BatchNorm1d", out, [&](auto) { kernels::add_counter_cpu(tracked, 1); },
+        [&](auto stream) { kernels::add_counter_cuda(tracked, 1, stream); });
   }
   return out;
 }

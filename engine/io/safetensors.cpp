@@ -220,16 +220,16 @@ Tensor SafetensorsEntry::to_tensor() const {
     }
     return Tensor::from_vector(narrow, s);
   }
-  DType dt;
-  if (dtype == "F32") {
-    dt = DType::f32;
-  } else if (dtype == "F64") {
-    dt = DType::f64;
-  } else if (dtype == "BF16") {
-    dt = DType::bf16;
-  } else if (dtype == "I32") {
-    dt = DType::i32;
-  } else {
+  const DTypeInfo* info = nullptr;
+  DType dt = DType::f32;
+  for (size_t i = 0; i < std::tuple_size_v<DTypeTypes> && !info; ++i) {
+    const DTypeInfo* candidate = dtype_info(static_cast<DType>(i));
+    if (candidate && dtype == candidate->safetensors_name) {
+      info = candidate;
+      dt = static_cast<DType>(i);
+    }
+  }
+  if (!info) {
     throw std::runtime_error("safetensors: a " + dtype + shape_str(shape) +
                              " entry has no Tensor dtype (F32, F64, BF16, I32, I64 convert)");
   }

@@ -20,6 +20,7 @@
 #include "kernels/runtime/caching_allocator.h"
 #include "kernels/runtime/cuda_check.h"
 #include "kernels/runtime/host_device.h"
+#include "kernels/runtime/host_sync.h"
 #include "kernels/runtime/kernel_error.h"
 
 namespace acl::kernels::cuda_detail {
@@ -108,6 +109,14 @@ class DeviceScratch {
 
 // The smallest position at which a kernel found a bad index, or none. Allocated from the caching
 // allocator on `stream`; kernels call report_bad_index() with the position.
+// Copies `bytes` of device memory to the host once the work queued on `stream` has run: a host
+// wait, counted by note_host_sync().
+inline void read_to_host(void* dst, const void* src, size_t bytes, cudaStream_t stream) {
+  CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream));
+  note_host_sync();
+  CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
 class DeviceErrorIndex {
  public:
   explicit DeviceErrorIndex(cudaStream_t stream) : stream_(stream), flag_(1, stream) {
@@ -119,16 +128,14 @@ class DeviceErrorIndex {
   // Waits for the stream; returns the first bad position, or -1 when every index was valid.
   int64_t fetch() const {
     unsigned long long host = ~0ull;
-    CUDA_CHECK(cudaMemcpyAsync(&host, flag_.get(), sizeof host, cudaMemcpyDeviceToHost, stream_));
-    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    read_to_host(&host, flag_.get(), sizeof host, stream_);
     return host == ~0ull ? -1 : static_cast<int64_t>(host);
   }
 
   // The value of index[pos] (device memory), read back for the error message.
   static int32_t read_index(const int32_t* index, int64_t pos, cudaStream_t stream) {
     int32_t v = 0;
-    CUDA_CHECK(cudaMemcpyAsync(&v, index + pos, sizeof v, cudaMemcpyDeviceToHost, stream));
-    CUDA_CHECK(cudaStreamSynchronize(stream));
+    read_to_host(&v, index + pos, sizeof v, stream);
     return v;
   }
 

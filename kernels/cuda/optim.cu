@@ -12,7 +12,6 @@
 #include "kernels/cuda/common.cuh"
 #include "kernels/optim.h"
 #include "kernels/optim_shared.h"
-#include "kernels/runtime/host_sync.h"
 
 namespace acl::kernels {
 namespace {
@@ -89,9 +88,7 @@ double sum_squares_impl(const float* g, const float* p, int64_t n, double weight
   DeviceScratch<double> total(1, stream);
   sum_squares_enqueue(g, p, n, weight_decay, total.get(), stream);
   double host = 0.0;
-  CUDA_CHECK(cudaMemcpyAsync(&host, total.get(), sizeof host, cudaMemcpyDeviceToHost, stream));
-  note_host_sync();
-  CUDA_CHECK(cudaStreamSynchronize(stream));
+  read_to_host(&host, total.get(), sizeof host, stream);
   return host;
 }
 

@@ -2,6 +2,7 @@
 
 #include <FLAC/stream_decoder.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -76,7 +77,8 @@ const std::vector<int>& flac_formats() {
 }
 
 bool is_flac_format(int format) {
-  return format == 508 || format == 516 || format == 524;
+  const std::vector<int>& f = flac_formats();
+  return std::find(f.begin(), f.end(), format) != f.end();
 }
 
 FlacSignals decode_flac(const std::vector<uint8_t>& bytes, int format, int n_channels,

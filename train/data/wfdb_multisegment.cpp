@@ -55,10 +55,8 @@ int channel_of(const Record& rec, bool variable, const Record& seg, int j, const
                const WfdbSegment& listed) {
   if (!variable) return j;
   const WfdbSignalInfo& s = seg.signals[j];
-  const std::string want = normalize_lead_name(s.description);
-  for (int i = 0; i < rec.n_sig; ++i) {
-    if (normalize_lead_name(rec.signals[i].description) == want) return i;
-  }
+  const int i = rec.find_lead(s.description);
+  if (i >= 0) return i;
   throw DataError(seg.header.source + " line " + std::to_string(s.line) + ": signal '" +
                   s.description + "' of segment '" + listed.name +
                   "' is not in the layout header named on " +

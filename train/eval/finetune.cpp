@@ -134,7 +134,7 @@ FinetuneResult finetune(models::Encoder& encoder, const EvalDataset& data,
       loss.backward();
       head_opt.step();
       if (enc_opt) enc_opt->step();
-      loss_sum += loss.to(Device::CPU).to(DType::f64).to_vector<double>()[0];
+      loss_sum += loss.item();
       ++batches;
     }
     const std::vector<float> val =

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "train/metrics/score_table.h"
 #include "train/pretrain/run_dir.h"
 
 namespace acl::eval {
@@ -17,10 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-json num(double x) {
-  return std::isfinite(x) ? json(x) : json();
-}
 
 std::string row_key(const json& row) {
   char f[32];
@@ -51,8 +48,8 @@ json result_rows(const EvalResults& r) {
     for (const DrawResult& d : row.draws) {
       json jd{{"seed", d.seed},
               {"n_labelled", d.n_labelled},
-              {"macro_auroc", num(d.macro_auroc)},
-              {"macro_auprc", num(d.macro_auprc)}};
+              {"macro_auroc", metrics::number_or_null(d.macro_auroc)},
+              {"macro_auprc", metrics::number_or_null(d.macro_auprc)}};
       if (trains_encoder(c.protocol)) {
         jd["best_epoch"] = d.best_epoch;
       } else {
@@ -65,7 +62,7 @@ json result_rows(const EvalResults& r) {
     json per_class = json::object();
     json left_out = json::array();
     for (size_t i = 0; i < r.label_names.size(); ++i)
-      per_class[r.label_names[i]] = num(row.pooled.auroc.at(i));
+      per_class[r.label_names[i]] = metrics::number_or_null(row.pooled.auroc.at(i));
     for (int i : row.pooled.classes_left_out) left_out.push_back(r.label_names.at(i));
     json leak{{"checked", r.leakage.checked},
               {"note", r.leakage.note},
@@ -79,14 +76,18 @@ json result_rows(const EvalResults& r) {
          {"label_fraction", row.label_fraction},
          {"n_labelled", n_mean},
          {"seeds", seeds},
-         {"macro_auroc", num(row.auroc_mean)},
-         {"macro_auroc_sd", num(row.auroc_sd)},
-         {"macro_auroc_ci", {num(row.ci.macro_auroc.lo), num(row.ci.macro_auroc.hi)}},
-         {"macro_auprc", num(row.auprc_mean)},
-         {"macro_auprc_sd", num(row.auprc_sd)},
-         {"macro_auprc_ci", {num(row.ci.macro_auprc.lo), num(row.ci.macro_auprc.hi)}},
-         {"pooled_macro_auroc", num(row.pooled.macro_auroc)},
-         {"pooled_macro_auprc", num(row.pooled.macro_auprc)},
+         {"macro_auroc", metrics::number_or_null(row.auroc_mean)},
+         {"macro_auroc_sd", metrics::number_or_null(row.auroc_sd)},
+         {"macro_auroc_ci",
+          {metrics::number_or_null(row.ci.macro_auroc.lo),
+           metrics::number_or_null(row.ci.macro_auroc.hi)}},
+         {"macro_auprc", metrics::number_or_null(row.auprc_mean)},
+         {"macro_auprc_sd", metrics::number_or_null(row.auprc_sd)},
+         {"macro_auprc_ci",
+          {metrics::number_or_null(row.ci.macro_auprc.lo),
+           metrics::number_or_null(row.ci.macro_auprc.hi)}},
+         {"pooled_macro_auroc", metrics::number_or_null(row.pooled.macro_auroc)},
+         {"pooled_macro_auprc", metrics::number_or_null(row.pooled.macro_auprc)},
          {"ci", ci_text},
          {"auprc_definition", "average precision, step-wise (scikit-learn)"},
          {"per_draw", draws},

@@ -7,11 +7,11 @@
 #include "train/data/parse_util.h"
 
 namespace acl::metrics {
-namespace {
-
 nlohmann::json number_or_null(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
+
+namespace {
 
 nlohmann::json numbers(const std::vector<double>& v) {
   nlohmann::json out = nlohmann::json::array();

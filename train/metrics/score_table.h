@@ -28,6 +28,8 @@ ScoreTable read_score_csv(const std::string& path);
 //  "classes_used", "classes_left_out", "auprc_definition"}; NaN is written as null. With a
 // bootstrap result, also "bootstrap": {"resamples", "level", "seed", "macro_auroc": [lo, hi],
 // "macro_auprc": [lo, hi]}.
+// A number for the results JSON: the value when finite, null otherwise (NaN: undefined metric).
+nlohmann::json number_or_null(double v);
 nlohmann::json metrics_json(const ClassificationMetrics& m, int64_t n);
 nlohmann::json bootstrap_json(const BootstrapResult& b, double level, uint64_t seed);
 

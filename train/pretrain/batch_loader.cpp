@@ -215,9 +215,10 @@ Batch BatchLoader::next(Device device) {
   upload.copy(batch.record_index_i32.raw_data(), packed + B + 1 + n_peaks,
               batch.record_index_i32.nbytes());
   slot->uploaded = upload.finish();
-  batch.rpeak_offsets_host = slot->rpeak_offsets;
-  batch.rpeak_positions_host = slot->rpeak_positions;
-  batch.record_index = slot->record_index;
+  // fill() rebuilds these three before it writes the slot again: hand them over, do not copy.
+  batch.rpeak_offsets_host = std::move(slot->rpeak_offsets);
+  batch.rpeak_positions_host = std::move(slot->rpeak_positions);
+  batch.record_index = std::move(slot->record_index);
   batch.position = slot->position;
   {
     std::lock_guard<std::mutex> lock(mu_);
