@@ -329,31 +329,16 @@ TEST_F(PretrainTest, AMissingCacheIsNamedWithTheCommandThatMakesIt) {
   }
 }
 
-// A copy of the cache with record `r` overwritten by float16 NaNs.
-fs::path corrupted_cache(const fs::path& root, const fs::path& cache_dir, int64_t r) {
-  const fs::path out = root / ("cache_nan_" + std::to_string(r));
-  fs::remove_all(out);
-  fs::copy(cache_dir, out, fs::copy_options::recursive);
-  cache::CacheReader c(out.string());
-  const json& shards = c.index()["shards"];
-  for (const json& s : shards) {
-    const int64_t first = s["first"].get<int64_t>(), n = s["records"].get<int64_t>();
-    if (r < first || r >= first + n) continue;
-    const int64_t values = c.n_leads() * c.length();
-    std::fstream f(out / s["file"].get<std::string>(),
-                   std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp((r - first) * values * 2);
-    const std::vector<uint16_t> nan(static_cast<size_t>(values), 0x7E00);
-    f.write(reinterpret_cast<const char*>(nan.data()), values * 2);
-  }
-  return out;
+std::vector<int64_t> all_records() {
+  std::vector<int64_t> all(kRecords);
+  for (int64_t i = 0; i < kRecords; ++i) all[static_cast<size_t>(i)] = i;
+  return all;
 }
 
 // The batches (0-based, in order) that hold record r among the first `n` of the base config
 // (split "all", seed 3).
 std::vector<int64_t> batches_with(int64_t r, int64_t n) {
-  std::vector<int64_t> all(kRecords), out;
-  for (int64_t i = 0; i < kRecords; ++i) all[static_cast<size_t>(i)] = i;
+  std::vector<int64_t> all = all_records(), out;
   const int64_t per_epoch = kRecords / kBatch;
   for (int64_t k = 0; k < n; ++k) {
     LoaderPosition p{static_cast<uint64_t>(k / per_epoch), static_cast<uint64_t>(k % per_epoch)};
@@ -363,22 +348,83 @@ std::vector<int64_t> batches_with(int64_t r, int64_t n) {
   return out;
 }
 
-TEST_F(PretrainTest, ANonFiniteLossStopsNamingTheLastGoodCheckpoint) {
-  // A record first met at step 5..9, so that checkpoints (every 2 steps) exist before it.
-  int64_t r = 0, bad_step = 0;
-  for (; r < kRecords; ++r) {
-    bad_step = batches_with(r, 10).front() + 1;  // every record is in epoch 0 (10 batches)
-    if (bad_step >= 5 && bad_step <= 9) break;
+// A copy of the cache with sample `sample` of lead `lead` of record `r` overwritten by a float16
+// NaN.
+fs::path corrupted_cache(const fs::path& root, const fs::path& cache_dir, int64_t r, int lead,
+                         int64_t sample, fs::path* shard_file) {
+  const fs::path out = root / ("cache_nan_" + std::to_string(r));
+  fs::remove_all(out);
+  fs::copy(cache_dir, out, fs::copy_options::recursive);
+  cache::CacheReader c(out.string());
+  for (const json& s : c.index()["shards"]) {
+    const int64_t first = s["first"].get<int64_t>(), n = s["records"].get<int64_t>();
+    if (r < first || r >= first + n) continue;
+    *shard_file = out / s["file"].get<std::string>();
+    std::fstream f(*shard_file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(((r - first) * c.n_leads() * c.length() + lead * c.length() + sample) * 2);
+    const uint16_t nan = 0x7E00;
+    f.write(reinterpret_cast<const char*>(&nan), 2);
   }
-  ASSERT_LT(r, kRecords);
-  json j = base_json("nan_stop");
-  j["data"]["cache"] = corrupted_cache(root_, root_ / "cache", r).string();
+  return out;
+}
+
+TEST_F(PretrainTest, ANonFiniteSampleInTheCacheStopsNamingShardRecordAndLead) {
+  const int64_t r = 70;  // in the second shard (64 records per shard)
+  fs::path shard;
+  const fs::path dir = corrupted_cache(root_, root_ / "cache", r, 2, 123, &shard);
+  cache::CacheReader c(dir.string());
+  std::vector<float> buf(static_cast<size_t>(c.n_leads() * c.length()));
+  c.read_signal(r - 1, buf.data());  // its neighbours are fine
+  c.read_signal(r + 1, buf.data());
+  try {
+    c.read_signal(r, buf.data());
+    FAIL() << "expected std::runtime_error";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(shard.string()), std::string::npos) << what;
+    EXPECT_NE(what.find("record 70 ('" + c.name(r) + "'"), std::string::npos) << what;
+    EXPECT_NE(what.find("NaN in lead " + c.lead_names()[2] + " (lead index 2) at sample 123"),
+              std::string::npos)
+        << what;
+  }
+  // The pretraining loop stops at the batch holding the record, naming it and the last good
+  // checkpoint.
+  json j = base_json("cache_nan");
+  j["data"]["cache"] = dir.string();
   j["train"]["steps"] = 12;
-  j["train"]["checkpoint_every"] = 2;
-  const int64_t good = (bad_step - 1) / 2 * 2;
-  const std::string good_dir = checkpoint_dir((root_ / "nan_stop").string(), good);
+  j["train"]["checkpoint_every"] = 1;
+  const int64_t bad_step = batches_with(r, 10).front() + 1;
   try {
     train(config(j), quiet());
+    FAIL() << "expected std::runtime_error";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(shard.string()), std::string::npos) << what;
+    EXPECT_NE(what.find("record 70"), std::string::npos) << what;
+    EXPECT_NE(what.find("before step " + std::to_string(bad_step)), std::string::npos) << what;
+    if (bad_step > 1) {
+      EXPECT_NE(what.find(checkpoint_dir((root_ / "cache_nan").string(), bad_step - 1)),
+                std::string::npos)
+          << what;
+    }
+  }
+}
+
+TEST_F(PretrainTest, ANonFiniteLossStopsNamingTheLastGoodCheckpoint) {
+  // A NaN injected into the batch of step 7, with checkpoints every 2 steps before it.
+  const int64_t bad_step = 7;
+  json j = base_json("nan_stop");
+  j["train"]["steps"] = 12;
+  j["train"]["checkpoint_every"] = 2;
+  const int64_t good = 6;
+  const std::string good_dir = checkpoint_dir((root_ / "nan_stop").string(), good);
+  const std::vector<int64_t> records =
+      batch_records(all_records(), kBatch, 3, LoaderPosition{0, bad_step - 1});
+  cache::CacheReader c((root_ / "cache").string());
+  TrainerOptions o = quiet();
+  o.inject_fault = "batch:nan@step=7";
+  try {
+    train(config(j), o);
     FAIL() << "expected NonfiniteLossError";
   } catch (const NonfiniteLossError& e) {
     const std::string what = e.what();
@@ -386,7 +432,16 @@ TEST_F(PretrainTest, ANonFiniteLossStopsNamingTheLastGoodCheckpoint) {
     EXPECT_EQ(e.checkpoint(), good_dir);
     EXPECT_NE(what.find("at step " + std::to_string(bad_step)), std::string::npos) << what;
     EXPECT_NE(what.find(good_dir), std::string::npos) << what;
-    EXPECT_NE(what.find(std::to_string(r)), std::string::npos) << "names the records: " << what;
+    // The batch's records by index and name, and the one holding the NaN (element 0: the first
+    // record's first lead, sample 0).
+    EXPECT_NE(what.find(std::to_string(records[1]) + " '" + c.name(records[1]) + "'"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("first non-finite tensor: batch, NaN in record " +
+                        std::to_string(records[0]) + " '" + c.name(records[0]) + "' lead " +
+                        c.lead_names()[0] + " sample 0"),
+              std::string::npos)
+        << what;
   }
   // Nothing was written after the last good checkpoint.
   EXPECT_EQ(list_checkpoints((root_ / "nan_stop").string()).back(), good);
@@ -395,28 +450,35 @@ TEST_F(PretrainTest, ANonFiniteLossStopsNamingTheLastGoodCheckpoint) {
   EXPECT_FALSE(fs::exists(root_ / "nan_stop" / kEncoderFile));
 }
 
+// Every parameter and buffer (BatchNorm running statistics) of a checkpoint is finite.
+void expect_all_finite(const std::string& checkpoint) {
+  int64_t checked = 0;
+  for (const auto& [name, t] : read_tensors(checkpoint + "/" + kModelFile)) {
+    if (!is_floating(t.dtype())) continue;
+    for (double v : t.to_vector<double>()) ASSERT_TRUE(std::isfinite(v)) << name;
+    checked += name.find("running_") != std::string::npos;
+  }
+  EXPECT_GT(checked, 0) << "no BatchNorm running statistics in " << checkpoint;
+}
+
 TEST_F(PretrainTest, ANonFiniteLossIsSkippedAndCountedWhenAskedTo) {
-  // A record in batches 0-9 and again in 10-12: skipped twice, 12 steps take 14 batches.
-  int64_t r = 0;
-  while (r < kRecords && batches_with(r, 13).size() != 2) ++r;
-  ASSERT_LT(r, kRecords);
+  // Two poisoned batches: 12 steps take 14 batches.
   json j = base_json("nan_skip");
-  j["data"]["cache"] = corrupted_cache(root_, root_ / "cache", r).string();
   j["train"]["steps"] = 12;
   j["train"]["log_every"] = 4;
   j["train"]["on_nonfinite"] = "skip";
-  TrainResult res = train(config(j), quiet());
+  TrainerOptions o = quiet();
+  o.inject_fault = "batch:nan@step=3,batch:-inf@step=9";
+  TrainResult res = train(config(j), o);
   EXPECT_EQ(res.status, TrainStatus::kCompleted);
   EXPECT_EQ(res.steps, 12);
-  EXPECT_EQ(res.skipped, 2) << "record " << r;
+  EXPECT_EQ(res.skipped, 2);
   std::vector<json> m = read_metrics(root_ / "nan_skip");
   ASSERT_EQ(m.size(), 3u);
   EXPECT_EQ(m.back()["skipped"].get<int64_t>(), 2);
+  EXPECT_EQ(m.back()["epoch"].get<int64_t>(), 1);  // 14 batches: into the second epoch of 10
   // The skipped forward passes left no NaN behind: weights and BatchNorm statistics are finite.
-  for (const auto& [name, t] : read_tensors(res.checkpoint + "/" + kModelFile)) {
-    if (!is_floating(t.dtype())) continue;
-    for (double v : t.to_vector<double>()) ASSERT_TRUE(std::isfinite(v)) << name;
-  }
+  expect_all_finite(res.checkpoint);
 }
 
 }  // namespace

@@ -4,6 +4,10 @@
 //   acl_train --config FILE.json [--out DIR] [--set key=value ...]
 //   acl_train --resume RUN_OR_CHECKPOINT_DIR [--config FILE.json] [--out DIR] [--set key=value ...]
 //
+// A fresh run into a directory that already holds a run is refused; --overwrite moves the earlier
+// run aside to DIR.old-<K> (never deletes it) and starts again. ACL_INJECT_FAULT injects faults
+// for testing (train/pretrain/fault_injection.h).
+//
 // Exit status: 0 done, 1 an error (config, data, non-finite loss, I/O), 2 bad arguments, 130 / 143
 // stopped by SIGINT / SIGTERM after writing a checkpoint.
 #include <CLI/CLI.hpp>
@@ -20,7 +24,7 @@ int main(int argc, char** argv) {
   CLI::App app{"acl_train: contrastive pretraining of an ECG encoder"};
   std::string config_file, out, resume;
   std::vector<std::string> sets;
-  bool quiet = false;
+  bool quiet = false, overwrite = false;
   app.add_option("--config", config_file, "experiment config (JSON)");
   app.add_option("--out", out, "run directory (overrides out_dir)");
   app.add_option(
@@ -29,6 +33,8 @@ int main(int argc, char** argv) {
   app.add_option("--set", sets, "override a config key, e.g. --set train.steps=200")
       ->allow_extra_args(false);
   app.add_flag("--quiet", quiet, "no progress lines");
+  app.add_flag("--overwrite", overwrite,
+               "start again in a directory holding a run: the old run is moved to DIR.old-<K>");
   CLI11_PARSE(app, argc, argv);
   if (config_file.empty() && resume.empty()) {
     std::fprintf(stderr, "acl_train: give --config FILE.json (or --resume DIR)\n%s",
@@ -40,6 +46,11 @@ int main(int argc, char** argv) {
     acl::experiment::ExperimentConfig config;
     acl::pretrain::TrainerOptions options;
     options.progress = !quiet;
+    options.overwrite = overwrite;
+    if (overwrite && !resume.empty()) {
+      std::fprintf(stderr, "acl_train: --overwrite starts a run again; it cannot go with --resume\n");
+      return 2;
+    }
     if (!resume.empty()) {
       options.resume = acl::pretrain::resolve_checkpoint(resume);
       config = acl::pretrain::resume_config(options.resume, config_file, sets, out);

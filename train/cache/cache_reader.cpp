@@ -130,6 +130,7 @@ CacheReader::CacheReader(const std::string& dir) : dir_(dir) {
     std::string path = (fs::path(dir) / field<std::string>(s, "file", index_path)).string();
     shards_.push_back(
         std::make_unique<MappedFile>(path, record_bytes * static_cast<size_t>(count)));
+    shard_files_.push_back(path);
     covered += count;
   }
   if (covered != n_records_) {
@@ -168,7 +169,29 @@ const uint16_t* CacheReader::signal_f16(int64_t i) const {
 
 void CacheReader::read_signal(int64_t i, float* out) const {
   const uint16_t* h = signal_f16(i);
-  for (int64_t k = 0; k < n_leads_ * length_; ++k) out[k] = half_to_float(h[k]);
+  const int64_t n = n_leads_ * length_;
+  uint16_t special = 0;  // OR of the exponent bits that are all ones: NaN or +-inf
+  for (int64_t k = 0; k < n; ++k) {
+    out[k] = half_to_float(h[k]);
+    special |= static_cast<uint16_t>(((h[k] & 0x7c00u) == 0x7c00u) ? 1u : 0u);
+  }
+  if (special) fail_nonfinite(i, h);
+}
+
+void CacheReader::fail_nonfinite(int64_t i, const uint16_t* h) const {
+  const int64_t n = n_leads_ * length_;
+  int64_t k = 0;
+  while (k < n && (h[k] & 0x7c00u) != 0x7c00u) ++k;
+  const auto shard = static_cast<size_t>(i / records_per_shard_);
+  const int lead = static_cast<int>(k / length_);
+  const char* what = (h[k] & 0x03ffu) ? "NaN" : (h[k] & 0x8000u) ? "-inf" : "+inf";
+  fail(shard_files_[shard],
+       "record " + std::to_string(i) + " ('" + names_[static_cast<size_t>(i)] + "', record " +
+           std::to_string(i % records_per_shard_) + " of the shard) holds a non-finite sample: " +
+           what + " in lead " + lead_names_[static_cast<size_t>(lead)] + " (lead index " +
+           std::to_string(lead) + ") at sample " + std::to_string(k % length_) +
+           "; acl_prepare writes finite values only, so the file was changed or damaged after "
+           "it was prepared: prepare the dataset again");
 }
 
 std::vector<int32_t> CacheReader::rpeaks(int64_t i) const {

@@ -30,7 +30,8 @@ class CacheReader {
   const std::vector<std::string>& label_names() const { return label_names_; }
   const nlohmann::json& index() const { return index_; }
 
-  // Record i as float32 (n_leads, length) lead-major into `out`.
+  // Record i as float32 (n_leads, length) lead-major into `out`. A NaN or infinite sample throws
+  // std::runtime_error naming the shard file, the record's index and name, the lead and the sample.
   void read_signal(int64_t i, float* out) const;
   // Raw float16 bits of record i, (n_leads, length).
   const uint16_t* signal_f16(int64_t i) const;
@@ -43,6 +44,7 @@ class CacheReader {
 
  private:
   void check_index(int64_t i) const;
+  [[noreturn]] void fail_nonfinite(int64_t i, const uint16_t* h) const;
   std::string dir_;
   nlohmann::json index_;
   std::string dataset_;
@@ -51,6 +53,7 @@ class CacheReader {
   int64_t length_ = 0, n_records_ = 0, records_per_shard_ = 0;
   std::vector<std::string> lead_names_, label_names_, names_, splits_;
   std::vector<std::unique_ptr<MappedFile>> shards_;
+  std::vector<std::string> shard_files_;  // the paths of shards_
   std::vector<int64_t> rpeak_offsets_;
   std::vector<int32_t> rpeaks_;
   std::vector<uint8_t> labels_;

@@ -78,6 +78,13 @@ Objective::Objective(const experiment::ExperimentConfig& config, double fs, Pret
   }
 }
 
+const std::vector<std::string>& Objective::activation_names() {
+  static const std::vector<std::string> names{"views", "encoder.embedding",
+                                              "encoder.lead_embeddings", "projection",
+                                              "region_heads"};
+  return names;
+}
+
 Tensor Objective::ids(int64_t batch, int regions, Device device) {
   for (const IdsCache& c : ids_cache_)
     if (c.batch == batch && c.regions == regions && c.device == device) return c.ids;
@@ -114,11 +121,19 @@ LossTerms Objective::compute_loss(const Batch& batch) {
     views.push_back(
         view_maker_->view(prepared, v, static_cast<int64_t>(batch.position.epoch), seed_));
   }
-  models::EncoderOutput enc = model_.encoder().encode(concat(views, 0));
+  auto report = [&](const char* name, const Tensor& t) {
+    if (hook_ && t.defined()) hook_(name, t);
+  };
+  const Tensor x = concat(views, 0);
+  report("views", x);
+  models::EncoderOutput enc = model_.encoder().encode(x);
+  report("encoder.embedding", enc.embedding);
+  report("encoder.lead_embeddings", enc.lead_embeddings);
 
   LossTerms out;
   if (model_.projection()) {
     Tensor z = model_.projection()->forward(enc.embedding);  // (V*B, d)
+    report("projection", z);
     ContrastiveOutput c = contrastive_loss(z, ids(B, 1, device), tau_);
     out.loss_global = c.loss;
     out.acc_global = c.accuracy;
@@ -127,6 +142,7 @@ LossTerms Objective::compute_loss(const Batch& batch) {
   }
   if (model_.region_heads()) {
     Tensor zr = model_.region_heads()->forward(enc.lead_embeddings);  // (V*B, R, d)
+    report("region_heads", zr);
     const int R = model_.region_heads()->num_regions();
     zr = zr.reshape(Shape{zr.size(0) * R, zr.size(2)});
     ContrastiveOutput c = contrastive_loss(zr, ids(B, R, device), tau_);

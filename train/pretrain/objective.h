@@ -16,7 +16,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/rng.h"
@@ -68,6 +70,14 @@ class Objective {
   // (train/eval) is left as it is.
   LossTerms compute_loss(const Batch& batch);
 
+  // Called with each activation of compute_loss as it is computed, in forward order, by the names
+  // of activation_names(): "views" (V*B, 12, view_length), "encoder.embedding",
+  // "encoder.lead_embeddings" (lead-wise encoders), "projection" (global term), "region_heads"
+  // (region term). The hook may write into the tensor (fault injection, fault_injection.h).
+  using ActivationHook = std::function<void(const std::string& name, const Tensor& t)>;
+  void set_activation_hook(ActivationHook hook) { hook_ = std::move(hook); }
+  static const std::vector<std::string>& activation_names();
+
   int n_views() const { return augment_.n_views; }
   const augment::AugmentConfig& augmentations() const { return augment_; }
 
@@ -88,6 +98,7 @@ class Objective {
     Tensor ids;
   };
   std::vector<IdsCache> ids_cache_;
+  ActivationHook hook_;
 };
 
 }  // namespace acl::pretrain

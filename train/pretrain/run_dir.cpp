@@ -20,6 +20,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kStepPrefix = "step_";
+constexpr const char* kPartialSuffix = ".partial";
+constexpr const char* kRemovingSuffix = ".removing";
 
 // `p` without "." / ".." detours and without a trailing separator ("a/b/" -> "a/b").
 fs::path normal(const std::string& p) {
@@ -106,20 +108,69 @@ void write_text_atomic(const std::string& path, const std::string& text) {
   write_file_atomic(path, std::vector<uint8_t>(text.begin(), text.end()));
 }
 
-void publish_checkpoint(const std::string& run_dir, const std::string& partial, int64_t step) {
+void publish_checkpoint(const std::string& run_dir, const std::string& partial, int64_t step,
+                        const std::function<void(const char*)>& at) {
   const fs::path target = checkpoint_dir(run_dir, step);
   std::error_code ec;
-  if (fs::exists(target, ec)) fs::remove_all(target);
+  if (fs::exists(target, ec)) remove_checkpoint(target.string());
   fs::rename(partial, target);
   fsync_dir(target.parent_path());
+  if (at) at("renamed");
   write_text_atomic((target.parent_path() / kLatestFile).string(),
                     target.filename().string() + "\n");
+  if (at) at("latest");
+}
+
+void remove_checkpoint(const std::string& dir) {
+  const fs::path removing = normal(dir).string() + kRemovingSuffix;
+  fs::remove_all(removing);
+  fs::rename(dir, removing);
+  fsync_dir(removing.parent_path());
+  fs::remove_all(removing);
+}
+
+std::vector<std::string> remove_incomplete_checkpoints(const std::string& run_dir) {
+  std::vector<std::string> removed;
+  const fs::path dir = fs::path(run_dir) / kCheckpointsDir;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return removed;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    for (const std::string suffix : {kPartialSuffix, kRemovingSuffix}) {
+      if (name.size() > suffix.size() &&
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        removed.push_back(e.path().string());
+      }
+    }
+  }
+  for (const std::string& p : removed) fs::remove_all(p);
+  return removed;
+}
+
+std::vector<std::string> run_files(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const char* name : {kConfigFile, kMetricsFile, kEncoderFile, kCheckpointsDir})
+    if (fs::exists(fs::path(dir) / name, ec)) out.push_back(name);
+  return out;
+}
+
+std::string move_aside(const std::string& dir) {
+  const std::string base = normal(dir).string();
+  std::error_code ec;
+  for (int k = 1;; ++k) {
+    const std::string to = base + ".old-" + std::to_string(k);
+    if (fs::exists(to, ec)) continue;
+    fs::rename(base, to);
+    fsync_dir(fs::path(to).parent_path().empty() ? fs::path(".") : fs::path(to).parent_path());
+    return to;
+  }
 }
 
 void prune_checkpoints(const std::string& run_dir, int keep) {
   std::vector<int64_t> steps = list_checkpoints(run_dir);
   const auto k = static_cast<size_t>(std::max(keep, 1));
-  for (size_t i = 0; i + k < steps.size(); ++i) fs::remove_all(checkpoint_dir(run_dir, steps[i]));
+  for (size_t i = 0; i + k < steps.size(); ++i) remove_checkpoint(checkpoint_dir(run_dir, steps[i]));
 }
 
 std::vector<std::string> remove_checkpoints_after(const std::string& run_dir, int64_t step) {
@@ -127,7 +178,7 @@ std::vector<std::string> remove_checkpoints_after(const std::string& run_dir, in
   for (int64_t s : list_checkpoints(run_dir)) {
     if (s <= step) continue;
     removed.push_back(checkpoint_dir(run_dir, s));
-    fs::remove_all(removed.back());
+    remove_checkpoint(removed.back());
   }
   return removed;
 }
@@ -150,6 +201,12 @@ std::string resolve_checkpoint(const std::string& dir) {
                                "', which holds no " + kTrainStateFile);
     }
     return normal(ckpt.string()).string();
+  }
+  if (!run_files(dir).empty()) {
+    throw std::runtime_error("--resume " + dir +
+                             ": the run stopped before its first checkpoint (no " +
+                             (d / kCheckpointsDir / kLatestFile).string() +
+                             "); start it again with --overwrite (which moves it aside)");
   }
   throw std::runtime_error("--resume " + dir +
                            ": not a run or checkpoint directory (found neither " +

@@ -6,12 +6,15 @@
 //   RUN/checkpoints/step_<N>/         model.safetensors + train_state.safetensors after step N
 //   RUN/checkpoints/latest            "step_<N>\n": the newest complete checkpoint
 //
-// A checkpoint directory appears whole or not at all (written as step_<N>.partial, then renamed),
-// and `latest` is replaced atomically after it, so a run killed at any moment leaves `latest`
-// naming a complete checkpoint.
+// A checkpoint directory appears whole or not at all (written as step_<N>.partial, every file and
+// directory fsynced, then renamed), and `latest` is replaced atomically after it; a checkpoint is
+// removed by renaming it to step_<N>.removing first. So a run killed at any moment leaves every
+// step_<N> complete and `latest` naming one of them (tests/test_kill_resume.cpp); the .partial and
+// .removing leftovers are deleted when the run resumes.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,8 +42,22 @@ std::string latest_checkpoint(const std::string& run_dir);
 // Writes `text` to `path` through a temporary file, fsync and rename (engine/io/safetensors.h).
 void write_text_atomic(const std::string& path, const std::string& text);
 // Moves the directory `partial` (complete) to RUN/checkpoints/step_<step> (replacing one that
-// exists) and points `latest` at it.
-void publish_checkpoint(const std::string& run_dir, const std::string& partial, int64_t step);
+// exists) and points `latest` at it. `at` (when set) is called with "renamed" after the rename and
+// with "latest" after `latest` names it (fault injection).
+void publish_checkpoint(const std::string& run_dir, const std::string& partial, int64_t step,
+                        const std::function<void(const char*)>& at = {});
+// Removes a checkpoint directory: renamed to <dir>.removing first, so that no incomplete step_<N>
+// is ever seen.
+void remove_checkpoint(const std::string& dir);
+// Deletes the step_<N>.partial and step_<N>.removing leftovers of a killed run; returns them.
+std::vector<std::string> remove_incomplete_checkpoints(const std::string& run_dir);
+
+// What of a run `dir` holds (config.json, metrics.jsonl, encoder.safetensors, checkpoints), by
+// name; empty when it holds none (or does not exist).
+std::vector<std::string> run_files(const std::string& dir);
+// Renames `dir` to the first free "<dir>.old-<K>" (K = 1, 2, ...) and returns that name: an
+// overwritten run is moved aside, never deleted.
+std::string move_aside(const std::string& dir);
 // Removes the oldest checkpoints so that `keep` (>= 1) remain.
 void prune_checkpoints(const std::string& run_dir, int keep);
 // Removes the checkpoints after `step` (a run rewound to an older checkpoint) and returns their

@@ -22,6 +22,8 @@
 #include "train/cache/cache_format.h"
 #include "train/cache/cache_reader.h"
 #include "train/pretrain/batch_loader.h"
+#include "train/pretrain/fault_injection.h"
+#include "train/pretrain/nonfinite.h"
 #include "train/pretrain/objective.h"
 #include "train/pretrain/run_dir.h"
 
@@ -126,11 +128,10 @@ std::string describe_nonfinite(double v) {
   return v > 0 ? "+inf" : "-inf";
 }
 
-std::string records_list(const std::vector<int64_t>& index) {
-  std::ostringstream os;
-  for (size_t i = 0; i < index.size() && i < 8; ++i) os << (i ? ", " : "") << index[i];
-  if (index.size() > 8) os << ", ...";
-  return os.str();
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
 }
 
 // Everything of a run that a checkpoint captures, and the writer.
@@ -157,14 +158,44 @@ struct RunState {
   double elapsed_before = 0;  // training seconds of earlier sessions (resume)
   std::string checkpoint;     // last written or resumed from
   int64_t checkpoint_step = -1;
+  FaultPlan* faults = nullptr;
+
+  // "The last good checkpoint is ... (continue with --resume ...)." or that there is none.
+  std::string last_good() const {
+    if (checkpoint.empty()) return "No checkpoint was written before it.";
+    return "The last good checkpoint is " + checkpoint + " (step " +
+           std::to_string(checkpoint_step) + "; continue with --resume " + checkpoint + ").";
+  }
 
   void save(const LoaderPosition& next, double elapsed_s) {
     const std::string final_dir = checkpoint_dir(run_dir, step);
     const fs::path partial = final_dir + ".partial";
+    try {
+      check_finite_state(model.state_dict(), "model");
+      write(partial, next, elapsed_s);
+    } catch (const std::exception& e) {
+      std::error_code ec;
+      fs::remove_all(partial, ec);
+      throw std::runtime_error("checkpoint " + final_dir + " was not written (" + e.what() +
+                               "). " +
+                               (checkpoint.empty() ? std::string("No earlier checkpoint exists.")
+                                                   : "The previous checkpoint " + checkpoint +
+                                                         " (step " +
+                                                         std::to_string(checkpoint_step) +
+                                                         ") is kept; continue with --resume " +
+                                                         checkpoint + "."));
+    }
+    prune_checkpoints(run_dir, config.train.keep_checkpoints);
+    checkpoint = final_dir;
+    checkpoint_step = step;
+  }
+
+  void write(const fs::path& partial, const LoaderPosition& next, double elapsed_s) {
     fs::remove_all(partial);
     fs::create_directories(partial);
     StringMap meta{{"config", config_json}, {"step", std::to_string(step)}};
     save_state_dict((partial / kModelFile).string(), model.state_dict(), meta);
+    faults->kill_point("model", step);
     TrainState ts;
     ts.step = static_cast<uint64_t>(step);
     ts.optimizer = optimizer.state();
@@ -178,10 +209,9 @@ struct RunState {
     ts.extra["data.records"] = std::to_string(n_records);
     ts.extra["data.batches_per_epoch"] = std::to_string(batches_per_epoch);
     save_train_state((partial / kTrainStateFile).string(), ts);
-    publish_checkpoint(run_dir, partial.string(), step);
-    prune_checkpoints(run_dir, config.train.keep_checkpoints);
-    checkpoint = final_dir;
-    checkpoint_step = step;
+    faults->kill_point("partial", step);
+    publish_checkpoint(run_dir, partial.string(), step,
+                       [&](const char* point) { faults->kill_point(point, step); });
   }
 
   // Restores model, optimizer and counters from `ckpt`; returns the data position.
@@ -287,6 +317,22 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
                                 config.data.cache + " has " + std::to_string(records.size()));
   }
 
+  // ---- the run directory of a fresh run: never mixed with an earlier run
+  const bool resuming = !options.resume.empty();
+  if (!resuming) {
+    if (std::vector<std::string> held = run_files(config.out_dir); !held.empty()) {
+      if (!options.overwrite) {
+        throw std::runtime_error("out_dir: " + config.out_dir + " already holds a run (" +
+                                 join(held) + "); continue it with --resume " + config.out_dir +
+                                 ", start it again with --overwrite (which moves it aside to " +
+                                 config.out_dir + ".old-<K>), or choose another --out");
+      }
+      const std::string moved = move_aside(config.out_dir);
+      std::fprintf(stderr, "acl_train: --overwrite: moved the earlier run %s to %s\n",
+                   config.out_dir.c_str(), moved.c_str());
+    }
+  }
+
   // ---- model, objective, optimizer
   Rng init(config.seed, kInitStream);
   PretrainModel model(config, init);
@@ -297,29 +343,38 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
       make_optimizer(config.optimizer, models::decay_param_groups(model));
   const std::vector<Tensor> params = model.parameters();
 
+  const NamedTensorList named_params = model.named_parameters();
+  FaultPlan faults = FaultPlan::from(options.inject_fault);
+  if (!faults.empty()) {
+    std::vector<std::string> names;
+    for (const auto& np : named_params) names.push_back(np.first);
+    faults.resolve(Objective::activation_names(), names);
+    std::fprintf(stderr, "acl_train: injecting faults (ACL_INJECT_FAULT): %s\n",
+                 faults.describe().c_str());
+  }
+
   RunState run(config, model, *optimizer, rng_state(init));
   run.n_records = static_cast<int64_t>(records.size());
   run.batches_per_epoch = run.n_records / B;
+  run.faults = &faults;
 
   // ---- run directory, resume
   fs::create_directories(run.run_dir);
   LoaderPosition position;
-  const bool resuming = !options.resume.empty();
   if (resuming) {
     const std::string ckpt = resolve_checkpoint(options.resume);
     position = run.restore(ckpt);
+    for (const std::string& d : remove_incomplete_checkpoints(run.run_dir))
+      std::fprintf(stderr, "acl_train: removed %s (left by an interrupted run)\n", d.c_str());
     std::error_code ec;
     if (fs::equivalent(run_dir_of_checkpoint(ckpt), run.run_dir, ec)) {
+      // `latest` first: a kill while the later checkpoints go leaves it naming a complete one.
+      write_text_atomic((fs::path(run.run_dir) / kCheckpointsDir / kLatestFile).string(),
+                        fs::path(ckpt).filename().string() + "\n");
       for (const std::string& d : remove_checkpoints_after(run.run_dir, run.step))
         std::fprintf(stderr, "acl_train: removed %s (after the resumed step %lld)\n", d.c_str(),
                      static_cast<long long>(run.step));
-      write_text_atomic((fs::path(run.run_dir) / kCheckpointsDir / kLatestFile).string(),
-                        fs::path(ckpt).filename().string() + "\n");
     }
-  } else if (!list_checkpoints(run.run_dir).empty()) {
-    throw std::runtime_error("out_dir: " + run.run_dir +
-                             " already holds a run's checkpoints; continue it with --resume " +
-                             run.run_dir + " or choose another --out");
   }
   write_text_atomic((fs::path(run.run_dir) / kConfigFile).string(),
                     config.to_json().dump(2) + "\n");
@@ -361,26 +416,50 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   TrainResult result;
   result.run_dir = run.run_dir;
   result.device = device;
+  int64_t attempt = 0;  // the step being attempted (1-based)
+  NamedTensorList activations;  // of this attempt's forward, to locate a non-finite loss
+  objective.set_activation_hook([&](const std::string& name, const Tensor& t) {
+    for (double v : faults.due(FaultKind::kActivation, attempt, name)) inject_value(t, v);
+    activations.emplace_back(name, t);
+  });
   while (run.step < total) {
     if (options.stop_signal && *options.stop_signal != 0) {
       result.status = TrainStatus::kInterrupted;
       result.signal = *options.stop_signal;
       break;
     }
-    Batch batch = loader.next(device);
+    attempt = run.step + 1;
+    Batch batch;
+    try {
+      batch = loader.next(device);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string(e.what()) + ". The run stopped before step " +
+                               std::to_string(attempt) + ". " + run.last_good());
+    }
+    for (double v : faults.due(FaultKind::kBatch, attempt, "batch"))
+      inject_value(batch.records, v, batch.records.numel() / B);
     interval_records += B;
     const double lr = schedule.lr_at(run.step);
     optimizer->set_lr(lr);
     std::vector<Tensor> buffers;
     if (skip_nonfinite) buffers = snapshot_buffers(model);
 
+    activations.clear();
     LossTerms terms = objective.compute_loss(batch);
     const double loss = terms.loss.item();
     double norm = std::nan("");
     bool finite = std::isfinite(loss);
+    const std::string where =
+        finite ? std::string() : locate_nonfinite_forward(batch, *cache, activations);
+    activations.clear();
     if (finite) {
       optimizer->zero_grad();
       terms.loss.backward();
+      if (!faults.empty()) {
+        for (const auto& [name, p] : named_params)
+          for (double v : faults.due(FaultKind::kGrad, attempt, name))
+            if (p.grad().defined()) inject_value(p.grad(), v);
+      }
       norm = config.optimizer.clip_grad_norm > 0
                  ? clip_grad_norm(params, config.optimizer.clip_grad_norm)
                  : grad_norm(params);
@@ -391,15 +470,13 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
       what << "non-finite " << (std::isfinite(loss) ? "gradient norm" : "loss") << " ("
            << describe_nonfinite(std::isfinite(loss) ? norm : loss) << ") at step " << run.step + 1
            << " (epoch " << batch.position.epoch << ", batch " << batch.position.batch
-           << ", records " << records_list(batch.record_index) << ")";
+           << ", records " << records_named(batch.record_index, *cache) << "); "
+           << (std::isfinite(loss) ? locate_nonfinite_grads(named_params) : where);
+      if (std::isfinite(loss)) {
+        if (std::string b = locate_nonfinite_batch(batch, *cache); !b.empty()) what << "; " << b;
+      }
       if (!skip_nonfinite) {
-        what << "; stopped without writing a checkpoint. ";
-        if (run.checkpoint.empty()) {
-          what << "No checkpoint was written before it.";
-        } else {
-          what << "The last good checkpoint is " << run.checkpoint << " (step "
-               << run.checkpoint_step << "; continue with --resume " << run.checkpoint << ").";
-        }
+        what << "; stopped without writing a checkpoint. " << run.last_good();
         what << " Lower optimizer.lr, set optimizer.clip_grad_norm, or set train.on_nonfinite "
                 "= \"skip\" to skip such batches.";
         throw NonfiniteLossError(what.str(), run.step + 1, run.checkpoint);
@@ -412,9 +489,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
         throw NonfiniteLossError(
             std::to_string(consecutive_skips) +
                 " consecutive batches gave a non-finite loss (the last: " + what.str() +
-                "); the model has diverged. " +
-                (run.checkpoint.empty() ? std::string("No checkpoint was written.")
-                                        : "The last good checkpoint is " + run.checkpoint + "."),
+                "); the model has diverged. " + run.last_good(),
             run.step + 1, run.checkpoint);
       }
       continue;

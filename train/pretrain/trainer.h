@@ -16,6 +16,14 @@
 // on the CPU, k steps + resume to N equals N uninterrupted steps bit for bit (the order of the
 // data is a pure function of (seed, epoch), views of (seed, epoch, record, view)).
 //
+// Faults: a record with a NaN or infinite sample stops the run when the loader reads it, naming the
+// shard, record and lead (CacheReader::read_signal) and the last good checkpoint. A non-finite loss
+// names the first non-finite tensor (the batch, or the first activation holding one), a non-finite
+// gradient norm the parameters with non-finite gradients (train/pretrain/nonfinite.h); both name
+// the step and the batch's records. No checkpoint is written from parameters or buffers holding a
+// non-finite value. A checkpoint that cannot be written (disk full) stops the run naming the
+// previous checkpoint, which is kept.
+//
 // Stopping: when *stop_signal becomes non-zero (StopSignalHandler) the loop finishes the current
 // step, writes a checkpoint and returns kInterrupted. A non-finite loss or gradient norm is either
 // fatal (train.on_nonfinite "stop": NonfiniteLossError, no checkpoint written, the last good one
@@ -50,6 +58,11 @@ struct TrainerOptions {
   const volatile std::sig_atomic_t* stop_signal = nullptr;
   // Called after every optimizer step.
   std::function<void(const StepReport&)> on_step;
+  // A fresh run into a directory that holds a run (run_files) moves that run aside to
+  // "<out_dir>.old-<K>" (move_aside) instead of refusing to start.
+  bool overwrite = false;
+  // Faults to inject (train/pretrain/fault_injection.h); "" reads ACL_INJECT_FAULT.
+  std::string inject_fault;
 };
 
 enum class TrainStatus { kCompleted, kInterrupted };
