@@ -28,7 +28,7 @@ std::string locate_nonfinite_batch(const Batch& batch, const cache::CacheReader&
 
 // Where a non-finite loss came from: "batch: record R 'NAME' lead L sample S" for the batch, else
 // "activation NAME (element E)" for the first of `activations` (forward order) holding one, else
-// that the loss itself overflowed.
+// "" (every input of the loss is finite).
 std::string locate_nonfinite_forward(const Batch& batch, const cache::CacheReader& cache,
                                      const NamedTensorList& activations);
 

@@ -449,9 +449,6 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
     const double loss = terms.loss.item();
     double norm = std::nan("");
     bool finite = std::isfinite(loss);
-    const std::string where =
-        finite ? std::string() : locate_nonfinite_forward(batch, *cache, activations);
-    activations.clear();
     if (finite) {
       optimizer->zero_grad();
       terms.loss.backward();
@@ -470,10 +467,15 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
       what << "non-finite " << (std::isfinite(loss) ? "gradient norm" : "loss") << " ("
            << describe_nonfinite(std::isfinite(loss) ? norm : loss) << ") at step " << run.step + 1
            << " (epoch " << batch.position.epoch << ", batch " << batch.position.batch
-           << ", records " << records_named(batch.record_index, *cache) << "); "
-           << (std::isfinite(loss) ? locate_nonfinite_grads(named_params) : where);
+           << ", records " << records_named(batch.record_index, *cache)
+           << "); ";
+      const std::string forward = locate_nonfinite_forward(batch, *cache, activations);
       if (std::isfinite(loss)) {
-        if (std::string b = locate_nonfinite_batch(batch, *cache); !b.empty()) what << "; " << b;
+        what << locate_nonfinite_grads(named_params) << (forward.empty() ? "" : "; ") << forward;
+      } else {
+        what << (forward.empty() ? "the batch and every activation are finite: the loss itself "
+                                   "overflowed"
+                                 : forward);
       }
       if (!skip_nonfinite) {
         what << "; stopped without writing a checkpoint. " << run.last_good();
@@ -494,6 +496,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
       }
       continue;
     }
+    activations.clear();
     consecutive_skips = 0;
     optimizer->step();
     ++run.step;
