@@ -5,7 +5,9 @@
 //   acl_eval --config FILE.json [--set key=value ...] [--out DIR]
 //
 // --out (default: the config's out_dir) is the results directory; results already there are kept
-// and a row of the same method, protocol and label fraction is replaced (said on stderr).
+// and the new rows added. A row of the same method, protocol, label mode and label fraction is
+// replaced only with --overwrite (checked before the evaluation starts); the earlier results.json
+// and results.md are then kept as results.json.old-<K> and results.md.old-<K>.
 // Exit status: 0 done, 1 an error (config, data, I/O), 2 bad arguments.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -20,12 +22,15 @@ int main(int argc, char** argv) {
   CLI::App app{"acl_eval: linear probe / fine-tuning / supervised evaluation of an ECG encoder"};
   std::string config_file, out;
   std::vector<std::string> sets;
-  bool quiet = false;
+  bool quiet = false, overwrite = false;
   app.add_option("--config", config_file, "evaluation config (JSON)")->required();
   app.add_option("--out", out, "results directory (overrides out_dir)");
   app.add_option("--set", sets, "override a config key, e.g. --set label_seeds=3")
       ->allow_extra_args(false);
   app.add_flag("--quiet", quiet, "no progress lines");
+  app.add_flag("--overwrite", overwrite,
+               "replace rows of the same method, protocol and fraction (earlier files kept as "
+               "results.*.old-<K>)");
   CLI11_PARSE(app, argc, argv);
   try {
     acl::eval::EvalConfig config = acl::eval::load_eval_config(config_file, sets);
@@ -33,8 +38,13 @@ int main(int argc, char** argv) {
     auto log = [&](const std::string& line) {
       if (!quiet) std::fprintf(stderr, "acl_eval: %s\n", line.c_str());
     };
+    acl::eval::check_results_dir(config.out_dir, config, overwrite);
     const acl::eval::EvalResults r = acl::eval::run_evaluation(config, log);
     std::vector<std::string> replaced;
+    if (!acl::eval::rows_to_replace(config.out_dir, config).empty()) {
+      for (const std::string& copy : acl::eval::keep_earlier_results(config.out_dir))
+        log("kept the earlier results as " + copy);
+    }
     acl::eval::write_results(config.out_dir, r, &replaced);
     for (const std::string& k : replaced) log("replaced the earlier row " + k);
     std::printf("results: %s/results.json, %s/results.md\n", config.out_dir.c_str(),

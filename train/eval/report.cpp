@@ -223,4 +223,63 @@ void write_results(const std::string& dir, const EvalResults& r,
                               csv.str());
 }
 
+std::vector<std::string> rows_to_replace(const std::string& dir, const EvalConfig& config) {
+  const fs::path file = fs::path(dir) / "results.json";
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return out;
+  json results;
+  std::ifstream in(file);
+  try {
+    results = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw std::runtime_error(file.string() + ": not valid JSON (" + e.what() +
+                             "); move it away to start a new results file");
+  }
+  if (!results.is_object() || !results.contains("rows") || !results["rows"].is_array())
+    throw std::runtime_error(file.string() + ": expected {\"rows\": [...]}");
+  for (double f : config.label_fractions) {
+    const std::string key = row_key(json{{"method", config.label()},
+                                         {"protocol", protocol_name(config.protocol)},
+                                         {"label_mode", label_mode_name(config.label_mode)},
+                                         {"label_fraction", f}});
+    for (const json& old : results["rows"]) {
+      if (old.is_object() && old.contains("method") && old.contains("protocol") &&
+          old.contains("label_fraction") && row_key(old) == key) {
+        out.push_back(key);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+void check_results_dir(const std::string& dir, const EvalConfig& config, bool overwrite) {
+  const std::vector<std::string> rows = rows_to_replace(dir, config);
+  if (rows.empty() || overwrite) return;
+  std::string list;
+  for (const std::string& k : rows) list += (list.empty() ? "" : "; ") + k;
+  throw std::runtime_error((fs::path(dir) / "results.json").string() + " already holds the rows " +
+                           list + " of this evaluation; give --overwrite to replace them (the "
+                           "earlier files are kept as results.json.old-<K> and "
+                           "results.md.old-<K>), another --out, or another name (--set name=...)");
+}
+
+std::vector<std::string> keep_earlier_results(const std::string& dir) {
+  std::vector<std::string> copies;
+  std::error_code ec;
+  int k = 1;
+  while (fs::exists(fs::path(dir) / ("results.json.old-" + std::to_string(k)), ec) ||
+         fs::exists(fs::path(dir) / ("results.md.old-" + std::to_string(k)), ec))
+    ++k;
+  for (const char* name : {"results.json", "results.md"}) {
+    const fs::path from = fs::path(dir) / name;
+    if (!fs::exists(from, ec)) continue;
+    const fs::path to = fs::path(dir) / (std::string(name) + ".old-" + std::to_string(k));
+    fs::copy_file(from, to);
+    copies.push_back(to.string());
+  }
+  return copies;
+}
+
 }  // namespace acl::eval

@@ -35,4 +35,14 @@ std::string results_markdown(const nlohmann::json& results);
 void write_results(const std::string& dir, const EvalResults& r,
                    std::vector<std::string>* replaced = nullptr);
 
+// The keys ("method / protocol / label mode @ fraction") of the rows an evaluation of `config`
+// writes that DIR/results.json already holds: rows a new run would replace.
+std::vector<std::string> rows_to_replace(const std::string& dir, const EvalConfig& config);
+// Checked before an evaluation starts: throws std::runtime_error naming DIR/results.json and the
+// rows when `config` would replace rows there and `overwrite` is false.
+void check_results_dir(const std::string& dir, const EvalConfig& config, bool overwrite);
+// Copies DIR/results.json and DIR/results.md to results.json.old-<K> and results.md.old-<K> (the
+// first free K) before rows are replaced; returns the copies.
+std::vector<std::string> keep_earlier_results(const std::string& dir);
+
 }  // namespace acl::eval
