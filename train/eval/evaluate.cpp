@@ -99,6 +99,8 @@ EvalResults run_evaluation(const EvalConfig& config, const Log& log_in) {
   res.config = config;
   const Device device = pretrain::select_device(config.device, &res.device);
   const bool softmax = config.label_mode == LabelMode::kSingleLabel;
+  // The encoder first: a wrong encoder path is reported before the dataset is read.
+  LoadedEncoder enc = load_encoder(config);
   const EvalDataset data = open_eval_data(config.data, softmax);
   const int k = data.k;
   const int64_t len = input_length(*data.cache, config.data.crop);
@@ -114,7 +116,6 @@ EvalResults run_evaluation(const EvalConfig& config, const Log& log_in) {
       std::to_string(data.test.size()) + " test records, " + std::to_string(k) + " labels; input " +
       res.input + "; device " + res.device);
 
-  LoadedEncoder enc = load_encoder(config);
   enc.encoder->to(device);
   if (len < enc.encoder->min_length()) {
     throw std::invalid_argument("data.crop: the encoder needs at least " +

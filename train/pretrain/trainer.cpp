@@ -333,6 +333,15 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
     }
   }
 
+  {
+    std::error_code ec;
+    fs::create_directories(config.out_dir, ec);
+    if (ec) {
+      throw std::runtime_error("out_dir: cannot create the run directory " + config.out_dir +
+                               ": " + ec.message());
+    }
+  }
+
   // ---- model, objective, optimizer
   Rng init(config.seed, kInitStream);
   PretrainModel model(config, init);
