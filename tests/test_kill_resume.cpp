@@ -8,9 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -148,19 +150,26 @@ class KillResume : public ::testing::Test {
     std::ofstream(config_) << j.dump(2);
     const Outcome ref = run_train(fresh("reference"), "", 0);
     ASSERT_EQ(ref.exit_code, 0) << "the uninterrupted run failed";
-    reference_seconds_ = ref.seconds;
+    // A second uninterrupted run: the binary is deterministic, and its time (warm caches) sets
+    // the range of the kill times.
+    const Outcome again = run_train(fresh("reference_again"), "", 0);
+    ASSERT_EQ(again.exit_code, 0) << "the second uninterrupted run failed";
+    reference_seconds_ = std::min(ref.seconds, again.seconds);
   }
   static void TearDownTestSuite() { fs::remove_all(root_); }
 
   static std::vector<std::string> fresh(const std::string& run) {
     return {"--config", config_.string(), "--out", (root_ / run).string(), "--quiet"};
   }
-  // Resumes `run` (or starts it again when it has no checkpoint yet) until it completes; at most
-  // `kills.size()` further runs are SIGKILLed after kills[i] seconds.
-  static void finish(const std::string& run, const std::vector<double>& kills) {
+  // Resumes `run` (or starts it again when it has no checkpoint yet) until it completes; while
+  // fewer than `max_kills` kills have landed, each run is SIGKILLed after kill_after(step of the
+  // latest checkpoint, or -1) seconds.
+  static void finish(const std::string& run, int max_kills,
+                     const std::function<double(int64_t)>& kill_after_fn) {
     const fs::path dir = root_ / run;
-    for (size_t attempt = 0;; ++attempt) {
-      ASSERT_LT(attempt, kills.size() + 2) << run << " did not complete";
+    int landed = 0;
+    for (int attempt = 0;; ++attempt) {
+      ASSERT_LT(attempt, max_kills + 3) << run << " did not complete";
       std::vector<std::string> args;
       if (latest_checkpoint(dir.string()).empty()) {
         args = fresh(run);
@@ -168,8 +177,11 @@ class KillResume : public ::testing::Test {
       } else {
         args = {"--resume", dir.string(), "--quiet"};
       }
-      const double kill_after = attempt < kills.size() ? kills[attempt] : 0;
+      const std::string latest = latest_checkpoint(dir.string());
+      const double kill_after =
+          landed < max_kills ? kill_after_fn(latest.empty() ? -1 : checkpoint_step(latest)) : 0;
       const Outcome o = run_train(args, "", kill_after);
+      landed += o.killed;
       ASSERT_TRUE(checkpoints_sound(dir)) << run << " after attempt " << attempt;
       g_kills_resumable += o.killed && !latest_checkpoint(dir.string()).empty();
       if (!o.killed) {
@@ -183,6 +195,20 @@ class KillResume : public ::testing::Test {
         << run;
     EXPECT_EQ(load_train_state((dir / last / kTrainStateFile).string()).step,
               static_cast<uint64_t>(kSteps));
+    // The metrics log: every line of the uninterrupted run, with the same values.
+    std::vector<json> ref = metrics_of(root_ / "reference"), got = metrics_of(dir);
+    ASSERT_EQ(got.size(), ref.size()) << run;
+    for (size_t i = 0; i < ref.size(); ++i) {
+      for (const char* key : {"step", "epoch", "loss", "acc_global", "acc_region", "lr",
+                              "grad_norm", "skipped"})
+        EXPECT_EQ(got[i][key], ref[i][key]) << run << " line " << i << " " << key;
+    }
+  }
+  static std::vector<json> metrics_of(const fs::path& run) {
+    std::vector<json> lines;
+    std::ifstream in(run / kMetricsFile);
+    for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+    return lines;
   }
 
   static fs::path root_, config_;
@@ -190,6 +216,11 @@ class KillResume : public ::testing::Test {
 };
 fs::path KillResume::root_, KillResume::config_;
 double KillResume::reference_seconds_ = 0;
+
+TEST_F(KillResume, TwoUninterruptedRunsAreEqualBitForBit) {
+  EXPECT_EQ(differing(root_ / "reference" / kEncoderFile, root_ / "reference_again" / kEncoderFile),
+            "");
+}
 
 TEST_F(KillResume, KilledAtEveryPointOfWritingACheckpointResumesBitForBit) {
   for (const char* point : {"model", "partial", "renamed", "latest"}) {
@@ -204,32 +235,29 @@ TEST_F(KillResume, KilledAtEveryPointOfWritingACheckpointResumesBitForBit) {
     EXPECT_EQ(latest_checkpoint(dir.string()),
               checkpoint_dir(dir.string(), std::string(point) == "latest" ? 6 : 4))
         << point;
-    finish(run, {});
+    finish(run, 0, nullptr);
     EXPECT_FALSE(fs::exists(dir / kCheckpointsDir / "step_6.partial")) << point;
   }
 }
 
 TEST_F(KillResume, KilledAtRandomMomentsResumesBitForBit) {
   std::mt19937 rng(20261204);
-  // Kill times spread over a run's length, counted from each (re)start.
-  std::uniform_real_distribution<double> when(0.02, std::max(0.1, reference_seconds_ * 0.9));
+  // A kill time drawn over what is left of the run (from its latest checkpoint), so that kills
+  // land early and late, in steps and in checkpoint writes.
+  auto kill_after = [&](int64_t step) {
+    const double left = step < 0 ? 1.0 : static_cast<double>(kSteps - step) / kSteps;
+    std::uniform_real_distribution<double> when(0.01, reference_seconds_ * (0.1 + 0.8 * left));
+    return when(rng);
+  };
   g_kills = g_kills_resumable = 0;
   for (int chain = 0; chain < 4; ++chain) {
-    std::vector<double> kills;
-    for (int k = 0; k < 3; ++k) kills.push_back(when(rng));
     const std::string run = "random_" + std::to_string(chain);
-    const Outcome first = run_train(fresh(run), "", when(rng));
-    ASSERT_TRUE(checkpoints_sound(root_ / run));
-    g_kills_resumable += first.killed && !latest_checkpoint((root_ / run).string()).empty();
-    if (!first.killed) {
-      ASSERT_EQ(first.exit_code, 0);
-      continue;
-    }
-    finish(run, kills);
+    fs::create_directories(root_ / run);  // empty: the first run starts it
+    finish(run, 3, kill_after);
   }
   std::printf("reference run %.2f s; %d random kills, %d of them after a checkpoint\n",
               reference_seconds_, g_kills, g_kills_resumable);
-  EXPECT_GE(g_kills, 6) << "too few kills landed: the runs are shorter than the kill times";
+  EXPECT_GE(g_kills, 6) << "too few kills landed: the runs end before the kill times";
   EXPECT_GE(g_kills_resumable, 3);
 }
 

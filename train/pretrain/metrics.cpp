@@ -84,10 +84,16 @@ MetricsLog::MetricsLog(const std::string& run_dir, int64_t resume_step)
       }
     }
   }
-  out_.open(path_, std::ios::out | std::ios::trunc);
+  if (resume_step >= 0) {
+    // Replaced atomically: a run killed here keeps its earlier metrics.
+    std::string text;
+    for (const std::string& line : kept) text += line + '\n';
+    write_text_atomic(path_, text);
+    out_.open(path_, std::ios::out | std::ios::app);
+  } else {
+    out_.open(path_, std::ios::out | std::ios::trunc);
+  }
   if (!out_) throw std::runtime_error("cannot write " + path_);
-  for (const std::string& line : kept) out_ << line << '\n';
-  out_.flush();
 }
 
 void MetricsLog::write(const MetricsRecord& r) {
