@@ -244,6 +244,7 @@ TEST_F(Faults, ADiskFullWhileWritingACheckpointKeepsThePreviousOne) {
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::printf("the message: %s\n", msg.c_str());
   const std::string previous = checkpoint_dir(run.string(), 2);
   EXPECT_TRUE(contains(msg, "checkpoint " + checkpoint_dir(run.string(), 4) + " was not written"))
       << msg;

@@ -294,6 +294,7 @@ Device select_device(const std::string& name, std::string* note) {
 
 TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptions& options) {
   const auto start = Clock::now();
+  FaultPlan faults = FaultPlan::from(options.inject_fault);  // a malformed plan: before any work
   std::string device_note;
   const Device device = select_device(config.train.device, &device_note);
   const bool skip_nonfinite = config.train.on_nonfinite == experiment::OnNonfinite::kSkip;
@@ -353,7 +354,6 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   const std::vector<Tensor> params = model.parameters();
 
   const NamedTensorList named_params = model.named_parameters();
-  FaultPlan faults = FaultPlan::from(options.inject_fault);
   if (!faults.empty()) {
     std::vector<std::string> names;
     for (const auto& np : named_params) names.push_back(np.first);
