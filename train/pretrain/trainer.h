@@ -29,6 +29,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/comm/communicator.h"
 #include "engine/dtype.h"
 #include "train/experiment/experiment_config.h"
 #include "train/pretrain/metrics.h"
@@ -50,6 +51,9 @@ struct TrainerOptions {
   const volatile std::sig_atomic_t* stop_signal = nullptr;
   // Called after every optimizer step.
   std::function<void(const StepReport&)> on_step;
+  // The data-parallel group (train/pretrain/data_parallel.h): every rank calls train() with the
+  // same config; only rank 0 logs and writes the run directory. nullptr: one process.
+  comm::Communicator* comm = nullptr;
 };
 
 enum class TrainStatus { kCompleted, kInterrupted };
