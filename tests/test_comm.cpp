@@ -238,7 +238,7 @@ TEST(Comm, TensorCollectives) {
 }
 
 // A collective whose peer arrives late throws on the waiting rank after the timeout, naming the
-// collective and the rank; the late peer's matching call still completes, so the group stays usable.
+// collective, the rank and the silent peers; the late peer's matching call still completes, so the group stays usable.
 TEST(Comm, TimeoutNamesTheWaitingRank) {
   comm::Communicator& c = world();
   if (c.size() < 2) GTEST_SKIP() << "needs a peer (runs under mpirun at np >= 2)";
@@ -252,9 +252,13 @@ TEST(Comm, TimeoutNamesTheWaitingRank) {
       const std::string msg = e.what();
       EXPECT_NE(msg.find("mpi barrier: rank 0 of"), std::string::npos) << msg;
       EXPECT_NE(msg.find("never joined"), std::string::npos) << msg;
+      // The peers were still sleeping: named as the ones that did not answer.
+      EXPECT_NE(msg.find(c.size() == 2 ? "rank 1 did not answer" : "ranks 1, 2 did not answer"),
+                std::string::npos)
+          << msg;
     }
   } else {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
     c.set_timeout_s(30);
     c.barrier();  // matches rank 0's barrier, still in flight inside MPI
   }

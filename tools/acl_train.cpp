@@ -43,12 +43,6 @@ int main(int argc, char** argv) {
   try {
     world = acl::comm::make_host_communicator();
   } catch (const std::exception& e) {
-    if (world && world->size() > 1) {
-      // Every rank stops now: the others would otherwise wait for this one in a collective.
-      std::fprintf(stderr, "acl_train: rank %d of %d: %s\n", world->rank(), world->size(),
-                   e.what());
-      world->abort(1);
-    }
     std::fprintf(stderr, "acl_train: %s\n", e.what());
     return 1;
   }
@@ -73,6 +67,12 @@ int main(int argc, char** argv) {
                 r.checkpoint.c_str(), r.run_dir.c_str());
     return 0;
   } catch (const std::exception& e) {
+    if (world && world->size() > 1) {
+      // Every rank stops now: the others would otherwise wait for this one in a collective.
+      std::fprintf(stderr, "acl_train: rank %d of %d: %s\n", world->rank(), world->size(),
+                   e.what());
+      world->abort(1);
+    }
     std::fprintf(stderr, "acl_train: %s\n", e.what());
     return 1;
   }
