@@ -8,6 +8,11 @@
 namespace acl {
 namespace {
 thread_local bool g_grad_enabled = true;
+thread_local std::function<void(const Tensor&)> g_grad_ready_hook;
+
+bool is_grad_leaf(const Tensor& t) {
+  return t.defined() && t.requires_grad() && !t.impl().grad_fn;
+}
 
 // Reverse topological order of the nodes reachable from `root` (root first), iterative DFS.
 std::vector<Node*> reverse_topological(Node* root) {
@@ -86,9 +91,25 @@ void run_backward(const Tensor& root, const Tensor& grad_root) {
     return;
   }
   std::unordered_map<Node*, Tensor> pending{{root_node, grad_root}};
-  for (Node* node : reverse_topological(root_node)) {
+  const std::vector<Node*> order = reverse_topological(root_node);
+  // With a gradient-ready hook: the edges still to deliver into each leaf.
+  std::unordered_map<TensorImpl*, int> edges_left;
+  if (g_grad_ready_hook) {
+    for (Node* node : order)
+      for (const Tensor& in : node->inputs)
+        if (is_grad_leaf(in)) ++edges_left[&in.impl()];
+  }
+  auto delivered = [&](Node* node) {
+    if (edges_left.empty()) return;
+    for (const Tensor& in : node->inputs)
+      if (is_grad_leaf(in) && --edges_left[&in.impl()] == 0) g_grad_ready_hook(in);
+  };
+  for (Node* node : order) {
     auto it = pending.find(node);
-    if (it == pending.end()) continue;  // nothing flowed into this branch
+    if (it == pending.end()) {  // nothing flowed into this branch
+      delivered(node);
+      continue;
+    }
     Tensor g = it->second;
     pending.erase(it);
     std::vector<Tensor> grads = node->backward(g);
@@ -110,7 +131,16 @@ void run_backward(const Tensor& root, const Tensor& grad_root) {
         accumulate_leaf(in.impl(), grads[i]);
       }
     }
+    delivered(node);
   }
+}
+
+GradReadyHook::GradReadyHook(std::function<void(const Tensor&)> hook)
+    : previous_(std::move(g_grad_ready_hook)) {
+  g_grad_ready_hook = std::move(hook);
+}
+GradReadyHook::~GradReadyHook() {
+  g_grad_ready_hook = std::move(previous_);
 }
 
 }  // namespace acl

@@ -48,4 +48,20 @@ void attach_node(Tensor& out, std::string op, std::vector<Tensor> inputs,
 
 void run_backward(const Tensor& root, const Tensor& grad_root);
 
+// While alive, backward calls `hook(leaf)` as soon as a leaf's gradient is final: every edge of
+// the graph into that leaf has delivered its contribution (or its producer was skipped because no
+// gradient flowed into it). Leaves the graph does not reach are not reported. Data-parallel
+// training starts a bucket's gradient all-reduce from it while the rest of backward runs. One hook
+// at a time per thread; the previous one is restored at destruction.
+class GradReadyHook {
+ public:
+  explicit GradReadyHook(std::function<void(const Tensor& leaf)> hook);
+  ~GradReadyHook();
+  GradReadyHook(const GradReadyHook&) = delete;
+  GradReadyHook& operator=(const GradReadyHook&) = delete;
+
+ private:
+  std::function<void(const Tensor&)> previous_;
+};
+
 }  // namespace acl

@@ -1,5 +1,6 @@
 // batchnorm1d (train/eval, running statistics) and row-wise l2_normalize.
 #include "engine/autograd.h"
+#include "engine/comm/sync_batchnorm.h"
 #include "engine/kernel_route.h"
 #include "engine/ops.h"
 #include "engine/tensor_checks.h"
@@ -43,6 +44,12 @@ Tensor batchnorm1d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Ten
   }
   if (training && static_cast<int64_t>(B) * L < 2) {
     fail(op, "training mode needs more than one value per channel, got x " + x.shape().str());
+  }
+  if (training) {
+    if (comm::Communicator* group = comm::batchnorm_sync_group()) {
+      return comm::batchnorm1d_sync(*group, x, gamma, beta, running_mean, running_var, momentum,
+                                    eps);
+    }
   }
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
   Tensor save_mean, save_invstd;

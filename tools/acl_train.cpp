@@ -12,9 +12,11 @@
 // stopped by SIGINT / SIGTERM after writing a checkpoint.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/comm/communicator.h"
 #include "train/experiment/experiment_config.h"
 #include "train/pretrain/run_dir.h"
 #include "train/pretrain/stop_signal.h"
@@ -42,6 +44,14 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // Under mpirun: one rank of a data-parallel group (MPI); otherwise one process.
+  std::unique_ptr<acl::comm::Communicator> world;
+  try {
+    world = acl::comm::make_host_communicator();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "acl_train: %s\n", e.what());
+    return 1;
+  }
   try {
     acl::experiment::ExperimentConfig config;
     acl::pretrain::TrainerOptions options;
@@ -51,6 +61,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "acl_train: --overwrite starts a run again; it cannot go with --resume\n");
       return 2;
     }
+    options.comm = world.get();
     if (!resume.empty()) {
       options.resume = acl::pretrain::resolve_checkpoint(resume);
       config = acl::pretrain::resume_config(options.resume, config_file, sets, out);
@@ -62,10 +73,17 @@ int main(int argc, char** argv) {
     options.stop_signal = acl::pretrain::StopSignalHandler::flag();
     acl::pretrain::TrainResult r = acl::pretrain::train(config, options);
     if (r.status == acl::pretrain::TrainStatus::kInterrupted) return 128 + r.signal;
+    if (world->rank() != 0) return 0;
     std::printf("encoder: %s\ncheckpoint: %s\nmetrics: %s/metrics.jsonl\n", r.encoder.c_str(),
                 r.checkpoint.c_str(), r.run_dir.c_str());
     return 0;
   } catch (const std::exception& e) {
+    if (world && world->size() > 1) {
+      // Every rank stops now: the others would otherwise wait for this one in a collective.
+      std::fprintf(stderr, "acl_train: rank %d of %d: %s\n", world->rank(), world->size(),
+                   e.what());
+      world->abort(1);
+    }
     std::fprintf(stderr, "acl_train: %s\n", e.what());
     return 1;
   }

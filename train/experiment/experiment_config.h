@@ -19,7 +19,8 @@
 //                   "schedule": {"warmup_steps": 100, "min_lr": 0}},
 //     "train": {"steps": 1000, "batch_size": 64, "log_every": 10, "checkpoint_every": 500,
 //               "keep_checkpoints": 2, "on_nonfinite": "stop", "device": "auto",
-//               "precision": "f32"}
+//               "precision": "f32", "sync_bn": true, "grad_bucket_mb": 25,
+//               "comm_timeout_s": 300}
 //   }
 //
 // The method sets the defaults of "objective": from_json reads objective.method first, starts from
@@ -104,6 +105,10 @@ struct TrainConfig {
   OnNonfinite on_nonfinite = OnNonfinite::kStop;  // kSkip: skip the batch, count it
   TrainDevice device = TrainDevice::kAuto;
   Precision precision = Precision::kF32;
+  // Data parallelism (mpirun -np N; docs/usage.md): batch_size is the global batch, split evenly.
+  bool sync_bn = true;           // BatchNorm statistics over the global batch in training mode
+  double grad_bucket_mb = 25;    // gradient all-reduce bucket size (MiB)
+  double comm_timeout_s = 300;   // a collective waiting longer for a peer stops the run
 };
 
 struct ExperimentConfig {

@@ -216,7 +216,12 @@ config::FieldTable<C> make_table() {
                        "unknown device \"gpu\"; did you mean \"cuda\"? (valid: \"auto\", "
                        "\"cpu\", \"cuda\")"}}))
       .add(choice<C>("train.precision", ACL_FIELD(train.precision), kPrecisions, "precision",
-                     {{"bf16", "\"bf16\" (mixed precision) is not implemented yet; use \"f32\""}}));
+                     {{"bf16", "\"bf16\" (mixed precision) is not implemented yet; use \"f32\""}}))
+      .add(boolean<C>("train.sync_bn", ACL_FIELD(train.sync_bn)))
+      .add(number<C>("train.grad_bucket_mb", ACL_FIELD(train.grad_bucket_mb),
+                     Range::above(0, "grad_bucket_mb > 0")))
+      .add(number<C>("train.comm_timeout_s", ACL_FIELD(train.comm_timeout_s),
+                     Range::above(0, "comm_timeout_s > 0")));
   t.rule([](const C& c, const std::string&) {
      check_data_and_schedule(c);
    }).rule([](const C& c, const std::string&) { check_objective(c); });

@@ -81,6 +81,14 @@ BatchLoader::BatchLoader(const cache::CacheReader& cache, std::vector<int64_t> r
                                 " records, more than 2^31 - 1");
   }
   batches_per_epoch_ = n / options_.batch_size;
+  local_batch_ = options_.slice_size > 0 ? options_.slice_size : options_.batch_size;
+  if (options_.slice_begin < 0 || options_.slice_size < 0 ||
+      options_.slice_begin + local_batch_ > options_.batch_size) {
+    throw std::invalid_argument("BatchLoader: slice [" + std::to_string(options_.slice_begin) +
+                                ", " + std::to_string(options_.slice_begin + local_batch_) +
+                                ") is not within a batch of " +
+                                std::to_string(options_.batch_size));
+  }
   if (start.batch >= static_cast<uint64_t>(batches_per_epoch_)) {
     throw std::invalid_argument("BatchLoader: start batch " + std::to_string(start.batch) +
                                 " is past the " + std::to_string(batches_per_epoch_) +
@@ -88,7 +96,7 @@ BatchLoader::BatchLoader(const cache::CacheReader& cache, std::vector<int64_t> r
   }
   record_floats_ = cache_.n_leads() * cache_.length();
   const size_t signal_bytes =
-      static_cast<size_t>(options_.batch_size * record_floats_) * sizeof(float);
+      static_cast<size_t>(local_batch_ * record_floats_) * sizeof(float);
   slots_.resize(static_cast<size_t>(options_.prefetch_batches));
   for (Slot& s : slots_) s.signals = HostBuffer(signal_bytes, options_.pinned);
   thread_ = std::thread([this, start] { run(start); });
@@ -129,8 +137,8 @@ bool BatchLoader::fill(Slot& slot, const LoaderPosition& position, std::vector<i
     perm = epoch_permutation(static_cast<int64_t>(records_.size()), options_.seed, position.epoch);
     perm_epoch = position.epoch;
   }
-  const int64_t B = options_.batch_size;
-  const auto first = static_cast<int64_t>(position.batch) * B;
+  const int64_t B = local_batch_;
+  const auto first = static_cast<int64_t>(position.batch) * options_.batch_size + options_.slice_begin;
   auto* signals = static_cast<float*>(slot.signals.data());
   slot.record_index.resize(static_cast<size_t>(B));
   slot.rpeak_offsets.assign(1, 0);
@@ -200,7 +208,7 @@ Batch BatchLoader::next(Device device) {
     slot = &slots_[consumed_ % slots_.size()];
   }
   // The reader does not touch this slot until consumed_ moves past it.
-  const int64_t B = options_.batch_size;
+  const int64_t B = local_batch_;
   const auto n_peaks = static_cast<int64_t>(slot->rpeak_positions.size());
   Batch batch;
   batch.records = Tensor::empty(Shape{B, cache_.n_leads(), cache_.length()}, DType::f32, device);

@@ -39,6 +39,11 @@ struct LoaderOptions {
   int prefetch_batches = 4;  // slots the reader fills ahead, >= 1
   uint64_t seed = 0;         // keys the epoch permutations
   bool pinned = false;       // page-locked signal slots (CUDA builds; ignored otherwise)
+  // Data parallelism: this rank's part of each batch of batch_size records, the records at
+  // [slice_begin, slice_begin + slice_size) of it (slice_size 0: the whole batch). The order and
+  // the epochs are those of batch_size, so the ranks' slices together are the whole batch.
+  int64_t slice_begin = 0;
+  int64_t slice_size = 0;
 };
 
 struct LoaderPosition {
@@ -112,6 +117,7 @@ class BatchLoader {
   std::vector<int64_t> records_;
   LoaderOptions options_;
   int64_t batches_per_epoch_ = 0;
+  int64_t local_batch_ = 0;  // records per returned batch (the slice)
   int64_t record_floats_ = 0;  // C * L
 
   std::vector<Slot> slots_;

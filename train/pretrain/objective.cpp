@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/ops.h"
+#include "engine/comm/all_gather.h"
 #include "engine/ops_contrastive.h"
 
 namespace acl::pretrain {
@@ -104,6 +105,11 @@ Tensor Objective::ids(int64_t batch, int regions, Device device) {
   return t;
 }
 
+ContrastiveOutput Objective::contrastive(const Tensor& z, const Tensor& ids) {
+  if (comm_ && comm_->size() > 1) return comm::contrastive_loss_share(*comm_, z, ids, tau_);
+  return contrastive_loss(z, ids, tau_);
+}
+
 LossTerms Objective::compute_loss(const Batch& batch) {
   const Device device = batch.records.device();
   const int64_t B = batch.records.size(0);
@@ -134,7 +140,7 @@ LossTerms Objective::compute_loss(const Batch& batch) {
   if (model_.projection()) {
     Tensor z = model_.projection()->forward(enc.embedding);  // (V*B, d)
     report("projection", z);
-    ContrastiveOutput c = contrastive_loss(z, ids(B, 1, device), tau_);
+    ContrastiveOutput c = contrastive(z, ids(B, 1, device));
     out.loss_global = c.loss;
     out.acc_global = c.accuracy;
     out.anchors_global = c.anchors;
@@ -145,7 +151,7 @@ LossTerms Objective::compute_loss(const Batch& batch) {
     report("region_heads", zr);
     const int R = model_.region_heads()->num_regions();
     zr = zr.reshape(Shape{zr.size(0) * R, zr.size(2)});
-    ContrastiveOutput c = contrastive_loss(zr, ids(B, R, device), tau_);
+    ContrastiveOutput c = contrastive(zr, ids(B, R, device));
     out.loss_region = c.loss;
     out.acc_region = c.accuracy;
     out.anchors_region = c.anchors;

@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/comm/communicator.h"
+#include "engine/ops_contrastive.h"
 #include "engine/rng.h"
 #include "engine/tensor.h"
 #include "models/encoder.h"
@@ -78,16 +80,24 @@ class Objective {
   void set_activation_hook(ActivationHook hook) { hook_ = std::move(hook); }
   static const std::vector<std::string>& activation_names();
 
+  // Data parallelism: with a group of several ranks the batch is this rank's slice of the global
+  // batch; both contrastive terms see the rows of every rank (comm::contrastive_loss_share) and the
+  // LossTerms scalars are this rank's shares: summed over the ranks they are the global batch's
+  // values, and so is the sum of the ranks' gradients. nullptr (the default): one process.
+  void set_communicator(comm::Communicator* comm) { comm_ = comm; }
+
   int n_views() const { return augment_.n_views; }
   const augment::AugmentConfig& augmentations() const { return augment_; }
 
  private:
   // ids i32 (V*B*R, 3) on `device`, cached per shape.
   Tensor ids(int64_t batch, int regions, Device device);
+  ContrastiveOutput contrastive(const Tensor& z, const Tensor& ids);
 
   PretrainModel& model_;
   augment::AugmentConfig augment_;
   std::optional<augment::ViewMaker> view_maker_;  // built once from augment_
+  comm::Communicator* comm_ = nullptr;
   uint64_t seed_;
   int64_t view_length_;
   double lambda_g_, lambda_r_, tau_;

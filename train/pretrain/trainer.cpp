@@ -6,11 +6,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <utility>
 #include <vector>
 
 #include "engine/autograd.h"
+#include "engine/comm/sync_batchnorm.h"
 #include "engine/device_select.h"
 #include "engine/host_memory.h"
 #include "engine/io/checkpoint.h"
@@ -24,6 +26,7 @@
 #include "train/pretrain/batch_loader.h"
 #include "train/pretrain/fault_injection.h"
 #include "train/pretrain/nonfinite.h"
+#include "train/pretrain/data_parallel.h"
 #include "train/pretrain/objective.h"
 #include "train/pretrain/run_dir.h"
 
@@ -117,10 +120,6 @@ WarmupCosineLr make_schedule(const experiment::ExperimentConfig& c) {
   o.total_steps = c.train.steps;
   o.final_lr = c.optimizer.min_lr;
   return WarmupCosineLr(o);
-}
-
-double value_of(const Tensor& t) {
-  return t.defined() ? t.item() : 0.0;
 }
 
 std::string describe_nonfinite(double v) {
@@ -300,6 +299,11 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   const bool skip_nonfinite = config.train.on_nonfinite == experiment::OnNonfinite::kSkip;
   const int64_t total = config.train.steps;
   WarmupCosineLr schedule = make_schedule(config);
+  std::unique_ptr<comm::Communicator> single;
+  DataParallel dp(options.comm ? *options.comm : *(single = comm::make_single_communicator()),
+                  config.train);
+  const bool root = dp.is_root();
+  const bool progress = options.progress && root;
 
   // ---- data
   std::unique_ptr<cache::CacheReader> cache = open_cache(config.data.cache);
@@ -320,7 +324,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
 
   // ---- the run directory of a fresh run: never mixed with an earlier run
   const bool resuming = !options.resume.empty();
-  if (!resuming) {
+  if (!resuming && root) {
     if (std::vector<std::string> held = run_files(config.out_dir); !held.empty()) {
       if (!options.overwrite) {
         throw std::runtime_error("out_dir: " + config.out_dir + " already holds a run (" +
@@ -334,7 +338,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
     }
   }
 
-  {
+  if (root) {
     std::error_code ec;
     fs::create_directories(config.out_dir, ec);
     if (ec) {
@@ -342,6 +346,8 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
                                ": " + ec.message());
     }
   }
+
+  const auto [slice_begin, slice_size] = dp.slice(B);
 
   // ---- model, objective, optimizer
   Rng init(config.seed, kInitStream);
@@ -352,6 +358,9 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   std::unique_ptr<Optimizer> optimizer =
       make_optimizer(config.optimizer, models::decay_param_groups(model));
   const std::vector<Tensor> params = model.parameters();
+  objective.set_communicator(&dp.comm());
+  dp.set_parameters(params);
+  comm::SyncBatchNormScope sync_bn(config.train.sync_bn ? &dp.comm() : nullptr);
 
   const NamedTensorList named_params = model.named_parameters();
   if (!faults.empty()) {
@@ -368,15 +377,16 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   run.faults = &faults;
 
   // ---- run directory, resume
-  fs::create_directories(run.run_dir);
+  if (root) fs::create_directories(run.run_dir);
   LoaderPosition position;
   if (resuming) {
     const std::string ckpt = resolve_checkpoint(options.resume);
     position = run.restore(ckpt);
-    for (const std::string& d : remove_incomplete_checkpoints(run.run_dir))
-      std::fprintf(stderr, "acl_train: removed %s (left by an interrupted run)\n", d.c_str());
+    if (root)
+      for (const std::string& d : remove_incomplete_checkpoints(run.run_dir))
+        std::fprintf(stderr, "acl_train: removed %s (left by an interrupted run)\n", d.c_str());
     std::error_code ec;
-    if (fs::equivalent(run_dir_of_checkpoint(ckpt), run.run_dir, ec)) {
+    if (root && fs::equivalent(run_dir_of_checkpoint(ckpt), run.run_dir, ec)) {
       // `latest` first: a kill while the later checkpoints go leaves it naming a complete one.
       write_text_atomic((fs::path(run.run_dir) / kCheckpointsDir / kLatestFile).string(),
                         fs::path(ckpt).filename().string() + "\n");
@@ -385,20 +395,29 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
                      static_cast<long long>(run.step));
     }
   }
-  write_text_atomic((fs::path(run.run_dir) / kConfigFile).string(),
-                    config.to_json().dump(2) + "\n");
-  MetricsLog metrics(run.run_dir, resuming ? run.step : -1);
+  std::optional<MetricsLog> metrics;
+  if (root) {
+    write_text_atomic((fs::path(run.run_dir) / kConfigFile).string(),
+                      config.to_json().dump(2) + "\n");
+    metrics.emplace(run.run_dir, resuming ? run.step : -1);
+  }
 
   LoaderOptions lo;
   lo.batch_size = B;
   lo.prefetch_batches = config.data.prefetch_batches;
   lo.seed = config.seed;
   lo.pinned = device == Device::CUDA;
+  lo.slice_begin = slice_begin;
+  lo.slice_size = slice_size;
   BatchLoader loader(*cache, records, lo, position);
 
   const bool has_global = model.projection() != nullptr;
   const bool has_region = model.region_heads() != nullptr;
-  if (options.progress) {
+  const std::string world = dp.describe(device_note);  // collective: every rank
+  dp.broadcast_model(model);                            // fresh or resumed: rank 0's state
+  if (progress) {
+    std::fprintf(stderr, "acl_train: %s; %lld records per rank and step\n", world.c_str(),
+                 static_cast<long long>(slice_size));
     std::fprintf(stderr,
                  "acl_train: %s, device %s, %lld records (%s split of %s, %.0f Hz, %lld samples), "
                  "batch %lld x %d views of %lld samples, %lld batches/epoch, %lld parameters\n",
@@ -432,9 +451,10 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
     activations.emplace_back(name, t);
   });
   while (run.step < total) {
-    if (options.stop_signal && *options.stop_signal != 0) {
+    const int stop = dp.any_stop(options.stop_signal ? *options.stop_signal : 0);
+    if (stop != 0) {
       result.status = TrainStatus::kInterrupted;
-      result.signal = *options.stop_signal;
+      result.signal = stop;
       break;
     }
     attempt = run.step + 1;
@@ -446,7 +466,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
                                std::to_string(attempt) + ". " + run.last_good());
     }
     for (double v : faults.due(FaultKind::kBatch, attempt, "batch"))
-      inject_value(batch.records, v, batch.records.numel() / B);
+      inject_value(batch.records, v, batch.records.numel() / batch.records.size(0));
     interval_records += B;
     const double lr = schedule.lr_at(run.step);
     optimizer->set_lr(lr);
@@ -455,12 +475,17 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
 
     activations.clear();
     LossTerms terms = objective.compute_loss(batch);
-    const double loss = terms.loss.item();
+    StepValues v = dp.step_values(terms);  // the global batch's values on every rank
+    const double loss = v.loss;
     double norm = std::nan("");
     bool finite = std::isfinite(loss);
     if (finite) {
       optimizer->zero_grad();
-      terms.loss.backward();
+      {
+        std::unique_ptr<GradReadyHook> hook = dp.gradient_hook();
+        terms.loss.backward();
+      }
+      dp.finish_gradients();
       if (!faults.empty()) {
         for (const auto& [name, p] : named_params)
           for (double v : faults.due(FaultKind::kGrad, attempt, name))
@@ -495,7 +520,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
       restore_buffers(model, buffers);
       optimizer->zero_grad();
       ++run.skipped;
-      if (options.progress) std::fprintf(stderr, "acl_train: skipped %s\n", what.str().c_str());
+      if (progress) std::fprintf(stderr, "acl_train: skipped %s\n", what.str().c_str());
       if (++consecutive_skips >= kMaxConsecutiveSkips) {
         throw NonfiniteLossError(
             std::to_string(consecutive_skips) +
@@ -511,12 +536,6 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
     ++run.step;
     ++interval_steps;
 
-    StepValues v;
-    v.loss = loss;
-    v.loss_global = value_of(terms.loss_global);
-    v.loss_region = value_of(terms.loss_region);
-    v.acc_global = value_of(terms.acc_global);
-    v.acc_region = value_of(terms.acc_region);
     run.interval.add(v);
     last = v;
     if (options.on_step) options.on_step(StepReport{run.step, batch.position.epoch, v, lr});
@@ -537,8 +556,8 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
       DeviceMemory mem = device == Device::CUDA ? device_memory() : DeviceMemory{};
       r.gpu_mem_bytes = mem.current_bytes;
       r.gpu_mem_peak_bytes = mem.peak_bytes;
-      metrics.write(r);
-      if (options.progress) {
+      if (metrics) metrics->write(r);
+      if (progress) {
         const double per_step = dt / static_cast<double>(std::max<int64_t>(interval_steps, 1));
         std::fprintf(
             stderr, "%s\n",
@@ -550,32 +569,32 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
       interval_steps = 0;
     }
     if (config.train.checkpoint_every > 0 && run.step % config.train.checkpoint_every == 0 &&
-        run.step < total) {
+        run.step < total && root) {
       run.save(loader.position(), elapsed());
     }
   }
 
   // ---- the end: a checkpoint (unless this step has one), and the encoder when complete
-  if (run.checkpoint_step != run.step) run.save(loader.position(), elapsed());
+  if (root && run.checkpoint_step != run.step) run.save(loader.position(), elapsed());
   result.steps = run.step;
   result.skipped = run.skipped;
   result.checkpoint = run.checkpoint;
   result.last = last;
-  if (result.status == TrainStatus::kCompleted) {
+  if (root && result.status == TrainStatus::kCompleted) {
     result.encoder = (fs::path(run.run_dir) / kEncoderFile).string();
     StringMap meta{{"config", model.encoder().config().to_json().dump()},
                    {"run_config", run.config_json},
                    {"step", std::to_string(run.step)}};
     save_state_dict(result.encoder, model.encoder().state_dict(), meta);
   }
-  if (result.status == TrainStatus::kInterrupted) {
+  if (root && result.status == TrainStatus::kInterrupted) {
     // Said even when quiet: whoever stopped the run needs to know where it can continue from.
     std::fprintf(stderr,
                  "acl_train: stopped by signal %d after step %lld; checkpoint %s (continue with "
                  "--resume %s)\n",
                  result.signal, static_cast<long long>(run.step), run.checkpoint.c_str(),
                  run.run_dir.c_str());
-  } else if (options.progress) {
+  } else if (progress) {
     std::fprintf(stderr, "acl_train: done, %lld steps in %s; encoder %s, checkpoint %s\n",
                  static_cast<long long>(run.step), format_duration(elapsed()).c_str(),
                  result.encoder.c_str(), run.checkpoint.c_str());

@@ -37,6 +37,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/comm/communicator.h"
 #include "engine/dtype.h"
 #include "train/experiment/experiment_config.h"
 #include "train/pretrain/metrics.h"
@@ -63,6 +64,9 @@ struct TrainerOptions {
   bool overwrite = false;
   // Faults to inject (train/pretrain/fault_injection.h); "" reads ACL_INJECT_FAULT.
   std::string inject_fault;
+  // The data-parallel group (train/pretrain/data_parallel.h): every rank calls train() with the
+  // same config; only rank 0 logs and writes the run directory. nullptr: one process.
+  comm::Communicator* comm = nullptr;
 };
 
 enum class TrainStatus { kCompleted, kInterrupted };
