@@ -33,7 +33,7 @@ std::vector<std::string> split_path(const std::string& path) {
 json override_value(const std::string& text) {
   try {
     return json::parse(text);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {  // parse_error, out_of_range (number overflow: "1e999")
     return text;
   }
 }
@@ -49,7 +49,7 @@ json read_json_file(const std::string& file) {
   if (in.bad()) throw std::invalid_argument(file + ": cannot read the config file");
   try {
     return json::parse(text.str());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, out_of_range (number overflow)
     // nlohmann: "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
     std::string msg = e.what();
     const size_t p = msg.find("] ");

@@ -369,7 +369,7 @@ SafetensorsFile parse_safetensors(const uint8_t* bytes, size_t size, const std::
     header = nlohmann::json::parse(
         h, h + n,
         [&dup](int d, nlohmann::json::parse_event_t e, nlohmann::json& j) { return dup(d, e, j); });
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, out_of_range (number overflow)
     parse_fail(source, std::string("header is not valid JSON: ") + e.what());
   }
   if (!header.is_object()) parse_fail(source, "header is not a JSON object");

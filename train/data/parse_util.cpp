@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <system_error>
 
 #include "engine/util/strings.h"
 #include "train/data/data_error.h"
@@ -54,13 +56,26 @@ bool parse_double(const std::string& s, double* out) {
   return true;
 }
 
+namespace {
+// Throws DataError naming `path` when it is a directory (which opens, then fails on the first read
+// with a message that names no file).
+void check_not_directory(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw DataError("cannot read " + path + ": it is a directory, expected a file");
+  }
+}
+}  // namespace
+
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
+  check_not_directory(path);
   std::ifstream f(path, std::ios::binary);
   if (!f) throw DataError("cannot open " + path + ": " + std::strerror(errno));
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
 std::string read_text_file(const std::string& path) {
+  check_not_directory(path);
   std::ifstream f(path, std::ios::binary);
   if (!f) throw DataError("cannot open " + path + ": " + std::strerror(errno));
   std::ostringstream ss;
@@ -80,6 +95,10 @@ std::string outside_dir_error(const std::string& field, const std::string& name)
     if (e == std::string::npos) e = name.size();
     inside = name.compare(b, e - b, "..") != 0;
     b = e + 1;
+  }
+  if (inside && name.find('\0') != std::string::npos) {
+    // The file system would open the name cut at its first NUL byte: another file.
+    return field + " '" + strings::printable(name) + "': holds a NUL byte";
   }
   if (inside) return "";
   return field + " '" + strings::printable(name) +

@@ -45,7 +45,7 @@ models::EncoderConfig run_encoder_config(const std::string& run_dir, std::string
   try {
     return models::EncoderConfig::from_json(nlohmann::json::parse(it->second),
                                             file + ": metadata config");
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, out_of_range (number overflow)
     throw std::runtime_error(file + ": the \"config\" metadata is not JSON: " + e.what());
   }
 }

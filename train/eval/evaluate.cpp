@@ -138,7 +138,9 @@ EvalResults run_evaluation(const EvalConfig& config, const Log& log_in) {
   Features ftr, fva, fte;
   const bool probe = !trains_encoder(config.protocol);
   if (probe) {
-    for (auto [f, s] : {std::pair{&ftr, &data.train}, {&fva, &data.val}, {&fte, &data.test}}) {
+    for (auto split : {std::pair{&ftr, &data.train}, {&fva, &data.val}, {&fte, &data.test}}) {
+      Features* f = split.first;  // named, not bound: C++17 lambdas cannot capture a binding
+      const auto* s = split.second;
       int64_t next_report = 0;
       f->x = compute_embeddings(*enc.encoder, *data.cache, s->records, config.data.crop,
                                 config.data.batch_size, device, [&](int64_t done, int64_t total) {

@@ -184,7 +184,7 @@ void write_results(const std::string& dir, const EvalResults& r,
     std::ifstream in(file);
     try {
       results = json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, out_of_range (number overflow)
       throw std::runtime_error(file.string() + ": not valid JSON (" + e.what() +
                                "); move it away to start a new results file");
     }
