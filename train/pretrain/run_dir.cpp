@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -167,10 +168,34 @@ std::string move_aside(const std::string& dir) {
   }
 }
 
+void claim_run_dir(const std::string& dir, bool resuming, bool overwrite) {
+  if (!resuming) {
+    if (std::vector<std::string> held = run_files(dir); !held.empty()) {
+      if (!overwrite) {
+        std::string list;
+        for (const std::string& h : held) list += (list.empty() ? "" : ", ") + h;
+        throw std::runtime_error("out_dir: " + dir + " already holds a run (" + list +
+                                 "); continue it with --resume " + dir +
+                                 ", start it again with --overwrite (which moves it aside to " +
+                                 dir + ".old-<K>), or choose another --out");
+      }
+      const std::string moved = move_aside(dir);
+      std::fprintf(stderr, "acl_train: --overwrite: moved the earlier run %s to %s\n", dir.c_str(),
+                   moved.c_str());
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw std::runtime_error("out_dir: cannot create the run directory " + dir + ": " +
+                             ec.message());
+}
+
 void prune_checkpoints(const std::string& run_dir, int keep) {
   std::vector<int64_t> steps = list_checkpoints(run_dir);
   const auto k = static_cast<size_t>(std::max(keep, 1));
-  for (size_t i = 0; i + k < steps.size(); ++i) remove_checkpoint(checkpoint_dir(run_dir, steps[i]));
+  for (size_t i = 0; i + k < steps.size(); ++i)
+    remove_checkpoint(checkpoint_dir(run_dir, steps[i]));
 }
 
 std::vector<std::string> remove_checkpoints_after(const std::string& run_dir, int64_t step) {
