@@ -63,16 +63,14 @@ void expect_every_key_names_itself(const std::vector<std::string>& keys, const j
 }
 
 TEST(ConfigErrors, EveryExperimentKeyNamesItsPathTheValueAndWhatItAllows) {
-  expect_every_key_names_itself(experiment::experiment_fields().keys(),
-                                json{{"data", {{"cache", "d"}}}}, [](const json& j) {
-                                  experiment::ExperimentConfig::from_json(j, "config.json");
-                                });
+  expect_every_key_names_itself(
+      experiment::experiment_fields().keys(), json{{"data", {{"cache", "d"}}}},
+      [](const json& j) { experiment::ExperimentConfig::from_json(j, "config.json"); });
 }
 
 TEST(ConfigErrors, EveryEvalKeyNamesItsPathTheValueAndWhatItAllows) {
-  expect_every_key_names_itself(eval::eval_fields().keys(), json::object(), [](const json& j) {
-    eval::EvalConfig::from_json(j, "eval.json");
-  });
+  expect_every_key_names_itself(eval::eval_fields().keys(), json::object(),
+                                [](const json& j) { eval::EvalConfig::from_json(j, "eval.json"); });
 }
 
 }  // namespace

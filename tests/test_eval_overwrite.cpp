@@ -26,10 +26,14 @@ TEST(EvalOverwrite, RowsOfTheSameEvaluationAreReplacedOnlyWithOverwrite) {
   c.label_fractions = {0.1, 1.0};
   EXPECT_NO_THROW(check_results_dir(dir.string(), c, false));  // no results.json yet
   json rows = json::array();
-  rows.push_back({{"method", "acl"}, {"protocol", "linear_probe"}, {"label_mode", "multi_label"},
+  rows.push_back({{"method", "acl"},
+                  {"protocol", "linear_probe"},
+                  {"label_mode", "multi_label"},
                   {"label_fraction", 1.0}});
-  rows.push_back({{"method", "simclr"}, {"protocol", "linear_probe"},
-                  {"label_mode", "multi_label"}, {"label_fraction", 0.1}});
+  rows.push_back({{"method", "simclr"},
+                  {"protocol", "linear_probe"},
+                  {"label_mode", "multi_label"},
+                  {"label_fraction", 0.1}});
   std::ofstream(dir / "results.json") << json{{"rows", rows}}.dump();
   std::ofstream(dir / "results.md") << "| table |\n";
 

@@ -2,7 +2,8 @@
 // into an activation and a gradient are named with the step, the tensor and the records; the skip
 // policy holds up to its limit and leaves BatchNorm running statistics finite; a disk that fills
 // while a checkpoint is written (RLIMIT_FSIZE) stops the run naming the previous checkpoint, which
-// is kept; a directory holding a run is never overwritten without --overwrite, which moves it aside.
+// is kept; a directory holding a run is never overwritten without --overwrite, which moves it
+// aside.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -83,8 +84,9 @@ TEST(FaultPlan, AMalformedPlanIsAClearError) {
     p.resolve({"views"}, {"encoder.w", "encoder.b"});
     ADD_FAILURE() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& e) {
-    EXPECT_TRUE(contains(e.what(), "no parameter 'encoder.nope' in this model; it has encoder.w, "
-                                   "encoder.b"))
+    EXPECT_TRUE(contains(e.what(),
+                         "no parameter 'encoder.nope' in this model; it has encoder.w, "
+                         "encoder.b"))
         << e.what();
   }
 }
@@ -146,8 +148,7 @@ fs::path Faults::root_;
 
 TEST_F(Faults, AnInfInAnActivationIsNamedWithTheStepAndRecords) {
   int64_t step = 0;
-  const std::string what =
-      run_and_catch(config("act", 6), with("activation:inf@step=5"), &step);
+  const std::string what = run_and_catch(config("act", 6), with("activation:inf@step=5"), &step);
   EXPECT_EQ(step, 5);
   EXPECT_TRUE(contains(what, "at step 5")) << what;
   EXPECT_TRUE(contains(what, "first non-finite tensor: activation encoder.embedding")) << what;
@@ -165,8 +166,8 @@ TEST_F(Faults, AnInfInAnActivationIsNamedWithTheStepAndRecords) {
 
 TEST_F(Faults, ANaNGradientIsNamedWithItsParameter) {
   int64_t step = 0;
-  const std::string what = run_and_catch(
-      config("grad", 4), with("grad(projection.fc2.weight):nan@step=2"), &step);
+  const std::string what =
+      run_and_catch(config("grad", 4), with("grad(projection.fc2.weight):nan@step=2"), &step);
   EXPECT_EQ(step, 2);
   EXPECT_TRUE(contains(what, "non-finite gradient norm (NaN) at step 2")) << what;
   EXPECT_TRUE(contains(what, "non-finite gradient of projection.fc2.weight")) << what;
@@ -207,8 +208,8 @@ TEST_F(Faults, SkipHoldsUpToItsLimitAndKeepsBatchNormStatisticsFinite) {
   const std::string what = run_and_catch(d, with("batch:inf@step=3+"), &step);
   EXPECT_EQ(step, 3);
   EXPECT_TRUE(contains(what, "10 consecutive batches gave a non-finite loss")) << what;
-  EXPECT_TRUE(contains(what, "The last good checkpoint is " +
-                                 checkpoint_dir((root_ / "skip_limit").string(), 2)))
+  EXPECT_TRUE(contains(
+      what, "The last good checkpoint is " + checkpoint_dir((root_ / "skip_limit").string(), 2)))
       << what;
 }
 
@@ -268,8 +269,9 @@ TEST_F(Faults, ADirectoryHoldingARunIsMovedAsideOnlyWithOverwrite) {
     train(config("overwrite", 2), with(""));
     FAIL() << "expected std::runtime_error";
   } catch (const std::runtime_error& e) {
-    EXPECT_TRUE(contains(e.what(), "already holds a run (config.json, metrics.jsonl, "
-                                   "encoder.safetensors, checkpoints)"))
+    EXPECT_TRUE(contains(e.what(),
+                         "already holds a run (config.json, metrics.jsonl, "
+                         "encoder.safetensors, checkpoints)"))
         << e.what();
     EXPECT_TRUE(contains(e.what(), "--overwrite")) << e.what();
   }

@@ -199,8 +199,8 @@ class KillResume : public ::testing::Test {
     std::vector<json> ref = metrics_of(root_ / "reference"), got = metrics_of(dir);
     ASSERT_EQ(got.size(), ref.size()) << run;
     for (size_t i = 0; i < ref.size(); ++i) {
-      for (const char* key : {"step", "epoch", "loss", "acc_global", "acc_region", "lr",
-                              "grad_norm", "skipped"})
+      for (const char* key :
+           {"step", "epoch", "loss", "acc_global", "acc_region", "lr", "grad_norm", "skipped"})
         EXPECT_EQ(got[i][key], ref[i][key]) << run << " line " << i << " " << key;
     }
   }

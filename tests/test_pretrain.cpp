@@ -437,10 +437,10 @@ TEST_F(PretrainTest, ANonFiniteLossStopsNamingTheLastGoodCheckpoint) {
     EXPECT_NE(what.find(std::to_string(records[1]) + " '" + c.name(records[1]) + "'"),
               std::string::npos)
         << what;
-    EXPECT_NE(what.find("first non-finite tensor: batch, NaN in record " +
-                        std::to_string(records[0]) + " '" + c.name(records[0]) + "' lead " +
-                        c.lead_names()[0] + " sample 0"),
-              std::string::npos)
+    EXPECT_NE(
+        what.find("first non-finite tensor: batch, NaN in record " + std::to_string(records[0]) +
+                  " '" + c.name(records[0]) + "' lead " + c.lead_names()[0] + " sample 0"),
+        std::string::npos)
         << what;
   }
   // Nothing was written after the last good checkpoint.

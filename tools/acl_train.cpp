@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
     options.progress = !quiet;
     options.overwrite = overwrite;
     if (overwrite && !resume.empty()) {
-      std::fprintf(stderr, "acl_train: --overwrite starts a run again; it cannot go with --resume\n");
+      std::fprintf(stderr,
+                   "acl_train: --overwrite starts a run again; it cannot go with --resume\n");
       return 2;
     }
     options.comm = world.get();

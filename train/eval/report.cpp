@@ -260,7 +260,8 @@ void check_results_dir(const std::string& dir, const EvalConfig& config, bool ov
   std::string list;
   for (const std::string& k : rows) list += (list.empty() ? "" : "; ") + k;
   throw std::runtime_error((fs::path(dir) / "results.json").string() + " already holds the rows " +
-                           list + " of this evaluation; give --overwrite to replace them (the "
+                           list +
+                           " of this evaluation; give --overwrite to replace them (the "
                            "earlier files are kept as results.json.old-<K> and "
                            "results.md.old-<K>), another --out, or another name (--set name=...)");
 }

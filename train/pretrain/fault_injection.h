@@ -18,9 +18,9 @@
 //                                  latest (`latest` names step_4, before older ones are pruned)
 // VALUE is nan, inf, +inf or -inf. "@step=N" fires at the first attempt of step N only (a step
 // skipped for a non-finite loss is attempted again with the next batch); "@step=N+" fires at every
-// attempt of step N and later. An activation or gradient gets the value in its element 0. A malformed plan or an
-// unknown target throws std::invalid_argument naming ACL_INJECT_FAULT, the fault and what is
-// allowed.
+// attempt of step N and later. An activation or gradient gets the value in its element 0. A
+// malformed plan or an unknown target throws std::invalid_argument naming ACL_INJECT_FAULT, the
+// fault and what is allowed.
 #pragma once
 
 #include <cstdint>

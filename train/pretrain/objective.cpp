@@ -80,9 +80,8 @@ Objective::Objective(const experiment::ExperimentConfig& config, double fs, Pret
 }
 
 const std::vector<std::string>& Objective::activation_names() {
-  static const std::vector<std::string> names{"views", "encoder.embedding",
-                                              "encoder.lead_embeddings", "projection",
-                                              "region_heads"};
+  static const std::vector<std::string> names{
+      "views", "encoder.embedding", "encoder.lead_embeddings", "projection", "region_heads"};
   return names;
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,6 +14,7 @@
 
 #include "engine/io/checkpoint.h"
 #include "engine/io/safetensors.h"
+#include "engine/util/strings.h"
 
 namespace acl::pretrain {
 namespace fs = std::filesystem;
@@ -169,10 +171,32 @@ std::string move_aside(const std::string& dir) {
   }
 }
 
+void claim_run_dir(const std::string& dir, bool resuming, bool overwrite) {
+  if (!resuming) {
+    if (std::vector<std::string> held = run_files(dir); !held.empty()) {
+      if (!overwrite) {
+        throw std::runtime_error("out_dir: " + dir + " already holds a run (" + strings::join(held) +
+                                 "); continue it with --resume " + dir +
+                                 ", start it again with --overwrite (which moves it aside to " +
+                                 dir + ".old-<K>), or choose another --out");
+      }
+      const std::string moved = move_aside(dir);
+      std::fprintf(stderr, "acl_train: --overwrite: moved the earlier run %s to %s\n", dir.c_str(),
+                   moved.c_str());
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw std::runtime_error("out_dir: cannot create the run directory " + dir + ": " +
+                             ec.message());
+}
+
 void prune_checkpoints(const std::string& run_dir, int keep) {
   std::vector<int64_t> steps = list_checkpoints(run_dir);
   const auto k = static_cast<size_t>(std::max(keep, 1));
-  for (size_t i = 0; i + k < steps.size(); ++i) remove_checkpoint(checkpoint_dir(run_dir, steps[i]));
+  for (size_t i = 0; i + k < steps.size(); ++i)
+    remove_checkpoint(checkpoint_dir(run_dir, steps[i]));
 }
 
 std::vector<std::string> remove_checkpoints_after(const std::string& run_dir, int64_t step) {

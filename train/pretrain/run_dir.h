@@ -55,6 +55,10 @@ std::vector<std::string> remove_incomplete_checkpoints(const std::string& run_di
 // What of a run `dir` holds (config.json, metrics.jsonl, encoder.safetensors, checkpoints), by
 // name; empty when it holds none (or does not exist).
 std::vector<std::string> run_files(const std::string& dir);
+// Before a run starts: for a fresh run (not `resuming`), refuses a `dir` that holds a run
+// (std::runtime_error naming what it holds and the options) unless `overwrite`, which moves it
+// aside (said on stderr); then creates `dir` (std::runtime_error naming it when that fails).
+void claim_run_dir(const std::string& dir, bool resuming, bool overwrite);
 // Renames `dir` to the first free "<dir>.old-<K>" (K = 1, 2, ...) and returns that name: an
 // overwritten run is moved aside, never deleted.
 std::string move_aside(const std::string& dir);

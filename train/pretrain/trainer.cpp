@@ -127,12 +127,6 @@ std::string describe_nonfinite(double v) {
   return v > 0 ? "+inf" : "-inf";
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 // Everything of a run that a checkpoint captures, and the writer.
 struct RunState {
   RunState(const experiment::ExperimentConfig& c, PretrainModel& m, Optimizer& o, RngState init)
@@ -175,14 +169,12 @@ struct RunState {
     } catch (const std::exception& e) {
       std::error_code ec;
       fs::remove_all(partial, ec);
-      throw std::runtime_error("checkpoint " + final_dir + " was not written (" + e.what() +
-                               "). " +
-                               (checkpoint.empty() ? std::string("No earlier checkpoint exists.")
-                                                   : "The previous checkpoint " + checkpoint +
-                                                         " (step " +
-                                                         std::to_string(checkpoint_step) +
-                                                         ") is kept; continue with --resume " +
-                                                         checkpoint + "."));
+      throw std::runtime_error("checkpoint " + final_dir + " was not written (" + e.what() + "). " +
+                               (checkpoint.empty()
+                                    ? std::string("No earlier checkpoint exists.")
+                                    : "The previous checkpoint " + checkpoint + " (step " +
+                                          std::to_string(checkpoint_step) +
+                                          ") is kept; continue with --resume " + checkpoint + "."));
     }
     prune_checkpoints(run_dir, config.train.keep_checkpoints);
     checkpoint = final_dir;
@@ -322,30 +314,9 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
                                 config.data.cache + " has " + std::to_string(records.size()));
   }
 
-  // ---- the run directory of a fresh run: never mixed with an earlier run
+  // ---- the run directory: a fresh run is never mixed with an earlier one
   const bool resuming = !options.resume.empty();
-  if (!resuming && root) {
-    if (std::vector<std::string> held = run_files(config.out_dir); !held.empty()) {
-      if (!options.overwrite) {
-        throw std::runtime_error("out_dir: " + config.out_dir + " already holds a run (" +
-                                 join(held) + "); continue it with --resume " + config.out_dir +
-                                 ", start it again with --overwrite (which moves it aside to " +
-                                 config.out_dir + ".old-<K>), or choose another --out");
-      }
-      const std::string moved = move_aside(config.out_dir);
-      std::fprintf(stderr, "acl_train: --overwrite: moved the earlier run %s to %s\n",
-                   config.out_dir.c_str(), moved.c_str());
-    }
-  }
-
-  if (root) {
-    std::error_code ec;
-    fs::create_directories(config.out_dir, ec);
-    if (ec) {
-      throw std::runtime_error("out_dir: cannot create the run directory " + config.out_dir +
-                               ": " + ec.message());
-    }
-  }
+  if (root) claim_run_dir(config.out_dir, resuming, options.overwrite);
 
   const auto [slice_begin, slice_size] = dp.slice(B);
 
@@ -444,7 +415,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   TrainResult result;
   result.run_dir = run.run_dir;
   result.device = device;
-  int64_t attempt = 0;  // the step being attempted (1-based)
+  int64_t attempt = 0;          // the step being attempted (1-based)
   NamedTensorList activations;  // of this attempt's forward, to locate a non-finite loss
   objective.set_activation_hook([&](const std::string& name, const Tensor& t) {
     for (double v : faults.due(FaultKind::kActivation, attempt, name)) inject_value(t, v);
@@ -501,8 +472,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
       what << "non-finite " << (std::isfinite(loss) ? "gradient norm" : "loss") << " ("
            << describe_nonfinite(std::isfinite(loss) ? norm : loss) << ") at step " << run.step + 1
            << " (epoch " << batch.position.epoch << ", batch " << batch.position.batch
-           << ", records " << records_named(batch.record_index, *cache)
-           << "); ";
+           << ", records " << records_named(batch.record_index, *cache) << "); ";
       const std::string forward = locate_nonfinite_forward(batch, *cache, activations);
       if (std::isfinite(loss)) {
         what << locate_nonfinite_grads(named_params) << (forward.empty() ? "" : "; ") << forward;
@@ -522,11 +492,10 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
       ++run.skipped;
       if (progress) std::fprintf(stderr, "acl_train: skipped %s\n", what.str().c_str());
       if (++consecutive_skips >= kMaxConsecutiveSkips) {
-        throw NonfiniteLossError(
-            std::to_string(consecutive_skips) +
-                " consecutive batches gave a non-finite loss (the last: " + what.str() +
-                "); the model has diverged. " + run.last_good(),
-            run.step + 1, run.checkpoint);
+        throw NonfiniteLossError(std::to_string(consecutive_skips) +
+                                     " consecutive batches gave a non-finite loss (the last: " +
+                                     what.str() + "); the model has diverged. " + run.last_good(),
+                                 run.step + 1, run.checkpoint);
       }
       continue;
     }
