@@ -134,6 +134,14 @@ std::unique_ptr<Communicator> make_host_communicator() {
 }
 #endif
 
+bool nccl_built() {
+#ifdef ACL_HAVE_NCCL
+  return true;
+#else
+  return false;
+#endif
+}
+
 #ifndef ACL_HAVE_NCCL
 std::unique_ptr<Communicator> make_nccl_communicator(Communicator&) {
   throw std::runtime_error(

@@ -86,6 +86,8 @@ std::unique_ptr<Communicator> make_host_communicator();
 // becomes current. Throws std::runtime_error when the build has no NCCL (configure with
 // -DACL_NCCL=ON) or CUDA is not usable.
 std::unique_ptr<Communicator> make_nccl_communicator(Communicator& host);
+// True when this build has the NCCL backend (ACL_NCCL).
+bool nccl_built();
 
 // The local rank from the launcher's environment (0 when not set).
 int local_rank_from_env();

@@ -34,10 +34,14 @@ int64_t checksum(const Tensor& t) {
 
 }  // namespace
 
-DataParallel::DataParallel(comm::Communicator& comm, const experiment::TrainConfig& train)
+DataParallel::DataParallel(comm::Communicator& comm, const experiment::TrainConfig& train,
+                           Device device)
     : comm_(comm),
       bucket_bytes_(static_cast<size_t>(std::max(1.0, train.grad_bucket_mb * 1024 * 1024))) {
   comm_.set_timeout_s(train.comm_timeout_s);
+  if (device == Device::CUDA && comm_.size() > 1 && comm::nccl_built()) {
+    device_comm_ = comm::make_nccl_communicator(comm_);
+  }
 }
 
 DataParallel::~DataParallel() = default;
@@ -62,6 +66,7 @@ std::string DataParallel::describe(const std::string& device) const {
   comm_.allgather(mine.data(), all.data(), kChars, comm::CommType::i32);
   std::ostringstream os;
   os << "world size " << size() << ", backend " << comm_.backend();
+  if (device_comm_) os << " (tensors: " << device_comm_->backend() << ")";
   for (int r = 0; r < size(); ++r) {
     std::string s;
     for (size_t i = 0; i < kChars && all[r * kChars + i] != 0; ++i)
@@ -128,8 +133,9 @@ void DataParallel::launch(Bucket& b) {
     parts.push_back(g.reshape(Shape{g.numel()}));
   }
   b.flat = parts.size() == 1 ? parts[0].clone() : concat(parts, 0);
-  if (b.flat.device() != comm_.device()) b.flat = b.flat.to(comm_.device());
-  b.request = comm_.iallreduce(b.flat.raw_data(), static_cast<size_t>(b.numel),
+  comm::Communicator& tc = tensor_comm();
+  if (b.flat.device() != tc.device()) b.flat = b.flat.to(tc.device());
+  b.request = tc.iallreduce(b.flat.raw_data(), static_cast<size_t>(b.numel),
                                comm::comm_type_of(b.flat.dtype()), comm::ReduceOp::kSum);
   b.started = true;
 }

@@ -34,13 +34,18 @@ namespace acl::pretrain {
 
 class DataParallel {
  public:
-  // `comm` must outlive this object; its timeout becomes train.comm_timeout_s.
-  DataParallel(comm::Communicator& comm, const experiment::TrainConfig& train);
+  // `comm` (the host group) must outlive this object; its timeout becomes train.comm_timeout_s.
+  // With several ranks training on CUDA in a build with NCCL, an NCCL communicator over the same
+  // ranks carries the tensor collectives (gradients, gathered embeddings) in device memory;
+  // otherwise they go through `comm` (CUDA tensors staged through host memory).
+  DataParallel(comm::Communicator& comm, const experiment::TrainConfig& train, Device device);
   ~DataParallel();
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
 
   comm::Communicator& comm() const { return comm_; }
+  // The communicator of the training tensors (NCCL or the host group, see the constructor).
+  comm::Communicator& tensor_comm() const { return device_comm_ ? *device_comm_ : comm_; }
   int rank() const { return comm_.rank(); }
   int size() const { return comm_.size(); }
   bool is_root() const { return comm_.rank() == 0; }
@@ -78,6 +83,7 @@ class DataParallel {
   void launch(Bucket& b);
 
   comm::Communicator& comm_;
+  std::unique_ptr<comm::Communicator> device_comm_;
   size_t bucket_bytes_;
   std::vector<Tensor> params_;
   std::vector<std::unique_ptr<Bucket>> buckets_;
