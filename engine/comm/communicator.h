@@ -92,4 +92,8 @@ bool nccl_built();
 // The local rank from the launcher's environment (0 when not set).
 int local_rank_from_env();
 
+// Makes the CUDA device of this process's local rank (modulo the visible devices) current and
+// returns its index; -1 in a build without CUDA. std::runtime_error when no device is visible.
+int use_local_rank_device();
+
 }  // namespace acl::comm

@@ -39,8 +39,9 @@ DataParallel::DataParallel(comm::Communicator& comm, const experiment::TrainConf
     : comm_(comm),
       bucket_bytes_(static_cast<size_t>(std::max(1.0, train.grad_bucket_mb * 1024 * 1024))) {
   comm_.set_timeout_s(train.comm_timeout_s);
-  if (device == Device::CUDA && comm_.size() > 1 && comm::nccl_built()) {
-    device_comm_ = comm::make_nccl_communicator(comm_);
+  if (device == Device::CUDA && comm_.size() > 1) {
+    cuda_device_ = comm::use_local_rank_device();
+    if (comm::nccl_built()) device_comm_ = comm::make_nccl_communicator(comm_);
   }
 }
 
@@ -58,8 +59,10 @@ std::pair<int64_t, int64_t> DataParallel::slice(int64_t global_batch) const {
   return {rank() * (global_batch / n), global_batch / n};
 }
 
-std::string DataParallel::describe(const std::string& device) const {
+std::string DataParallel::describe(const std::string& device_text) const {
   constexpr size_t kChars = 64;  // each rank's device text, cut to this length
+  const std::string device =
+      cuda_device_ >= 0 ? device_text + " (GPU " + std::to_string(cuda_device_) + ")" : device_text;
   std::vector<int32_t> mine(kChars, 0), all(kChars * static_cast<size_t>(size()), 0);
   for (size_t i = 0; i < std::min(kChars - 1, device.size()); ++i)
     mine[i] = static_cast<unsigned char>(device[i]);

@@ -35,7 +35,8 @@ namespace acl::pretrain {
 class DataParallel {
  public:
   // `comm` (the host group) must outlive this object; its timeout becomes train.comm_timeout_s.
-  // With several ranks training on CUDA in a build with NCCL, an NCCL communicator over the same
+  // With several ranks on CUDA each rank makes the GPU of its local rank current; in a build with
+  // NCCL an NCCL communicator over the same
   // ranks carries the tensor collectives (gradients, gathered embeddings) in device memory;
   // otherwise they go through `comm` (CUDA tensors staged through host memory).
   DataParallel(comm::Communicator& comm, const experiment::TrainConfig& train, Device device);
@@ -54,7 +55,8 @@ class DataParallel {
   // std::invalid_argument naming train.batch_size when it does not split evenly over the ranks.
   std::pair<int64_t, int64_t> slice(int64_t global_batch) const;
 
-  // "world size N, backend B; rank 0: <device>, rank 1: ..." from every rank's `device` (collective).
+  // "world size N, backend B; rank 0: <device>, rank 1: ..." from every rank's `device` text and
+  // GPU index (collective).
   std::string describe(const std::string& device) const;
 
   // Rank 0's state dict (parameters and buffers) on every rank, then a checksum of every tensor
@@ -84,6 +86,7 @@ class DataParallel {
 
   comm::Communicator& comm_;
   std::unique_ptr<comm::Communicator> device_comm_;
+  int cuda_device_ = -1;  // the local rank's GPU (several ranks on CUDA), else -1
   size_t bucket_bytes_;
   std::vector<Tensor> params_;
   std::vector<std::unique_ptr<Bucket>> buckets_;
