@@ -221,7 +221,7 @@ TEST_F(DataParallelTest, BucketedAllReduceGivesTheGlobalGradientDuringBackward) 
   std::vector<Tensor> mine = make_params();
   experiment::TrainConfig tc;
   tc.grad_bucket_mb = 1e-6;  // every parameter its own bucket
-  DataParallel dp(c, tc);
+  DataParallel dp(c, tc, Device::CPU);
   dp.set_parameters(mine);
   {
     auto hook = dp.gradient_hook();

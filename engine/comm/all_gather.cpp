@@ -73,9 +73,11 @@ ContrastiveOutput contrastive_loss_share(Communicator& comm, const Tensor& z, co
   }
   Tensor all = all_gather(comm, z);
   ContrastiveOutput local = contrastive_loss(all, cache.gathered, tau);
-  int64_t anchors = local.anchors;
-  comm.allreduce(&anchors, &anchors, 1, CommType::i64, ReduceOp::kSum);
-  const double w = static_cast<double>(local.anchors) / static_cast<double>(anchors);
+  // The global anchor count (exact in f64; a tensor, so it reaches a device communicator too).
+  Tensor anchors = Tensor::from_vector(std::vector<double>{static_cast<double>(local.anchors)},
+                                       Shape{1});
+  allreduce(comm, anchors, ReduceOp::kSum);
+  const double w = static_cast<double>(local.anchors) / anchors.item();
   ContrastiveOutput out;
   out.loss = scale(local.loss, w);
   out.accuracy = scale(local.accuracy, w);

@@ -1,6 +1,12 @@
 // Element types, the single-process communicator and the launcher's environment.
 #include "engine/comm/communicator.h"
 
+#ifdef ACL_HAVE_CUDA
+#include <cuda_runtime.h>
+
+#include "kernels/runtime/cuda_check.h"
+#endif
+
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -133,6 +139,27 @@ std::unique_ptr<Communicator> make_host_communicator() {
   return make_single_communicator();
 }
 #endif
+
+int use_local_rank_device() {
+#ifdef ACL_HAVE_CUDA
+  int devices = 0;
+  CUDA_CHECK(cudaGetDeviceCount(&devices));
+  if (devices < 1) throw std::runtime_error("use_local_rank_device: no CUDA device is visible");
+  const int device = local_rank_from_env() % devices;
+  CUDA_CHECK(cudaSetDevice(device));
+  return device;
+#else
+  return -1;
+#endif
+}
+
+bool nccl_built() {
+#ifdef ACL_HAVE_NCCL
+  return true;
+#else
+  return false;
+#endif
+}
 
 #ifndef ACL_HAVE_NCCL
 std::unique_ptr<Communicator> make_nccl_communicator(Communicator&) {

@@ -86,8 +86,14 @@ std::unique_ptr<Communicator> make_host_communicator();
 // becomes current. Throws std::runtime_error when the build has no NCCL (configure with
 // -DACL_NCCL=ON) or CUDA is not usable.
 std::unique_ptr<Communicator> make_nccl_communicator(Communicator& host);
+// True when this build has the NCCL backend (ACL_NCCL).
+bool nccl_built();
 
 // The local rank from the launcher's environment (0 when not set).
 int local_rank_from_env();
+
+// Makes the CUDA device of this process's local rank (modulo the visible devices) current and
+// returns its index; -1 in a build without CUDA. std::runtime_error when no device is visible.
+int use_local_rank_device();
 
 }  // namespace acl::comm

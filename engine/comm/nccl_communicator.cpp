@@ -74,11 +74,7 @@ class NcclRequest : public Request {
 class NcclCommunicator : public Communicator {
  public:
   explicit NcclCommunicator(Communicator& host) : rank_(host.rank()), size_(host.size()) {
-    int devices = 0;
-    CUDA_CHECK(cudaGetDeviceCount(&devices));
-    if (devices < 1) throw std::runtime_error("nccl communicator: no CUDA device is visible");
-    device_ = local_rank_from_env() % devices;
-    CUDA_CHECK(cudaSetDevice(device_));
+    device_ = use_local_rank_device();
     ncclUniqueId id;
     if (rank_ == 0) NCCL_CHECK(ncclGetUniqueId(&id));
     static_assert(sizeof(ncclUniqueId) % sizeof(int32_t) == 0, "ncclUniqueId size");

@@ -34,10 +34,15 @@ int64_t checksum(const Tensor& t) {
 
 }  // namespace
 
-DataParallel::DataParallel(comm::Communicator& comm, const experiment::TrainConfig& train)
+DataParallel::DataParallel(comm::Communicator& comm, const experiment::TrainConfig& train,
+                           Device device)
     : comm_(comm),
       bucket_bytes_(static_cast<size_t>(std::max(1.0, train.grad_bucket_mb * 1024 * 1024))) {
   comm_.set_timeout_s(train.comm_timeout_s);
+  if (device == Device::CUDA && comm_.size() > 1) {
+    cuda_device_ = comm::use_local_rank_device();
+    if (comm::nccl_built()) device_comm_ = comm::make_nccl_communicator(comm_);
+  }
 }
 
 DataParallel::~DataParallel() = default;
@@ -54,14 +59,17 @@ std::pair<int64_t, int64_t> DataParallel::slice(int64_t global_batch) const {
   return {rank() * (global_batch / n), global_batch / n};
 }
 
-std::string DataParallel::describe(const std::string& device) const {
+std::string DataParallel::describe(const std::string& device_text) const {
   constexpr size_t kChars = 64;  // each rank's device text, cut to this length
+  const std::string device =
+      cuda_device_ >= 0 ? device_text + " (GPU " + std::to_string(cuda_device_) + ")" : device_text;
   std::vector<int32_t> mine(kChars, 0), all(kChars * static_cast<size_t>(size()), 0);
   for (size_t i = 0; i < std::min(kChars - 1, device.size()); ++i)
     mine[i] = static_cast<unsigned char>(device[i]);
   comm_.allgather(mine.data(), all.data(), kChars, comm::CommType::i32);
   std::ostringstream os;
   os << "world size " << size() << ", backend " << comm_.backend();
+  if (device_comm_) os << " (tensors: " << device_comm_->backend() << ")";
   for (int r = 0; r < size(); ++r) {
     std::string s;
     for (size_t i = 0; i < kChars && all[r * kChars + i] != 0; ++i)
@@ -128,8 +136,9 @@ void DataParallel::launch(Bucket& b) {
     parts.push_back(g.reshape(Shape{g.numel()}));
   }
   b.flat = parts.size() == 1 ? parts[0].clone() : concat(parts, 0);
-  if (b.flat.device() != comm_.device()) b.flat = b.flat.to(comm_.device());
-  b.request = comm_.iallreduce(b.flat.raw_data(), static_cast<size_t>(b.numel),
+  comm::Communicator& tc = tensor_comm();
+  if (b.flat.device() != tc.device()) b.flat = b.flat.to(tc.device());
+  b.request = tc.iallreduce(b.flat.raw_data(), static_cast<size_t>(b.numel),
                                comm::comm_type_of(b.flat.dtype()), comm::ReduceOp::kSum);
   b.started = true;
 }

@@ -34,13 +34,19 @@ namespace acl::pretrain {
 
 class DataParallel {
  public:
-  // `comm` must outlive this object; its timeout becomes train.comm_timeout_s.
-  DataParallel(comm::Communicator& comm, const experiment::TrainConfig& train);
+  // `comm` (the host group) must outlive this object; its timeout becomes train.comm_timeout_s.
+  // With several ranks on CUDA each rank makes the GPU of its local rank current; in a build with
+  // NCCL an NCCL communicator over the same
+  // ranks carries the tensor collectives (gradients, gathered embeddings) in device memory;
+  // otherwise they go through `comm` (CUDA tensors staged through host memory).
+  DataParallel(comm::Communicator& comm, const experiment::TrainConfig& train, Device device);
   ~DataParallel();
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
 
   comm::Communicator& comm() const { return comm_; }
+  // The communicator of the training tensors (NCCL or the host group, see the constructor).
+  comm::Communicator& tensor_comm() const { return device_comm_ ? *device_comm_ : comm_; }
   int rank() const { return comm_.rank(); }
   int size() const { return comm_.size(); }
   bool is_root() const { return comm_.rank() == 0; }
@@ -49,7 +55,8 @@ class DataParallel {
   // std::invalid_argument naming train.batch_size when it does not split evenly over the ranks.
   std::pair<int64_t, int64_t> slice(int64_t global_batch) const;
 
-  // "world size N, backend B; rank 0: <device>, rank 1: ..." from every rank's `device` (collective).
+  // "world size N, backend B; rank 0: <device>, rank 1: ..." from every rank's `device` text and
+  // GPU index (collective).
   std::string describe(const std::string& device) const;
 
   // Rank 0's state dict (parameters and buffers) on every rank, then a checksum of every tensor
@@ -78,6 +85,8 @@ class DataParallel {
   void launch(Bucket& b);
 
   comm::Communicator& comm_;
+  std::unique_ptr<comm::Communicator> device_comm_;
+  int cuda_device_ = -1;  // the local rank's GPU (several ranks on CUDA), else -1
   size_t bucket_bytes_;
   std::vector<Tensor> params_;
   std::vector<std::unique_ptr<Bucket>> buckets_;

@@ -293,7 +293,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   WarmupCosineLr schedule = make_schedule(config);
   std::unique_ptr<comm::Communicator> single;
   DataParallel dp(options.comm ? *options.comm : *(single = comm::make_single_communicator()),
-                  config.train);
+                  config.train, device);
   const bool root = dp.is_root();
   const bool progress = options.progress && root;
 
@@ -329,7 +329,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   std::unique_ptr<Optimizer> optimizer =
       make_optimizer(config.optimizer, models::decay_param_groups(model));
   const std::vector<Tensor> params = model.parameters();
-  objective.set_communicator(&dp.comm());
+  objective.set_communicator(&dp.tensor_comm());
   dp.set_parameters(params);
   comm::SyncBatchNormScope sync_bn(config.train.sync_bn ? &dp.comm() : nullptr);
 
