@@ -1,6 +1,8 @@
 // Batch norm on the CPU over x viewed as (B, C, L); channel c of sample b is the contiguous row
-// x[b, c, :]. Per-channel sums go to double accumulators indexed by c in one sweep over the
-// tensor (row-major order, so (B, C) inputs with L = 1 also stream).
+// x[b, c, :]. Per-channel sums go to double accumulators: each row's sum is added to its channel's
+// accumulator in increasing b, so the result is the same whether channels run one after another
+// or spread over threads (kernels/cpu/parallel.h: sums split by channel, elementwise passes by
+// row).
 //   train forward: two passes for the statistics (mean, then sum of squared deviations: no
 //     cancellation for channels with a large mean), a third writes out = (x - mean) * s + beta
 //     with s = gamma * invstd, in double per element.
@@ -17,12 +19,21 @@
 #include <vector>
 
 #include "kernels/batchnorm_shared.h"
+#include "kernels/cpu/parallel.h"
 
 namespace acl::kernels {
 
 using namespace batchnorm_detail;
 
 namespace {
+
+// Minimum elements one thread takes on.
+constexpr int64_t kGrainElems = 16384;
+
+// Channels or rows of `per` elements each that make one thread's minimum share.
+inline int64_t grain_of(int64_t per) {
+  return per >= kGrainElems ? 1 : kGrainElems / (per > 0 ? per : 1);
+}
 
 template <typename T>
 std::vector<double> widen(const T* p, int C) {
@@ -36,15 +47,16 @@ template <typename T>
 void apply_affine(T* out, const T* in, const std::vector<double>& mean,
                   const std::vector<double>& scale, const std::vector<double>& shift, int B, int C,
                   int L) {
-  for (int b = 0; b < B; ++b) {
-    for (int c = 0; c < C; ++c) {
-      const int64_t base = (static_cast<int64_t>(b) * C + c) * L;
+  cpu::parallel_for(static_cast<int64_t>(B) * C, grain_of(L), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int c = static_cast<int>(r % C);
+      const int64_t base = r * L;
       const double m = mean[c], s = scale[c], t = shift[c];
       for (int l = 0; l < L; ++l) {
         out[base + l] = static_cast<T>(bn_normalize(static_cast<double>(in[base + l]), m, s, t));
       }
     }
-  }
+  });
 }
 
 // Per-channel sum dy (sdy) and sum dy * xhat (sdyx) over the channel's values, added into the
@@ -54,23 +66,25 @@ void channel_grad_sums(std::vector<double>& sdy, std::vector<double>& sdyx, T* g
                        const std::vector<double>* k, const T* grad_out, const T* in,
                        const std::vector<double>& mean, const std::vector<double>& invstd, int B,
                        int C, int L, bool sums) {
-  for (int b = 0; b < B; ++b) {
-    for (int c = 0; c < C; ++c) {
-      const int64_t base = (static_cast<int64_t>(b) * C + c) * L;
+  cpu::parallel_for(C, grain_of(static_cast<int64_t>(B) * L), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
       const double m = mean[c], is = invstd[c];
-      double s0 = 0.0, s1 = 0.0;
-      for (int l = 0; l < L; ++l) {
-        const double dy = static_cast<double>(grad_out[base + l]);
-        if (grad_in_eval) grad_in_eval[base + l] = static_cast<T>(dy * (*k)[c]);
-        if (sums) {
-          s0 += dy;
-          s1 += bn_dy_xhat(dy, static_cast<double>(in[base + l]), m, is);
+      for (int b = 0; b < B; ++b) {
+        const int64_t base = (static_cast<int64_t>(b) * C + c) * L;
+        double s0 = 0.0, s1 = 0.0;
+        for (int l = 0; l < L; ++l) {
+          const double dy = static_cast<double>(grad_out[base + l]);
+          if (grad_in_eval) grad_in_eval[base + l] = static_cast<T>(dy * (*k)[c]);
+          if (sums) {
+            s0 += dy;
+            s1 += bn_dy_xhat(dy, static_cast<double>(in[base + l]), m, is);
+          }
         }
+        sdy[c] += s0;
+        sdyx[c] += s1;
       }
-      sdy[c] += s0;
-      sdyx[c] += s1;
     }
-  }
+  });
 }
 
 template <typename T>
@@ -90,27 +104,30 @@ void batchnorm1d_forward_train_cpu(T* out, T* save_mean, T* save_invstd, T* runn
                                    int B, int C, int L, double momentum, double eps) {
   const int64_t n = check_forward_train(out, save_mean, save_invstd, in, B, C, L, eps);
   std::vector<double> mean(C, 0.0), sq(C, 0.0);
-  for (int b = 0; b < B; ++b) {
-    for (int c = 0; c < C; ++c) {
-      const T* x = in + (static_cast<int64_t>(b) * C + c) * L;
-      double s = 0.0;
-      for (int l = 0; l < L; ++l) s += static_cast<double>(x[l]);
-      mean[c] += s;
-    }
-  }
-  for (int c = 0; c < C; ++c) mean[c] /= static_cast<double>(n);
-  for (int b = 0; b < B; ++b) {
-    for (int c = 0; c < C; ++c) {
-      const T* x = in + (static_cast<int64_t>(b) * C + c) * L;
-      const double m = mean[c];
-      double s = 0.0;
-      for (int l = 0; l < L; ++l) {
-        double d = static_cast<double>(x[l]) - m;
-        s += d * d;
+  cpu::parallel_for(C, grain_of(n), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      double acc = 0.0;
+      for (int b = 0; b < B; ++b) {
+        const T* x = in + (static_cast<int64_t>(b) * C + c) * L;
+        double s = 0.0;
+        for (int l = 0; l < L; ++l) s += static_cast<double>(x[l]);
+        acc += s;
       }
-      sq[c] += s;
+      const double m = acc / static_cast<double>(n);
+      mean[c] = m;
+      double acc2 = 0.0;
+      for (int b = 0; b < B; ++b) {
+        const T* x = in + (static_cast<int64_t>(b) * C + c) * L;
+        double s = 0.0;
+        for (int l = 0; l < L; ++l) {
+          double d = static_cast<double>(x[l]) - m;
+          s += d * d;
+        }
+        acc2 += s;
+      }
+      sq[c] = acc2;
     }
-  }
+  });
   std::vector<double> scale(C), shift(C);
   for (int c = 0; c < C; ++c) {
     const double invstd = bn_invstd(sq[c] / static_cast<double>(n), eps);
@@ -152,9 +169,10 @@ void batchnorm1d_backward_train_cpu(T* grad_in, T* grad_gamma, T* grad_beta, con
   std::vector<double> mean = widen(save_mean, C), invstd = widen(save_invstd, C);
   std::vector<double> sdy(C, 0.0), sdyx(C, 0.0);  // sum dy, sum dy * xhat
   channel_grad_sums<T>(sdy, sdyx, nullptr, nullptr, grad_out, in, mean, invstd, B, C, L, true);
-  for (int b = 0; b < B; ++b) {
-    for (int c = 0; c < C; ++c) {
-      const int64_t base = (static_cast<int64_t>(b) * C + c) * L;
+  cpu::parallel_for(static_cast<int64_t>(B) * C, grain_of(L), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int c = static_cast<int>(r % C);
+      const int64_t base = r * L;
       const double m = mean[c], is = invstd[c], k = bn_scale(gamma, c, is);
       const double mdy = sdy[c] / n, mdyx = sdyx[c] / n;
       for (int l = 0; l < L; ++l) {
@@ -163,7 +181,7 @@ void batchnorm1d_backward_train_cpu(T* grad_in, T* grad_gamma, T* grad_beta, con
                               static_cast<double>(in[base + l]), m, is, k, mdy, mdyx));
       }
     }
-  }
+  });
   write_param_grads(grad_gamma, grad_beta, sdyx, sdy, C);
 }
 
