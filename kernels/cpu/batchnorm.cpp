@@ -1,8 +1,10 @@
 // Batch norm on the CPU over x viewed as (B, C, L); channel c of sample b is the contiguous row
-// x[b, c, :]. Per-channel sums go to double accumulators: each row's sum is added to its channel's
-// accumulator in increasing b, so the result is the same whether channels run one after another
-// or spread over threads (kernels/cpu/parallel.h: sums split by channel, elementwise passes by
-// row).
+// x[b, c, :]. Per-channel sums go to double accumulators: a row is summed in kLanes interleaved
+// partial sums (position l goes to lane l % kLanes; independent chains the compiler keeps in
+// vector registers), the lanes are added in a fixed tree, and each row's sum is added to its
+// channel's accumulator in increasing b. The order is fixed by the shape, so the result is the same
+// whether channels run one after another or spread over threads (kernels/cpu/parallel.h: sums
+// split by channel, elementwise passes by row).
 //   train forward: two passes for the statistics (mean, then sum of squared deviations: no
 //     cancellation for channels with a large mean), a third writes out = (x - mean) * s + beta
 //     with s = gamma * invstd, in double per element.
@@ -16,6 +18,7 @@
 #include "kernels/batchnorm.h"
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "kernels/batchnorm_shared.h"
@@ -35,6 +38,90 @@ inline int64_t grain_of(int64_t per) {
   return per >= kGrainElems ? 1 : kGrainElems / (per > 0 ? per : 1);
 }
 
+constexpr int kLanes = 8;
+
+// The per-row loops are compiled for AVX-512, AVX2 and the baseline ISA, picked at run time
+// (GCC function multiversioning). Every version performs the same IEEE operations in the same
+// order (no FMA contraction: ISO C++ mode), so results do not depend on the machine.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define ACL_BN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define ACL_BN_CLONES
+#endif
+
+// kLanes doubles as one GCC/Clang vector value: lane j of a partial sum is one independent chain.
+typedef double Lanes __attribute__((vector_size(kLanes * sizeof(double))));
+typedef float LanesF __attribute__((vector_size(kLanes * sizeof(float))));
+
+// *v = p[0, kLanes) widened to double (through memory: no vector crosses a call boundary).
+inline void load_lanes(Lanes* v, const double* p) {
+  std::memcpy(v, p, sizeof(*v));
+}
+inline void load_lanes(Lanes* v, const float* p) {
+  LanesF f;
+  std::memcpy(&f, p, sizeof(f));
+  *v = __builtin_convertvector(f, Lanes);
+}
+
+// The kLanes partial sums added in a fixed tree.
+inline double lane_total(const Lanes& a) {
+  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+// sum_l x[l] in double.
+template <typename T>
+ACL_BN_CLONES double row_sum(const T* x, int L) {
+  Lanes a = {};
+  int l = 0;
+  for (; l + kLanes <= L; l += kLanes) {
+    Lanes v;
+    load_lanes(&v, x + l);
+    a += v;
+  }
+  for (int j = 0; l < L; ++l, ++j) a[j] += static_cast<double>(x[l]);
+  return lane_total(a);
+}
+
+// sum_l (x[l] - m)^2 in double.
+template <typename T>
+ACL_BN_CLONES double row_sum_sq_dev(const T* x, int L, double m) {
+  Lanes a = {};
+  int l = 0;
+  for (; l + kLanes <= L; l += kLanes) {
+    Lanes d;
+    load_lanes(&d, x + l);
+    d -= m;
+    a += d * d;
+  }
+  for (int j = 0; l < L; ++l, ++j) {
+    const double d = static_cast<double>(x[l]) - m;
+    a[j] += d * d;
+  }
+  return lane_total(a);
+}
+
+// sum_l dy[l] and sum_l dy[l] * xhat[l] in double (xhat = (x - m) * is, as bn_dy_xhat).
+template <typename T>
+ACL_BN_CLONES void row_grad_sums(const T* dy, const T* x, int L, double m, double is, double* s0,
+                                 double* s1) {
+  Lanes a = {}, b = {};
+  int l = 0;
+  for (; l + kLanes <= L; l += kLanes) {
+    Lanes d, v;
+    load_lanes(&d, dy + l);
+    load_lanes(&v, x + l);
+    a += d;
+    b += d * (v - m) * is;
+  }
+  for (int j = 0; l < L; ++l, ++j) {
+    const double d = static_cast<double>(dy[l]);
+    a[j] += d;
+    b[j] += bn_dy_xhat(d, static_cast<double>(x[l]), m, is);
+  }
+  *s0 = lane_total(a);
+  *s1 = lane_total(b);
+}
+
 template <typename T>
 std::vector<double> widen(const T* p, int C) {
   std::vector<double> v;
@@ -50,10 +137,11 @@ void apply_affine(T* out, const T* in, const std::vector<double>& mean,
   cpu::parallel_for(static_cast<int64_t>(B) * C, grain_of(L), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int c = static_cast<int>(r % C);
-      const int64_t base = r * L;
+      const T* x = in + r * L;
+      T* y = out + r * L;
       const double m = mean[c], s = scale[c], t = shift[c];
       for (int l = 0; l < L; ++l) {
-        out[base + l] = static_cast<T>(bn_normalize(static_cast<double>(in[base + l]), m, s, t));
+        y[l] = static_cast<T>(bn_normalize(static_cast<double>(x[l]), m, s, t));
       }
     }
   });
@@ -71,17 +159,18 @@ void channel_grad_sums(std::vector<double>& sdy, std::vector<double>& sdyx, T* g
       const double m = mean[c], is = invstd[c];
       for (int b = 0; b < B; ++b) {
         const int64_t base = (static_cast<int64_t>(b) * C + c) * L;
-        double s0 = 0.0, s1 = 0.0;
-        for (int l = 0; l < L; ++l) {
-          const double dy = static_cast<double>(grad_out[base + l]);
-          if (grad_in_eval) grad_in_eval[base + l] = static_cast<T>(dy * (*k)[c]);
-          if (sums) {
-            s0 += dy;
-            s1 += bn_dy_xhat(dy, static_cast<double>(in[base + l]), m, is);
+        if (grad_in_eval) {
+          const double kc = (*k)[c];
+          for (int l = 0; l < L; ++l) {
+            grad_in_eval[base + l] = static_cast<T>(static_cast<double>(grad_out[base + l]) * kc);
           }
         }
-        sdy[c] += s0;
-        sdyx[c] += s1;
+        if (sums) {
+          double s0, s1;
+          row_grad_sums(grad_out + base, in + base, L, m, is, &s0, &s1);
+          sdy[c] += s0;
+          sdyx[c] += s1;
+        }
       }
     }
   });
@@ -108,22 +197,13 @@ void batchnorm1d_forward_train_cpu(T* out, T* save_mean, T* save_invstd, T* runn
     for (int64_t c = c0; c < c1; ++c) {
       double acc = 0.0;
       for (int b = 0; b < B; ++b) {
-        const T* x = in + (static_cast<int64_t>(b) * C + c) * L;
-        double s = 0.0;
-        for (int l = 0; l < L; ++l) s += static_cast<double>(x[l]);
-        acc += s;
+        acc += row_sum(in + (static_cast<int64_t>(b) * C + c) * L, L);
       }
       const double m = acc / static_cast<double>(n);
       mean[c] = m;
       double acc2 = 0.0;
       for (int b = 0; b < B; ++b) {
-        const T* x = in + (static_cast<int64_t>(b) * C + c) * L;
-        double s = 0.0;
-        for (int l = 0; l < L; ++l) {
-          double d = static_cast<double>(x[l]) - m;
-          s += d * d;
-        }
-        acc2 += s;
+        acc2 += row_sum_sq_dev(in + (static_cast<int64_t>(b) * C + c) * L, L, m);
       }
       sq[c] = acc2;
     }
@@ -172,13 +252,14 @@ void batchnorm1d_backward_train_cpu(T* grad_in, T* grad_gamma, T* grad_beta, con
   cpu::parallel_for(static_cast<int64_t>(B) * C, grain_of(L), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int c = static_cast<int>(r % C);
-      const int64_t base = r * L;
+      const T* dy = grad_out + r * L;
+      const T* x = in + r * L;
+      T* dx = grad_in + r * L;
       const double m = mean[c], is = invstd[c], k = bn_scale(gamma, c, is);
       const double mdy = sdy[c] / n, mdyx = sdyx[c] / n;
       for (int l = 0; l < L; ++l) {
-        grad_in[base + l] = static_cast<T>(
-            bn_backward_train(static_cast<double>(grad_out[base + l]),
-                              static_cast<double>(in[base + l]), m, is, k, mdy, mdyx));
+        dx[l] = static_cast<T>(bn_backward_train(static_cast<double>(dy[l]),
+                                                 static_cast<double>(x[l]), m, is, k, mdy, mdyx));
       }
     }
   });

@@ -37,6 +37,33 @@ void max_pool1d_forward_cpu(T* out, int32_t* argmax, const T* in, int B, int C, 
                             int stride, int pad) {
   const int Lout = check_max_pool1d_forward(out, argmax, in, B, C, L, K, stride, pad);
   const int64_t rows = static_cast<int64_t>(B) * C;
+  if (K == 2 && stride == 2 && pad == 0) {  // the encoders' pooling: a branch-free pair select
+    cpu::parallel_for(rows, row_grain(L), [=](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const T* x = in + r * L;
+        T* y = out + r * Lout;
+        int32_t* am = argmax + r * Lout;
+        // window_argmax on two elements: b wins when a is not NaN and (b > a or b is NaN). Without
+        // NaNs that is b > a (a vectorisable select); a row holding a NaN is redone exactly.
+        int nan_seen = 0;
+        for (int lo = 0; lo < Lout; ++lo) {
+          const T a = x[2 * lo], b = x[2 * lo + 1];
+          const int second = b > a;
+          y[lo] = second ? b : a;
+          am[lo] = 2 * lo + second;
+          nan_seen |= (a != a) | (b != b);
+        }
+        if (nan_seen) {
+          for (int lo = 0; lo < Lout; ++lo) {
+            const int best_i = window_argmax(x, 2 * lo, 2 * lo + 2);
+            y[lo] = x[best_i];
+            am[lo] = best_i;
+          }
+        }
+      }
+    });
+    return;
+  }
   cpu::parallel_for(rows, row_grain(L), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const T* x = in + r * L;
@@ -56,7 +83,7 @@ void max_pool1d_backward_cpu(T* grad_in, const T* grad_out, const int32_t* argma
                              int L, int Lout) {
   check_max_pool1d_backward(grad_in, grad_out, argmax, B, C, L, Lout);
   const int64_t rows = static_cast<int64_t>(B) * C;
-  cpu::parallel_for(rows, row_grain(L), [&](int64_t r0, int64_t r1) {
+  cpu::parallel_for(rows, row_grain(L), [=](int64_t r0, int64_t r1) {
     std::fill(grad_in + r0 * L, grad_in + r1 * L, T(0));
     for (int64_t r = r0; r < r1; ++r) {
       T* dx = grad_in + r * L;
