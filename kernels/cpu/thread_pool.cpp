@@ -19,8 +19,21 @@
 #define ACL_CPU_RELAX() ((void)0)
 #endif
 
+// OpenBLAS's pthread build (Debian libopenblas0-pthread) starts its worker threads when it is
+// loaded; they poll for work with sched_yield until a timeout. Where the build exports its shutdown
+// entry point, the engine stops them at start-up (OpenBLAS runs single-threaded inside the engine
+// anyway, and would start them again if a caller raised its thread count).
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
+
 namespace acl::kernels {
 namespace {
+
+bool quiet_openblas() {
+  openblas_set_num_threads(1);
+  if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
+  return true;
+}
+const bool g_openblas_quiet = quiet_openblas();
 
 // Pause iterations a waiting thread spins before it sleeps (roughly 20-100 us): long enough to
 // catch the next kernel's job in a training step, short enough not to matter when idle.
