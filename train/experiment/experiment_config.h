@@ -19,7 +19,7 @@
 //                   "schedule": {"warmup_steps": 100, "min_lr": 0}},
 //     "train": {"steps": 1000, "batch_size": 64, "log_every": 10, "checkpoint_every": 500,
 //               "keep_checkpoints": 2, "on_nonfinite": "stop", "device": "auto",
-//               "precision": "f32"}
+//               "precision": "f32", "num_threads": 0}
 //   }
 //
 // The method sets the defaults of "objective": from_json reads objective.method first, starts from
@@ -104,6 +104,7 @@ struct TrainConfig {
   OnNonfinite on_nonfinite = OnNonfinite::kStop;  // kSkip: skip the batch, count it
   TrainDevice device = TrainDevice::kAuto;
   Precision precision = Precision::kF32;
+  int num_threads = 0;  // CPU kernel threads; 0: ACL_NUM_THREADS, else every usable core
 };
 
 struct ExperimentConfig {

@@ -216,7 +216,9 @@ config::FieldTable<C> make_table() {
                        "unknown device \"gpu\"; did you mean \"cuda\"? (valid: \"auto\", "
                        "\"cpu\", \"cuda\")"}}))
       .add(choice<C>("train.precision", ACL_FIELD(train.precision), kPrecisions, "precision",
-                     {{"bf16", "\"bf16\" (mixed precision) is not implemented yet; use \"f32\""}}));
+                     {{"bf16", "\"bf16\" (mixed precision) is not implemented yet; use \"f32\""}}))
+      .add(integer<C>("train.num_threads", ACL_FIELD(train.num_threads), 0,
+                      "num_threads >= 0 (0: ACL_NUM_THREADS, else every usable core)"));
   t.rule([](const C& c, const std::string&) {
      check_data_and_schedule(c);
    }).rule([](const C& c, const std::string&) { check_objective(c); });

@@ -56,7 +56,8 @@ const std::set<std::string>& resumable_keys() {
                                           "train.checkpoint_every",
                                           "train.keep_checkpoints",
                                           "train.on_nonfinite",
-                                          "train.device"};
+                                          "train.device",
+                                          "train.num_threads"};
   return keys;
 }
 
