@@ -122,6 +122,45 @@ ACL_BN_CLONES void row_grad_sums(const T* dy, const T* x, int L, double m, doubl
   *s1 = lane_total(b);
 }
 
+// p[0, kLanes) = v narrowed to T (each lane rounded as static_cast<T> rounds it).
+inline void store_lanes(double* p, const Lanes& v) {
+  std::memcpy(p, &v, sizeof(v));
+}
+inline void store_lanes(float* p, const Lanes& v) {
+  const LanesF f = __builtin_convertvector(v, LanesF);
+  std::memcpy(p, &f, sizeof(f));
+}
+
+// y[l] = bn_normalize(x[l], m, s, t) in double, kLanes at a time.
+template <typename T>
+ACL_BN_CLONES void row_normalize(T* y, const T* x, int L, double m, double s, double t) {
+  int l = 0;
+  for (; l + kLanes <= L; l += kLanes) {
+    Lanes v;
+    load_lanes(&v, x + l);
+    store_lanes(y + l, (v - m) * s + t);
+  }
+  for (; l < L; ++l) y[l] = static_cast<T>(bn_normalize(static_cast<double>(x[l]), m, s, t));
+}
+
+// dx[l] = bn_backward_train(dy[l], x[l], ...) in double, kLanes at a time.
+template <typename T>
+ACL_BN_CLONES void row_backward_train(T* dx, const T* dy, const T* x, int L, double m, double is,
+                                      double k, double mdy, double mdyx) {
+  int l = 0;
+  for (; l + kLanes <= L; l += kLanes) {
+    Lanes d, v;
+    load_lanes(&d, dy + l);
+    load_lanes(&v, x + l);
+    const Lanes xhat = (v - m) * is;
+    store_lanes(dx + l, k * (d - mdy - xhat * mdyx));
+  }
+  for (; l < L; ++l) {
+    dx[l] = static_cast<T>(bn_backward_train(static_cast<double>(dy[l]), static_cast<double>(x[l]),
+                                             m, is, k, mdy, mdyx));
+  }
+}
+
 template <typename T>
 std::vector<double> widen(const T* p, int C) {
   std::vector<double> v;
@@ -139,10 +178,7 @@ void apply_affine(T* out, const T* in, const std::vector<double>& mean,
       const int c = static_cast<int>(r % C);
       const T* x = in + r * L;
       T* y = out + r * L;
-      const double m = mean[c], s = scale[c], t = shift[c];
-      for (int l = 0; l < L; ++l) {
-        y[l] = static_cast<T>(bn_normalize(static_cast<double>(x[l]), m, s, t));
-      }
+      row_normalize(y, x, L, mean[c], scale[c], shift[c]);
     }
   });
 }
@@ -257,10 +293,7 @@ void batchnorm1d_backward_train_cpu(T* grad_in, T* grad_gamma, T* grad_beta, con
       T* dx = grad_in + r * L;
       const double m = mean[c], is = invstd[c], k = bn_scale(gamma, c, is);
       const double mdy = sdy[c] / n, mdyx = sdyx[c] / n;
-      for (int l = 0; l < L; ++l) {
-        dx[l] = static_cast<T>(bn_backward_train(static_cast<double>(dy[l]),
-                                                 static_cast<double>(x[l]), m, is, k, mdy, mdyx));
-      }
+      row_backward_train(dx, dy, x, L, m, is, k, mdy, mdyx);
     }
   });
   write_param_grads(grad_gamma, grad_beta, sdyx, sdy, C);
