@@ -2,9 +2,9 @@
 // kernels/cpu/parallel.h): the pool runs every share once and passes exceptions back; the thread
 // count comes from ACL_NUM_THREADS or the affinity mask; and every parallel kernel gives the same
 // bits at 1, 2, 3 and 5 threads (conv1d forward / backward-data / backward-weight with groups == 1
-// over several fixed batch chunks and with groups > 1, batch-norm forward and backward, max-pool
+// over several sample blocks and grad_w row blocks, and with groups > 1, batch-norm forward and backward, max-pool
 // forward and backward with NaNs and ties on the K=2 stride-2 path, ReLU). The weight gradient over
-// several batch chunks and the K=2 max-pool path are also checked against direct loops here.
+// several sample blocks and the K=2 max-pool path are also checked against direct loops here.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -168,8 +168,8 @@ TEST_P(ConvThreads, SameBitsAtEveryThreadCount) {
   });
 }
 
-// The weight gradient summed over several fixed batch chunks (groups == 1, B > 8) against direct
-// loops in double: |got - ref| <= 1e-5 * sum |terms| (B * Lout float products per element).
+// The weight gradient (sample blocks and row blocks when groups == 1, a chain per group otherwise)
+// against direct loops in double: |got - ref| <= 1e-5 * sum |terms| (B * Lout float products per element).
 TEST_P(ConvThreads, WeightGradientMatchesDirectLoops) {
   const Conv c = GetParam();
   const int Lout = conv1d_out_length(c.L, c.K, c.stride, c.pad, c.dil);
@@ -213,8 +213,9 @@ TEST_P(ConvThreads, WeightGradientMatchesDirectLoops) {
 INSTANTIATE_TEST_SUITE_P(
     Shapes, ConvThreads,
     // Sizes large enough that every pass is split at 2+ threads.
-    ::testing::Values(Conv{37, 16, 16, 129, 5, 1, 2, 1, 1},  // groups 1: 5 batch chunks, a tail
-                      Conv{130, 8, 8, 65, 5, 2, 2, 2, 1},    // groups 1: 15 chunks of 9
+    ::testing::Values(Conv{37, 64, 16, 400, 7, 1, 3, 1, 1},  // groups 1: 8 sample blocks (5 + tail)
+                      Conv{20, 32, 130, 300, 3, 1, 1, 1, 1}, // groups 1: 3 row blocks of grad_w
+                      Conv{130, 8, 8, 65, 5, 2, 2, 2, 1},    // groups 1, stride 2, dilation 2
                       Conv{40, 12, 96, 125, 5, 1, 2, 1, 12}, // lead-wise: a group per lead
                       Conv{64, 6, 9, 400, 1, 1, 0, 1, 3},    // 1x1, the input is its own column
                       Conv{24, 8, 8, 210, 7, 3, 3, 1, 2}),   // stride 3, groups 2
