@@ -58,6 +58,8 @@ def step_config(encoder_name, data, steps, log_every):
     if enc is not None:
         cfg["model"]["encoder"] = copy.deepcopy(enc)
     cfg["data"]["cache"] = os.path.abspath(data)
+    sched = cfg["optimizer"].setdefault("schedule", {})
+    sched["warmup_steps"] = min(sched.get("warmup_steps", 100), steps)
     cfg["train"].update({"steps": steps, "log_every": log_every, "checkpoint_every": 100000,
                          "keep_checkpoints": 1, "device": "cpu"})
     return cfg
