@@ -43,7 +43,7 @@ ENCODERS = {
     # name: (encoder config, steps scale)
     "quickstart": (None, 1.0),  # as in configs/quickstart.json
     "leadwise_default": ({"type": "leadwise"}, 1.0),
-    "resnet1d18": ({"type": "resnet1d18"}, 0.25),
+    "resnet1d18": ({"type": "resnet1d18"}, 0.25),  # global loss only (no lead embeddings)
 }
 
 
@@ -57,6 +57,9 @@ def step_config(encoder_name, data, steps, log_every):
     enc, _ = ENCODERS[encoder_name]
     if enc is not None:
         cfg["model"]["encoder"] = copy.deepcopy(enc)
+    if cfg["model"]["encoder"]["type"] != "leadwise":  # regions pool lead embeddings
+        cfg["objective"]["lambda_r"] = 0.0
+        cfg["model"]["heads"].pop("region", None)
     cfg["data"]["cache"] = os.path.abspath(data)
     sched = cfg["optimizer"].setdefault("schedule", {})
     sched["warmup_steps"] = min(sched.get("warmup_steps", 100), steps)
@@ -140,7 +143,7 @@ lead_dim = enc.feature_dim if hasattr(enc, "feature_dim") else None
 proj = mlp(emb_dim, heads["projection"]["hidden_dim"], heads["projection"]["out_dim"])
 params = list(enc.parameters()) + list(proj.parameters())
 rh = None
-if "region" in heads and lead_dim is not None:
+if "region" in heads and lead_dim is not None and cfg["objective"]["lambda_r"] > 0:
     r = heads["region"]
     rh = nn.ModuleList([mlp(lead_dim, r["hidden_dim"], r["out_dim"]) for _ in regions])
     params += list(rh.parameters())
