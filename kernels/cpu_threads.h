@@ -1,7 +1,7 @@
 // Thread count of the CPU kernels. Every CPU kernel that runs in parallel splits its work over at
-// most cpu_num_threads() threads (kernels/cpu/thread_pool.h); OpenBLAS runs single-threaded inside the
-// engine (openblas_set_num_threads(1) when the count is set), so its threads never wait for work
-// beside the engine's own. Results do not depend on the thread count: reductions that cross a
+// most cpu_num_threads() threads (kernels/cpu/thread_pool.h); OpenBLAS runs single-threaded inside
+// the engine (openblas_set_num_threads(1) when the count is set), so its threads never wait for
+// work beside the engine's own. Results do not depend on the thread count: reductions that cross a
 // split sum fixed chunks (chosen by the shape alone) and combine them in a fixed order.
 #pragma once
 

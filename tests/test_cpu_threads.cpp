@@ -1,11 +1,15 @@
 // The CPU kernels' threading (kernels/cpu_threads.h, kernels/cpu/thread_pool.h,
 // kernels/cpu/parallel.h): the pool runs every share once and passes exceptions back; the thread
 // count comes from ACL_NUM_THREADS or the affinity mask; and every parallel kernel gives the same
-// bits at 1, 2, 3 and 5 threads (conv1d forward / backward-data / backward-weight with groups == 1
-// over several sample blocks and grad_w row blocks, and with groups > 1, batch-norm forward and backward, max-pool
-// forward and backward with NaNs and ties on the K=2 stride-2 path, ReLU). The weight gradient over
-// several sample blocks and the K=2 max-pool path are also checked against direct loops here.
+// bits at 1, 2, 3 and 5 threads (the contrastive loss over several row tiles, conv1d forward /
+// backward-data / backward-weight with groups == 1 over several sample blocks and grad_w row
+// blocks, and with groups > 1, batch-norm forward and backward, max-pool forward and backward with
+// NaNs and ties on the K=2 stride-2 path, ReLU). The weight gradient over several sample blocks and
+// the K=2 max-pool path are also checked against direct loops here.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
@@ -17,6 +21,7 @@
 #include <vector>
 
 #include "kernels/batchnorm.h"
+#include "kernels/contrastive.h"
 #include "kernels/conv1d.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/thread_pool.h"
@@ -30,7 +35,9 @@ namespace {
 using namespace acl::kernels;
 using acl::kernels::testing::random_vec;
 
-std::vector<float> fvec_impl(const std::vector<double>& v) { return acl::kernels::testing::cast_vec<float>(v); }
+std::vector<float> fvec_impl(const std::vector<double>& v) {
+  return acl::kernels::testing::cast_vec<float>(v);
+}
 
 // Restores the thread count (and ACL_NUM_THREADS) a test changed.
 class ThreadCountGuard {
@@ -67,7 +74,8 @@ TEST(CpuThreads, PoolRunsEveryShareOnce) {
       } ctx{&calls};
       cpu::thread_pool().run(
           nt, [](void* p, int t) { (*static_cast<Ctx*>(p)->calls)[t].fetch_add(1); }, &ctx);
-      for (int t = 0; t < nt; ++t) EXPECT_EQ(calls[t].load(), 1) << "threads " << threads << " t " << t;
+      for (int t = 0; t < nt; ++t)
+        EXPECT_EQ(calls[t].load(), 1) << "threads " << threads << " t " << t;
     }
   }
 }
@@ -81,12 +89,13 @@ TEST(CpuThreads, ParallelForCoversTheRangeAndRethrows) {
     for (int64_t i = b; i < e; ++i) hits[i] += 1;
   });
   for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i], 1) << "index " << i;
-  EXPECT_THROW(cpu::parallel_for(n, 1000,
-                                 [&](int64_t b, int64_t) {
-                                   if (b > 0) throw std::runtime_error("share starting at " +
-                                                                       std::to_string(b));
-                                 }),
-               std::runtime_error);
+  EXPECT_THROW(
+      cpu::parallel_for(n, 1000,
+                        [&](int64_t b, int64_t) {
+                          if (b > 0)
+                            throw std::runtime_error("share starting at " + std::to_string(b));
+                        }),
+      std::runtime_error);
   // A nested loop runs serially inside the share that called it, and still covers its range.
   std::atomic<int64_t> inner{0};
   cpu::parallel_for(8, 1, [&](int64_t b, int64_t e) {
@@ -95,6 +104,32 @@ TEST(CpuThreads, ParallelForCoversTheRangeAndRethrows) {
     }
   });
   EXPECT_EQ(inner.load(), 8 * 5000);
+}
+
+// A child forked after the pool ran has none of its workers; its parallel loops must still finish.
+TEST(CpuThreads, ForkedChildRunsParallelLoops) {
+  ThreadCountGuard guard;
+  set_cpu_num_threads(2);
+  std::atomic<int64_t> covered{0};
+  cpu::parallel_for(100000, 1000, [&](int64_t b, int64_t e) { covered.fetch_add(e - b); });
+  ASSERT_EQ(covered.load(), 100000);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::atomic<int64_t> c{0};
+    cpu::parallel_for(100000, 1000, [&](int64_t b, int64_t e) { c.fetch_add(e - b); });
+    _exit(c.load() == 100000 ? 0 : 1);
+  }
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 200 && (done = waitpid(pid, &status, WNOHANG)) == 0; ++i) usleep(50000);
+  if (done == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    FAIL() << "the forked child's parallel loop did not finish within 10 s";
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST(CpuThreads, CountFromEnvironment) {
@@ -130,8 +165,8 @@ void expect_same_bits_across_threads(const char* what, F f) {
     const std::vector<std::vector<char>> got = f();
     ASSERT_EQ(got.size(), ref.size()) << what;
     for (size_t i = 0; i < ref.size(); ++i) {
-      EXPECT_TRUE(got[i] == ref[i]) << what << ": output " << i << " differs at " << threads
-                                    << " threads";
+      EXPECT_TRUE(got[i] == ref[i])
+          << what << ": output " << i << " differs at " << threads << " threads";
     }
   }
 }
@@ -162,14 +197,15 @@ TEST_P(ConvThreads, SameBitsAtEveryThreadCount) {
                               c.K, c.stride, c.pad, c.dil, c.groups);
     conv1d_backward_data_cpu<float>(dx.data(), dy.data(), w.data(), c.B, c.Cin, c.Cout, c.L, c.K,
                                     c.stride, c.pad, c.dil, c.groups);
-    conv1d_backward_weight_cpu<float>(dw.data(), db.data(), dy.data(), x.data(), c.B, c.Cin,
-                                      c.Cout, c.L, c.K, c.stride, c.pad, c.dil, c.groups);
+    conv1d_backward_weight_cpu<float>(dw.data(), db.data(), dy.data(), x.data(), c.B, c.Cin, c.Cout,
+                                      c.L, c.K, c.stride, c.pad, c.dil, c.groups);
     return std::vector<std::vector<char>>{bytes_of(y), bytes_of(dx), bytes_of(dw), bytes_of(db)};
   });
 }
 
 // The weight gradient (sample blocks and row blocks when groups == 1, a chain per group otherwise)
-// against direct loops in double: |got - ref| <= 1e-5 * sum |terms| (B * Lout float products per element).
+// against direct loops in double: |got - ref| <= 1e-5 * sum |terms| (B * Lout float products per
+// element).
 TEST_P(ConvThreads, WeightGradientMatchesDirectLoops) {
   const Conv c = GetParam();
   const int Lout = conv1d_out_length(c.L, c.K, c.stride, c.pad, c.dil);
@@ -214,11 +250,11 @@ INSTANTIATE_TEST_SUITE_P(
     Shapes, ConvThreads,
     // Sizes large enough that every pass is split at 2+ threads.
     ::testing::Values(Conv{37, 64, 16, 400, 7, 1, 3, 1, 1},  // groups 1: 8 sample blocks (5 + tail)
-                      Conv{20, 32, 130, 300, 3, 1, 1, 1, 1}, // groups 1: 3 row blocks of grad_w
-                      Conv{130, 8, 8, 65, 5, 2, 2, 2, 1},    // groups 1, stride 2, dilation 2
-                      Conv{40, 12, 96, 125, 5, 1, 2, 1, 12}, // lead-wise: a group per lead
-                      Conv{64, 6, 9, 400, 1, 1, 0, 1, 3},    // 1x1, the input is its own column
-                      Conv{24, 8, 8, 210, 7, 3, 3, 1, 2}),   // stride 3, groups 2
+                      Conv{20, 32, 130, 300, 3, 1, 1, 1, 1},  // groups 1: 3 row blocks of grad_w
+                      Conv{130, 8, 8, 65, 5, 2, 2, 2, 1},     // groups 1, stride 2, dilation 2
+                      Conv{40, 12, 96, 125, 5, 1, 2, 1, 12},  // lead-wise: a group per lead
+                      Conv{64, 6, 9, 400, 1, 1, 0, 1, 3},     // 1x1, the input is its own column
+                      Conv{24, 8, 8, 210, 7, 3, 3, 1, 2}),    // stride 3, groups 2
     [](const ::testing::TestParamInfo<Conv>& i) {
       const Conv& c = i.param;
       return "B" + std::to_string(c.B) + "_Cin" + std::to_string(c.Cin) + "_Cout" +
@@ -238,12 +274,12 @@ TEST(CpuThreads, BatchNormSameBits) {
     expect_same_bits_across_threads("batchnorm", [&] {
       std::vector<float> y(n), mean(C), invstd(C), rm(C, 0.1f), rv(C, 0.9f), dx(n), dg(C), db(C);
       batchnorm1d_forward_train_cpu<float>(y.data(), mean.data(), invstd.data(), rm.data(),
-                                           rv.data(), x.data(), gamma.data(), beta.data(), B, C,
-                                           L, 0.1, 1e-5);
+                                           rv.data(), x.data(), gamma.data(), beta.data(), B, C, L,
+                                           0.1, 1e-5);
       batchnorm1d_backward_train_cpu<float>(dx.data(), dg.data(), db.data(), dy.data(), x.data(),
                                             mean.data(), invstd.data(), gamma.data(), B, C, L);
-      return std::vector<std::vector<char>>{bytes_of(y), bytes_of(mean), bytes_of(invstd),
-                                            bytes_of(rm), bytes_of(rv), bytes_of(dx),
+      return std::vector<std::vector<char>>{bytes_of(y),  bytes_of(mean), bytes_of(invstd),
+                                            bytes_of(rm), bytes_of(rv),   bytes_of(dx),
                                             bytes_of(dg), bytes_of(db)};
     });
   }
@@ -281,6 +317,42 @@ TEST(CpuThreads, MaxPoolPairPath) {
     relu_backward_cpu<float>(dr.data(), x.data(), dx.data(), int64_t(dx.size()));
     return std::vector<std::vector<char>>{bytes_of(yy), bytes_of(a), bytes_of(dx), bytes_of(r),
                                           bytes_of(dr)};
+  });
+}
+
+// The contrastive loss over 9 row tiles of 64 (M = 520 rows: 130 records x 2 views x 2 regions):
+// forward statistics and loss, backward gradient.
+TEST(CpuThreads, ContrastiveSameBits) {
+  const int M = 520, d = 40;
+  std::vector<float> z = fvec_impl(random_vec(size_t(M) * d, 51));
+  for (int i = 0; i < M; ++i) {  // L2-normalised rows
+    double n = 0;
+    for (int j = 0; j < d; ++j) n += double(z[size_t(i) * d + j]) * z[size_t(i) * d + j];
+    for (int j = 0; j < d; ++j) z[size_t(i) * d + j] = float(z[size_t(i) * d + j] / std::sqrt(n));
+  }
+  std::vector<int32_t> ids(size_t(M) * 3);
+  for (int i = 0; i < M; ++i) {
+    ids[3 * size_t(i)] = i / 4;            // record
+    ids[3 * size_t(i) + 1] = (i / 2) % 2;  // region
+    ids[3 * size_t(i) + 2] = i % 2;        // view
+  }
+  expect_same_bits_across_threads("contrastive", [&] {
+    float loss = 0, acc = 0;
+    int32_t anchors = 0;
+    std::vector<float> lse(M), spos(M), grad(size_t(M) * d);
+    std::vector<int32_t> pos(M), hit(M);
+    contrastive_forward_cpu<float>(&loss, &acc, &anchors, lse.data(), pos.data(), spos.data(),
+                                   hit.data(), z.data(), ids.data(), M, d, 10.0);
+    EXPECT_GT(anchors, 0);
+    const float gl = 1.0f;
+    contrastive_backward_cpu<float>(grad.data(), &gl, z.data(), ids.data(), lse.data(), pos.data(),
+                                    anchors, M, d, 10.0);
+    return std::vector<std::vector<char>>{bytes_of(std::vector<float>{loss, acc}),
+                                          bytes_of(lse),
+                                          bytes_of(spos),
+                                          bytes_of(pos),
+                                          bytes_of(hit),
+                                          bytes_of(grad)};
   });
 }
 

@@ -194,9 +194,8 @@ void conv1d_forward_cpu(T* out, const T* in, const T* w, const T* b, int B, int 
         col = colbuf;
       }
       for (int gi = 0; gi < groups; ++gi) {
-        gemm(false, false, g.Coutg, g.Lout, CgK, T(1),
-             w + static_cast<int64_t>(gi) * g.Coutg * CgK, CgK,
-             col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout, T(0),
+        gemm(false, false, g.Coutg, g.Lout, CgK, T(1), w + static_cast<int64_t>(gi) * g.Coutg * CgK,
+             CgK, col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout, T(0),
              y + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout);
       }
       if (b) {
@@ -223,9 +222,8 @@ void conv1d_backward_data_cpu(T* grad_in, const T* grad_out, const T* w, int B, 
       T* dx = grad_in + n * Cin * L;
       T* col = g.identity_col ? dx : colbuf;  // identity: col2im is the identity too
       for (int gi = 0; gi < groups; ++gi) {
-        gemm(true, false, CgK, g.Lout, g.Coutg, T(1),
-             w + static_cast<int64_t>(gi) * g.Coutg * CgK, CgK,
-             dy + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout, T(0),
+        gemm(true, false, CgK, g.Lout, g.Coutg, T(1), w + static_cast<int64_t>(gi) * g.Coutg * CgK,
+             CgK, dy + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout, T(0),
              col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout);
       }
       if (!g.identity_col) col2im(dx, colbuf, g, g.Lout);
@@ -250,8 +248,8 @@ void wgrad_chain(T* dw, T* colbuf, const T* grad_out, const T* in, const ConvGeo
       col = colbuf;
     }
     const T beta = n == n0 ? T(0) : T(1);  // the chain's first sample writes, the rest add
-    gemm(false, true, g.Coutg, CgK, g.Lout, T(1),
-         dy + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout, col, g.Lout, beta, dw, CgK);
+    gemm(false, true, g.Coutg, CgK, g.Lout, T(1), dy + static_cast<int64_t>(gi) * g.Coutg * g.Lout,
+         g.Lout, col, g.Lout, beta, dw, CgK);
   }
 }
 
@@ -302,16 +300,16 @@ void conv1d_backward_weight_cpu(T* grad_w, T* grad_b, const T* grad_out, const T
       });
       const T beta = c == 0 ? T(0) : T(1);
       const int64_t per_block = kWgradRows * CgK * ld;
-      cpu::parallel_for(row_blocks, per_block >= kGrainMacs ? 1 : kGrainMacs / per_block,
-                        [&](int64_t r0, int64_t r1) {
-                          for (int64_t r = r0; r < r1; ++r) {
-                            const int64_t m0 = r * kWgradRows;
-                            const int m = static_cast<int>(std::min<int64_t>(kWgradRows, Cout - m0));
-                            gemm(false, true, m, CgK, static_cast<int>(ld), T(1), dyc + m0 * ld,
-                                 static_cast<int>(ld), col, static_cast<int>(ld), beta,
-                                 grad_w + m0 * CgK, CgK);
-                          }
-                        });
+      cpu::parallel_for(
+          row_blocks, per_block >= kGrainMacs ? 1 : kGrainMacs / per_block,
+          [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
+              const int64_t m0 = r * kWgradRows;
+              const int m = static_cast<int>(std::min<int64_t>(kWgradRows, Cout - m0));
+              gemm(false, true, m, CgK, static_cast<int>(ld), T(1), dyc + m0 * ld,
+                   static_cast<int>(ld), col, static_cast<int>(ld), beta, grad_w + m0 * CgK, CgK);
+            }
+          });
     }
   }
   if (grad_b) {

@@ -2,6 +2,7 @@
 #include "kernels/cpu/thread_pool.h"
 
 #include <cblas.h>
+#include <pthread.h>
 #include <sched.h>
 
 #include <cerrno>
@@ -97,6 +98,13 @@ bool in_parallel_region() {
 
 ThreadPool& thread_pool() {
   const int n = cpu_num_threads();
+  // A forked child has none of the parent's workers: it drops (leaks) the parent's pool object
+  // and builds its own on first use.
+  static const bool at_fork_registered = [] {
+    pthread_atfork(nullptr, nullptr, [] { (void)g_pool.release(); });
+    return true;
+  }();
+  (void)at_fork_registered;
   std::lock_guard<std::mutex> lock(g_pool_mutex);
   if (!g_pool || g_pool->threads() != n) {
     g_pool.reset();  // joins the old workers

@@ -135,7 +135,8 @@ int run_cpu(const Options& o) {
   const char* core = std::getenv("OPENBLAS_CORETYPE");
   const std::string threads = std::to_string(kernels::cpu_num_threads()) +
                               " thread(s) (ACL_NUM_THREADS; OpenBLAS single-threaded), "
-                              "OPENBLAS_CORETYPE=" + (core != nullptr ? core : "unset");
+                              "OPENBLAS_CORETYPE=" +
+                              (core != nullptr ? core : "unset");
   std::printf(
       "device: cpu, %s, %s; conv1d and the contrastive loss, steady-clock medians, no cache "
       "flush\n",
