@@ -1,8 +1,14 @@
 #include "engine/host_memory.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <new>
+#include <stdexcept>
+#include <string>
 #include <utility>
+#include <vector>
 
 #ifdef ACL_HAVE_CUDA
 #include "kernels/runtime/caching_allocator.h"
@@ -11,6 +17,121 @@
 namespace acl {
 namespace {
 constexpr size_t kAlignment = 64;
+
+// The size class of a request of `bytes` >= kHostCacheMinBytes: rounded up to a multiple of
+// 1/8 of its power of two.
+size_t size_class(size_t bytes) {
+  size_t top = 1;
+  while (top * 2 <= bytes) top *= 2;
+  const size_t step = top / 8;
+  return (bytes + step - 1) / step * step;
+}
+
+uint64_t cache_limit_bytes() {
+  const char* env = std::getenv("ACL_HOST_CACHE_LIMIT_MB");
+  if (!env || !*env) return uint64_t{4096} << 20;
+  char* end = nullptr;
+  errno = 0;
+  const long long mb = std::strtoll(env, &end, 10);
+  if (errno != 0 || end == env || *end != '\0' || mb < 0) {
+    throw std::invalid_argument("ACL_HOST_CACHE_LIMIT_MB='" + std::string(env) +
+                                "' is not a size in MB (expected an integer >= 0)");
+  }
+  return static_cast<uint64_t>(mb) << 20;
+}
+
+void* aligned_or_throw(size_t bytes) {
+  void* p = std::aligned_alloc(kAlignment, (bytes + kAlignment - 1) / kAlignment * kAlignment);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+
+class HostCache {
+ public:
+  void* allocate(size_t bytes) {
+    if (bytes < kHostCacheMinBytes) return aligned_or_throw(bytes == 0 ? kAlignment : bytes);
+    const size_t cls = size_class(bytes);
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      auto it = free_.find(cls);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        stats_.cached_bytes -= cls;
+        stats_.allocated_bytes += cls;
+        ++stats_.hits;
+        return p;
+      }
+      ++stats_.misses;
+      if (stats_.cached_bytes > 0 && stats_.cached_bytes + cls > limit_) release_locked();
+      stats_.allocated_bytes += cls;
+    }
+    try {
+      return aligned_or_throw(cls);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(m_);
+      stats_.allocated_bytes -= cls;
+      release_locked();
+      throw;
+    }
+  }
+
+  void free(void* p, size_t bytes) {
+    if (!p) return;
+    if (bytes < kHostCacheMinBytes) {
+      std::free(p);
+      return;
+    }
+    const size_t cls = size_class(bytes);
+    std::lock_guard<std::mutex> lock(m_);
+    free_[cls].push_back(p);
+    stats_.allocated_bytes -= cls;
+    stats_.cached_bytes += cls;
+  }
+
+  HostCacheStats stats() {
+    std::lock_guard<std::mutex> lock(m_);
+    return stats_;
+  }
+
+  void release() {
+    std::lock_guard<std::mutex> lock(m_);
+    release_locked();
+  }
+
+ private:
+  void release_locked() {
+    for (auto& [cls, blocks] : free_) {
+      for (void* p : blocks) std::free(p);
+      stats_.cached_bytes -= cls * blocks.size();
+      blocks.clear();
+    }
+  }
+
+  std::mutex m_;
+  std::map<size_t, std::vector<void*>> free_;
+  HostCacheStats stats_;
+  uint64_t limit_ = cache_limit_bytes();
+};
+
+HostCache& host_cache() {
+  static HostCache* cache = new HostCache();  // never destroyed: tensors may outlive statics
+  return *cache;
+}
+
+}  // namespace
+
+void* host_allocate(size_t bytes) {
+  return host_cache().allocate(bytes);
+}
+void host_free(void* p, size_t bytes) {
+  host_cache().free(p, bytes);
+}
+HostCacheStats host_cache_stats() {
+  return host_cache().stats();
+}
+void host_cache_release() {
+  host_cache().release();
 }
 
 HostBuffer::HostBuffer(size_t bytes, bool pinned) : bytes_(bytes) {
@@ -24,8 +145,7 @@ HostBuffer::HostBuffer(size_t bytes, bool pinned) : bytes_(bytes) {
 #else
   (void)pinned;
 #endif
-  data_ = std::aligned_alloc(kAlignment, (bytes + kAlignment - 1) / kAlignment * kAlignment);
-  if (!data_) throw std::bad_alloc();
+  data_ = host_allocate(bytes);
 }
 
 HostBuffer::~HostBuffer() {
@@ -59,7 +179,7 @@ void HostBuffer::release() {
     return;
   }
 #endif
-  std::free(data_);
+  host_free(data_, bytes_);
   data_ = nullptr;
 }
 

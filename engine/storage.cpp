@@ -1,5 +1,7 @@
 #include "engine/storage.h"
 
+#include "engine/host_memory.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -30,8 +32,7 @@ Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
   size_t padded =
       bytes == 0 ? kCpuAlignment : (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
   if (device == Device::CPU) {
-    data_ = std::aligned_alloc(kCpuAlignment, padded);
-    if (!data_) throw std::bad_alloc();
+    data_ = host_allocate(padded);  // the host caching allocator (engine/host_memory.h)
   } else {
 #ifdef ACL_HAVE_CUDA
     // Stream-ordered: the block is reused only by work queued on the same compute stream.
@@ -45,7 +46,8 @@ Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
 Storage::~Storage() {
   if (!data_) return;
   if (device_ == Device::CPU) {
-    std::free(data_);
+    host_free(data_, bytes_ == 0 ? kCpuAlignment
+                                 : (bytes_ + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment);
   } else {
 #ifdef ACL_HAVE_CUDA
     cuda_allocator().free(data_);

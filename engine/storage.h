@@ -1,5 +1,6 @@
 // Reference-counted byte buffer on one device. Tensors share a Storage; views (reshape, detach)
-// alias it. CPU memory is 64-byte aligned; CUDA memory comes from the caching allocator.
+// alias it. CPU memory is 64-byte aligned, from the host caching allocator (engine/host_memory.h);
+// CUDA memory comes from the CUDA caching allocator.
 #pragma once
 
 #include <cstddef>

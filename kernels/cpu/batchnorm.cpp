@@ -1,6 +1,10 @@
 // Batch norm on the CPU over x viewed as (B, C, L); channel c of sample b is the contiguous row
-// x[b, c, :]. Per-channel sums go to double accumulators indexed by c in one sweep over the
-// tensor (row-major order, so (B, C) inputs with L = 1 also stream).
+// x[b, c, :]. Per-channel sums go to double accumulators: a row is summed in kLanes interleaved
+// partial sums (position l goes to lane l % kLanes; independent chains the compiler keeps in
+// vector registers), the lanes are added in a fixed tree, and each row's sum is added to its
+// channel's accumulator in increasing b. The order is fixed by the shape, so the result is the same
+// whether channels run one after another or spread over threads (kernels/cpu/parallel.h: sums
+// split by channel, elementwise passes by row).
 //   train forward: two passes for the statistics (mean, then sum of squared deviations: no
 //     cancellation for channels with a large mean), a third writes out = (x - mean) * s + beta
 //     with s = gamma * invstd, in double per element.
@@ -14,15 +18,148 @@
 #include "kernels/batchnorm.h"
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "kernels/batchnorm_shared.h"
+#include "kernels/cpu/parallel.h"
 
 namespace acl::kernels {
 
 using namespace batchnorm_detail;
 
 namespace {
+
+// Minimum elements one thread takes on.
+constexpr int64_t kGrainElems = 16384;
+
+// Channels or rows of `per` elements each that make one thread's minimum share.
+inline int64_t grain_of(int64_t per) {
+  return per >= kGrainElems ? 1 : kGrainElems / (per > 0 ? per : 1);
+}
+
+constexpr int kLanes = 8;
+
+// The per-row loops are compiled for AVX-512, AVX2 and the baseline ISA, picked at run time
+// (GCC function multiversioning). Every version performs the same IEEE operations in the same
+// order (no FMA contraction: ISO C++ mode), so results do not depend on the machine.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define ACL_BN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define ACL_BN_CLONES
+#endif
+
+// kLanes doubles as one GCC/Clang vector value: lane j of a partial sum is one independent chain.
+typedef double Lanes __attribute__((vector_size(kLanes * sizeof(double))));
+typedef float LanesF __attribute__((vector_size(kLanes * sizeof(float))));
+
+// *v = p[0, kLanes) widened to double (through memory: no vector crosses a call boundary).
+inline void load_lanes(Lanes* v, const double* p) {
+  std::memcpy(v, p, sizeof(*v));
+}
+inline void load_lanes(Lanes* v, const float* p) {
+  LanesF f;
+  std::memcpy(&f, p, sizeof(f));
+  *v = __builtin_convertvector(f, Lanes);
+}
+
+// The kLanes partial sums added in a fixed tree.
+inline double lane_total(const Lanes& a) {
+  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+// sum_l x[l] in double.
+template <typename T>
+ACL_BN_CLONES double row_sum(const T* x, int L) {
+  Lanes a = {};
+  int l = 0;
+  for (; l + kLanes <= L; l += kLanes) {
+    Lanes v;
+    load_lanes(&v, x + l);
+    a += v;
+  }
+  for (int j = 0; l < L; ++l, ++j) a[j] += static_cast<double>(x[l]);
+  return lane_total(a);
+}
+
+// sum_l (x[l] - m)^2 in double.
+template <typename T>
+ACL_BN_CLONES double row_sum_sq_dev(const T* x, int L, double m) {
+  Lanes a = {};
+  int l = 0;
+  for (; l + kLanes <= L; l += kLanes) {
+    Lanes d;
+    load_lanes(&d, x + l);
+    d -= m;
+    a += d * d;
+  }
+  for (int j = 0; l < L; ++l, ++j) {
+    const double d = static_cast<double>(x[l]) - m;
+    a[j] += d * d;
+  }
+  return lane_total(a);
+}
+
+// sum_l dy[l] and sum_l dy[l] * xhat[l] in double (xhat = (x - m) * is, as bn_dy_xhat).
+template <typename T>
+ACL_BN_CLONES void row_grad_sums(const T* dy, const T* x, int L, double m, double is, double* s0,
+                                 double* s1) {
+  Lanes a = {}, b = {};
+  int l = 0;
+  for (; l + kLanes <= L; l += kLanes) {
+    Lanes d, v;
+    load_lanes(&d, dy + l);
+    load_lanes(&v, x + l);
+    a += d;
+    b += d * (v - m) * is;
+  }
+  for (int j = 0; l < L; ++l, ++j) {
+    const double d = static_cast<double>(dy[l]);
+    a[j] += d;
+    b[j] += bn_dy_xhat(d, static_cast<double>(x[l]), m, is);
+  }
+  *s0 = lane_total(a);
+  *s1 = lane_total(b);
+}
+
+// p[0, kLanes) = v narrowed to T (each lane rounded as static_cast<T> rounds it).
+inline void store_lanes(double* p, const Lanes& v) {
+  std::memcpy(p, &v, sizeof(v));
+}
+inline void store_lanes(float* p, const Lanes& v) {
+  const LanesF f = __builtin_convertvector(v, LanesF);
+  std::memcpy(p, &f, sizeof(f));
+}
+
+// y[l] = bn_normalize(x[l], m, s, t) in double, kLanes at a time.
+template <typename T>
+ACL_BN_CLONES void row_normalize(T* y, const T* x, int L, double m, double s, double t) {
+  int l = 0;
+  for (; l + kLanes <= L; l += kLanes) {
+    Lanes v;
+    load_lanes(&v, x + l);
+    store_lanes(y + l, (v - m) * s + t);
+  }
+  for (; l < L; ++l) y[l] = static_cast<T>(bn_normalize(static_cast<double>(x[l]), m, s, t));
+}
+
+// dx[l] = bn_backward_train(dy[l], x[l], ...) in double, kLanes at a time.
+template <typename T>
+ACL_BN_CLONES void row_backward_train(T* dx, const T* dy, const T* x, int L, double m, double is,
+                                      double k, double mdy, double mdyx) {
+  int l = 0;
+  for (; l + kLanes <= L; l += kLanes) {
+    Lanes d, v;
+    load_lanes(&d, dy + l);
+    load_lanes(&v, x + l);
+    const Lanes xhat = (v - m) * is;
+    store_lanes(dx + l, k * (d - mdy - xhat * mdyx));
+  }
+  for (; l < L; ++l) {
+    dx[l] = static_cast<T>(bn_backward_train(static_cast<double>(dy[l]), static_cast<double>(x[l]),
+                                             m, is, k, mdy, mdyx));
+  }
+}
 
 template <typename T>
 std::vector<double> widen(const T* p, int C) {
@@ -36,15 +173,14 @@ template <typename T>
 void apply_affine(T* out, const T* in, const std::vector<double>& mean,
                   const std::vector<double>& scale, const std::vector<double>& shift, int B, int C,
                   int L) {
-  for (int b = 0; b < B; ++b) {
-    for (int c = 0; c < C; ++c) {
-      const int64_t base = (static_cast<int64_t>(b) * C + c) * L;
-      const double m = mean[c], s = scale[c], t = shift[c];
-      for (int l = 0; l < L; ++l) {
-        out[base + l] = static_cast<T>(bn_normalize(static_cast<double>(in[base + l]), m, s, t));
-      }
+  cpu::parallel_for(static_cast<int64_t>(B) * C, grain_of(L), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int c = static_cast<int>(r % C);
+      const T* x = in + r * L;
+      T* y = out + r * L;
+      row_normalize(y, x, L, mean[c], scale[c], shift[c]);
     }
-  }
+  });
 }
 
 // Per-channel sum dy (sdy) and sum dy * xhat (sdyx) over the channel's values, added into the
@@ -54,23 +190,26 @@ void channel_grad_sums(std::vector<double>& sdy, std::vector<double>& sdyx, T* g
                        const std::vector<double>* k, const T* grad_out, const T* in,
                        const std::vector<double>& mean, const std::vector<double>& invstd, int B,
                        int C, int L, bool sums) {
-  for (int b = 0; b < B; ++b) {
-    for (int c = 0; c < C; ++c) {
-      const int64_t base = (static_cast<int64_t>(b) * C + c) * L;
+  cpu::parallel_for(C, grain_of(static_cast<int64_t>(B) * L), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
       const double m = mean[c], is = invstd[c];
-      double s0 = 0.0, s1 = 0.0;
-      for (int l = 0; l < L; ++l) {
-        const double dy = static_cast<double>(grad_out[base + l]);
-        if (grad_in_eval) grad_in_eval[base + l] = static_cast<T>(dy * (*k)[c]);
+      for (int b = 0; b < B; ++b) {
+        const int64_t base = (static_cast<int64_t>(b) * C + c) * L;
+        if (grad_in_eval) {
+          const double kc = (*k)[c];
+          for (int l = 0; l < L; ++l) {
+            grad_in_eval[base + l] = static_cast<T>(static_cast<double>(grad_out[base + l]) * kc);
+          }
+        }
         if (sums) {
-          s0 += dy;
-          s1 += bn_dy_xhat(dy, static_cast<double>(in[base + l]), m, is);
+          double s0, s1;
+          row_grad_sums(grad_out + base, in + base, L, m, is, &s0, &s1);
+          sdy[c] += s0;
+          sdyx[c] += s1;
         }
       }
-      sdy[c] += s0;
-      sdyx[c] += s1;
     }
-  }
+  });
 }
 
 template <typename T>
@@ -90,27 +229,21 @@ void batchnorm1d_forward_train_cpu(T* out, T* save_mean, T* save_invstd, T* runn
                                    int B, int C, int L, double momentum, double eps) {
   const int64_t n = check_forward_train(out, save_mean, save_invstd, in, B, C, L, eps);
   std::vector<double> mean(C, 0.0), sq(C, 0.0);
-  for (int b = 0; b < B; ++b) {
-    for (int c = 0; c < C; ++c) {
-      const T* x = in + (static_cast<int64_t>(b) * C + c) * L;
-      double s = 0.0;
-      for (int l = 0; l < L; ++l) s += static_cast<double>(x[l]);
-      mean[c] += s;
-    }
-  }
-  for (int c = 0; c < C; ++c) mean[c] /= static_cast<double>(n);
-  for (int b = 0; b < B; ++b) {
-    for (int c = 0; c < C; ++c) {
-      const T* x = in + (static_cast<int64_t>(b) * C + c) * L;
-      const double m = mean[c];
-      double s = 0.0;
-      for (int l = 0; l < L; ++l) {
-        double d = static_cast<double>(x[l]) - m;
-        s += d * d;
+  cpu::parallel_for(C, grain_of(n), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      double acc = 0.0;
+      for (int b = 0; b < B; ++b) {
+        acc += row_sum(in + (static_cast<int64_t>(b) * C + c) * L, L);
       }
-      sq[c] += s;
+      const double m = acc / static_cast<double>(n);
+      mean[c] = m;
+      double acc2 = 0.0;
+      for (int b = 0; b < B; ++b) {
+        acc2 += row_sum_sq_dev(in + (static_cast<int64_t>(b) * C + c) * L, L, m);
+      }
+      sq[c] = acc2;
     }
-  }
+  });
   std::vector<double> scale(C), shift(C);
   for (int c = 0; c < C; ++c) {
     const double invstd = bn_invstd(sq[c] / static_cast<double>(n), eps);
@@ -152,18 +285,17 @@ void batchnorm1d_backward_train_cpu(T* grad_in, T* grad_gamma, T* grad_beta, con
   std::vector<double> mean = widen(save_mean, C), invstd = widen(save_invstd, C);
   std::vector<double> sdy(C, 0.0), sdyx(C, 0.0);  // sum dy, sum dy * xhat
   channel_grad_sums<T>(sdy, sdyx, nullptr, nullptr, grad_out, in, mean, invstd, B, C, L, true);
-  for (int b = 0; b < B; ++b) {
-    for (int c = 0; c < C; ++c) {
-      const int64_t base = (static_cast<int64_t>(b) * C + c) * L;
+  cpu::parallel_for(static_cast<int64_t>(B) * C, grain_of(L), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int c = static_cast<int>(r % C);
+      const T* dy = grad_out + r * L;
+      const T* x = in + r * L;
+      T* dx = grad_in + r * L;
       const double m = mean[c], is = invstd[c], k = bn_scale(gamma, c, is);
       const double mdy = sdy[c] / n, mdyx = sdyx[c] / n;
-      for (int l = 0; l < L; ++l) {
-        grad_in[base + l] = static_cast<T>(
-            bn_backward_train(static_cast<double>(grad_out[base + l]),
-                              static_cast<double>(in[base + l]), m, is, k, mdy, mdyx));
-      }
+      row_backward_train(dx, dy, x, L, m, is, k, mdy, mdyx);
     }
-  }
+  });
   write_param_grads(grad_gamma, grad_beta, sdyx, sdy, C);
 }
 

@@ -7,6 +7,9 @@
 // accumulating the row block of the gradient over the column tiles in a fixed order.
 // Memory: one scratch tile (kRowTile * kColTile elements) plus O(M) row statistics.
 // Numerics: GEMM and exp sums in T; the loss reduction over the anchors in double.
+// Threads (kernels/cpu/parallel.h): row tiles are independent (each writes only its rows' outputs)
+// and are split over threads, each with its own scratch tile; the loss is summed over the rows in
+// order afterwards, so nothing depends on the thread count.
 #include "kernels/contrastive.h"
 
 #include <algorithm>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "kernels/contrastive_shared.h"
+#include "kernels/cpu/parallel.h"
 #include "kernels/gemm.h"
 
 namespace acl::kernels {
@@ -24,6 +28,19 @@ constexpr int kRowTile = 64;
 constexpr int kColTile = 512;
 
 using namespace contrastive_detail;
+
+// The calling thread's scratch tile (kRowTile x kColTile), kept between calls.
+template <typename T>
+T* tile_scratch() {
+  thread_local std::vector<T> tile(static_cast<size_t>(kRowTile) * kColTile);
+  return tile.data();
+}
+
+// Row tiles of about this many multiply-adds make one thread's minimum share.
+int64_t tile_grain(int M, int d) {
+  const int64_t per_tile = static_cast<int64_t>(kRowTile) * M * (d > 0 ? d : 1);
+  return per_tile >= (1 << 16) ? 1 : (1 << 16) / per_tile;
+}
 
 template <typename T>
 struct RowState {
@@ -47,53 +64,57 @@ void contrastive_forward_cpu(T* loss, float* accuracy, int32_t* anchors, T* row_
 
   const T it = static_cast<T>(inv_tau);
   const T neg_inf = -std::numeric_limits<T>::infinity();
-  std::vector<T> tile(static_cast<size_t>(kRowTile) * kColTile);
-  std::vector<RowState<T>> st(kRowTile);
-  for (int r0 = 0; r0 < M; r0 += kRowTile) {
-    const int R = std::min(kRowTile, M - r0);
-    std::fill(st.begin(), st.end(), RowState<T>{});
-    for (int c0 = 0; c0 < M; c0 += kColTile) {
-      const int C = std::min(kColTile, M - c0);
-      gemm_cpu<T>(false, true, R, C, d, T(1), zhat + static_cast<int64_t>(r0) * d,
-                  zhat + static_cast<int64_t>(c0) * d, T(0), tile.data());
-      for (int ii = 0; ii < R; ++ii) {
-        const int32_t* idi = ids + 3 * static_cast<int64_t>(r0 + ii);
-        RowState<T>& r = st[ii];
-        T* srow = tile.data() + static_cast<int64_t>(ii) * C;
-        T tmax = neg_inf;
-        for (int jj = 0; jj < C; ++jj) {
-          const int32_t* idj = ids + 3 * static_cast<int64_t>(c0 + jj);
-          const PairMask mask = pair_mask(idi[0], idi[1], idi[2], idj[0], idj[1], idj[2]);
-          if (mask.excluded) {
-            srow[jj] = neg_inf;  // adds exp(-inf) = 0 below
-            continue;
+  const int64_t row_tiles = (static_cast<int64_t>(M) + kRowTile - 1) / kRowTile;
+  cpu::parallel_for(row_tiles, tile_grain(M, d), [&](int64_t t0, int64_t t1) {
+    T* tile = tile_scratch<T>();
+    RowState<T> st[kRowTile];
+    for (int r0 = static_cast<int>(t0 * kRowTile); r0 < std::min<int64_t>(M, t1 * kRowTile);
+         r0 += kRowTile) {
+      const int R = std::min(kRowTile, M - r0);
+      std::fill(st, st + kRowTile, RowState<T>{});
+      for (int c0 = 0; c0 < M; c0 += kColTile) {
+        const int C = std::min(kColTile, M - c0);
+        gemm_cpu<T>(false, true, R, C, d, T(1), zhat + static_cast<int64_t>(r0) * d,
+                    zhat + static_cast<int64_t>(c0) * d, T(0), tile);
+        for (int ii = 0; ii < R; ++ii) {
+          const int32_t* idi = ids + 3 * static_cast<int64_t>(r0 + ii);
+          RowState<T>& r = st[ii];
+          T* srow = tile + static_cast<int64_t>(ii) * C;
+          T tmax = neg_inf;
+          for (int jj = 0; jj < C; ++jj) {
+            const int32_t* idj = ids + 3 * static_cast<int64_t>(c0 + jj);
+            const PairMask mask = pair_mask(idi[0], idi[1], idi[2], idj[0], idj[1], idj[2]);
+            if (mask.excluded) {
+              srow[jj] = neg_inf;  // adds exp(-inf) = 0 below
+              continue;
+            }
+            const T s = srow[jj] * it;
+            srow[jj] = s;
+            if (mask.positive) {
+              r.pos_sum += s;
+              ++r.pos_count;
+              r.pos_max = std::max(r.pos_max, s);
+            } else {
+              r.neg_max = std::max(r.neg_max, s);
+            }
+            if (!(s <= tmax)) tmax = s;  // a NaN becomes the max and propagates
           }
-          const T s = srow[jj] * it;
-          srow[jj] = s;
-          if (mask.positive) {
-            r.pos_sum += s;
-            ++r.pos_count;
-            r.pos_max = std::max(r.pos_max, s);
-          } else {
-            r.neg_max = std::max(r.neg_max, s);
-          }
-          if (!(s <= tmax)) tmax = s;  // a NaN becomes the max and propagates
+          if (tmax == neg_inf) continue;  // no valid column in this tile
+          const T m = std::max(r.m, tmax);
+          T sum = T(0);
+          for (int jj = 0; jj < C; ++jj) sum += std::exp(srow[jj] - m);
+          r.s = r.s * std::exp(r.m - m) + sum;  // first tile: 0 * exp(-inf) = 0
+          r.m = m;
         }
-        if (tmax == neg_inf) continue;  // no valid column in this tile
-        const T m = std::max(r.m, tmax);
-        T sum = T(0);
-        for (int jj = 0; jj < C; ++jj) sum += std::exp(srow[jj] - m);
-        r.s = r.s * std::exp(r.m - m) + sum;  // first tile: 0 * exp(-inf) = 0
-        r.m = m;
+      }
+      for (int ii = 0; ii < R; ++ii) {
+        const RowState<T>& r = st[ii];
+        const int i = r0 + ii;
+        finish_row(r.m, r.s, r.pos_sum, r.pos_count, r.pos_max, r.neg_max, row_lse + i, row_pos + i,
+                   row_spos + i, row_hit + i);
       }
     }
-    for (int ii = 0; ii < R; ++ii) {
-      const RowState<T>& r = st[ii];
-      const int i = r0 + ii;
-      finish_row(r.m, r.s, r.pos_sum, r.pos_count, r.pos_max, r.neg_max, row_lse + i, row_pos + i,
-                 row_spos + i, row_hit + i);
-    }
-  }
+  });
 
   double total = 0.0;
   int64_t n = 0, hits = 0;
@@ -124,38 +145,42 @@ void contrastive_backward_cpu(T* grad_zhat, const T* grad_loss, const T* zhat, c
   std::vector<T> a(M), q(M);
   for (int i = 0; i < M; ++i) row_scales(a_anchor, row_pos[i], &a[i], &q[i]);
 
-  std::vector<T> tile(static_cast<size_t>(kRowTile) * kColTile);
-  for (int r0 = 0; r0 < M; r0 += kRowTile) {
-    const int R = std::min(kRowTile, M - r0);
-    for (int c0 = 0; c0 < M; c0 += kColTile) {
-      const int C = std::min(kColTile, M - c0);
-      gemm_cpu<T>(false, true, R, C, d, T(1), zhat + static_cast<int64_t>(r0) * d,
-                  zhat + static_cast<int64_t>(c0) * d, T(0), tile.data());
-      for (int ii = 0; ii < R; ++ii) {
-        const int k = r0 + ii;
-        const int32_t* idk = ids + 3 * static_cast<int64_t>(k);
-        const bool k_anchor = row_pos[k] > 0;
-        T* crow = tile.data() + static_cast<int64_t>(ii) * C;
-        for (int jj = 0; jj < C; ++jj) {
-          const int j = c0 + jj;
-          const int32_t* idj = ids + 3 * static_cast<int64_t>(j);
-          const PairMask mask = pair_mask(idk[0], idk[1], idk[2], idj[0], idj[1], idj[2]);
-          if (mask.excluded) {
-            crow[jj] = T(0);
-            continue;
+  const int64_t row_tiles = (static_cast<int64_t>(M) + kRowTile - 1) / kRowTile;
+  cpu::parallel_for(row_tiles, tile_grain(M, d), [&](int64_t t0, int64_t t1) {
+    T* tile = tile_scratch<T>();
+    for (int r0 = static_cast<int>(t0 * kRowTile); r0 < std::min<int64_t>(M, t1 * kRowTile);
+         r0 += kRowTile) {
+      const int R = std::min(kRowTile, M - r0);
+      for (int c0 = 0; c0 < M; c0 += kColTile) {
+        const int C = std::min(kColTile, M - c0);
+        gemm_cpu<T>(false, true, R, C, d, T(1), zhat + static_cast<int64_t>(r0) * d,
+                    zhat + static_cast<int64_t>(c0) * d, T(0), tile);
+        for (int ii = 0; ii < R; ++ii) {
+          const int k = r0 + ii;
+          const int32_t* idk = ids + 3 * static_cast<int64_t>(k);
+          const bool k_anchor = row_pos[k] > 0;
+          T* crow = tile + static_cast<int64_t>(ii) * C;
+          for (int jj = 0; jj < C; ++jj) {
+            const int j = c0 + jj;
+            const int32_t* idj = ids + 3 * static_cast<int64_t>(j);
+            const PairMask mask = pair_mask(idk[0], idk[1], idk[2], idj[0], idj[1], idj[2]);
+            if (mask.excluded) {
+              crow[jj] = T(0);
+              continue;
+            }
+            const T s = crow[jj] * it;
+            T c = T(0);
+            if (k_anchor) c += pair_grad(a[k], q[k], s, row_lse[k], mask.positive);        // G_kj
+            if (row_pos[j] > 0) c += pair_grad(a[j], q[j], s, row_lse[j], mask.positive);  // G_jk
+            crow[jj] = c;
           }
-          const T s = crow[jj] * it;
-          T c = T(0);
-          if (k_anchor) c += pair_grad(a[k], q[k], s, row_lse[k], mask.positive);        // G_kj
-          if (row_pos[j] > 0) c += pair_grad(a[j], q[j], s, row_lse[j], mask.positive);  // G_jk
-          crow[jj] = c;
         }
+        // grad rows [r0, r0 + R) (=) on the first column tile, (+=) after: a fixed order.
+        gemm_cpu<T>(false, false, R, d, C, T(1), tile, zhat + static_cast<int64_t>(c0) * d,
+                    c0 == 0 ? T(0) : T(1), grad_zhat + static_cast<int64_t>(r0) * d);
       }
-      // grad rows [r0, r0 + R) (=) on the first column tile, (+=) after: a fixed order.
-      gemm_cpu<T>(false, false, R, d, C, T(1), tile.data(), zhat + static_cast<int64_t>(c0) * d,
-                  c0 == 0 ? T(0) : T(1), grad_zhat + static_cast<int64_t>(r0) * d);
     }
-  }
+  });
 }
 
 #define ACL_INSTANTIATE(T)                                                                    \

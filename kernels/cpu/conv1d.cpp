@@ -1,12 +1,19 @@
-// conv1d on the CPU: im2col + OpenBLAS GEMM, one sample at a time, one column buffer per call.
+// conv1d on the CPU: im2col + OpenBLAS GEMM.
 // Cg = Cin/groups, Coutg = Cout/groups; col_g is row block g of col, W_g row block g of w.
 //   col (Cin*K, Lout): col[ci*K + k, lo] = in[b, ci, lo*stride - pad + k*dil] (0 outside [0, L))
 //   forward:         out[b, g] (Coutg, Lout) = W_g (Coutg, Cg*K) @ col_g (Cg*K, Lout), + bias
 //   backward-data:   col_g = W_g^T @ grad_out[b, g], then grad_in[b] = col2im(col)
-//   backward-weight: grad_W_g = sum_b grad_out[b, g] @ col_g[b]^T (GEMM beta = 1 after b = 0)
-// Outputs are written (=). A 1x1 convolution with stride 1 and no padding uses the input as its
-// own column (no copy). Numerics: GEMMs run in T (sgemm for float); grad_b sums in double. The
-// grad_w sum over the batch is a chain of T-precision GEMM accumulations, B terms of Lout each.
+//   backward-weight: grad_W_g = sum_b grad_out[b, g] @ col_g[b]^T
+// Outputs are written (=). Numerics: GEMMs run in T (sgemm for float); grad_b sums in double.
+// Forward and backward-data run one sample at a time (a 1x1 convolution with stride 1 and no
+// padding uses the input as its own column) and split the batch over threads, each thread with its
+// own column buffer. Backward-weight with groups > 1 (lead-wise) splits the groups, each group's
+// sum over the batch a chain of B GEMM accumulations in sample order; with groups == 1 (ResNet) it
+// takes blocks of nb samples in order (nb from a column budget, sample_block: the shape alone), the
+// block's columns side by side (Cin*K, nb*Lout), each block's GEMM adding into grad_w (beta 1 after
+// the first), split over fixed 64-row blocks of grad_w.
+// Threads come from kernels/cpu/parallel.h (OpenBLAS itself runs single-threaded); every split is
+// fixed by the shape, so the results do not depend on the thread count.
 #include "kernels/conv1d.h"
 
 #include <cblas.h>
@@ -16,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cpu/parallel.h"
 #include "kernels/runtime/kernel_error.h"
 
 namespace acl::kernels {
@@ -74,13 +82,14 @@ inline void valid_range(int off, int stride, int L, int Lout, int* lo_begin, int
   *lo_end = std::max(*lo_begin, std::min(e, Lout));
 }
 
-// col (Cin*K, Lout) from one sample x (Cin, L).
+// col ((c1 - c0)*K, Lout) from input channels [c0, c1) of one sample x (Cin, L): row
+// (c - c0)*K + k holds channel c at tap k; rows are ld apart (ld >= Lout).
 template <typename T>
-void im2col(T* col, const T* x, const ConvGeom& g) {
-  for (int c = 0; c < g.Cin; ++c) {
+void im2col(T* col, const T* x, const ConvGeom& g, int c0, int c1, int64_t ld) {
+  for (int c = c0; c < c1; ++c) {
     const T* xc = x + static_cast<int64_t>(c) * g.L;
     for (int k = 0; k < g.K; ++k) {
-      T* row = col + (static_cast<int64_t>(c) * g.K + k) * g.Lout;
+      T* row = col + (static_cast<int64_t>(c - c0) * g.K + k) * ld;
       int off = k * g.dil - g.pad;
       int lb, le;
       valid_range(off, g.stride, g.L, g.Lout, &lb, &le);
@@ -97,14 +106,14 @@ void im2col(T* col, const T* x, const ConvGeom& g) {
 }
 
 // x (Cin, L) = col2im(col): x is written, each input position summing every column entry that
-// read it.
+// read it. Rows of col are ld apart (ld >= Lout).
 template <typename T>
-void col2im(T* x, const T* col, const ConvGeom& g) {
+void col2im(T* x, const T* col, const ConvGeom& g, int64_t ld) {
   std::fill(x, x + static_cast<int64_t>(g.Cin) * g.L, T(0));
   for (int c = 0; c < g.Cin; ++c) {
     T* xc = x + static_cast<int64_t>(c) * g.L;
     for (int k = 0; k < g.K; ++k) {
-      const T* row = col + (static_cast<int64_t>(c) * g.K + k) * g.Lout;
+      const T* row = col + (static_cast<int64_t>(c) * g.K + k) * ld;
       int off = k * g.dil - g.pad;
       int lb, le;
       valid_range(off, g.stride, g.L, g.Lout, &lb, &le);
@@ -112,6 +121,40 @@ void col2im(T* x, const T* col, const ConvGeom& g) {
       for (int lo = lb; lo < le; ++lo, dst += g.stride) *dst += row[lo];
     }
   }
+}
+
+template <typename T>
+void im2col(T* col, const T* x, const ConvGeom& g) {
+  im2col(col, x, g, 0, g.Cin, g.Lout);
+}
+
+// The groups == 1 weight gradient runs its GEMMs over a block of nb samples at once (N = nb * Lout
+// columns instead of Lout): the block's columns (Cin*K, nb*Lout) are built side by side. nb depends
+// on the shape only (a column budget), so the blocks, and the results, are the same for every
+// thread count.
+constexpr int64_t kBlockColElems = int64_t{1} << 20;  // 4 MiB of float columns per block
+
+int64_t sample_block(const ConvGeom& g) {
+  const int64_t per_sample = static_cast<int64_t>(g.Cin) * g.K * g.Lout;
+  const int64_t nb = kBlockColElems / (per_sample > 0 ? per_sample : 1);
+  return std::max<int64_t>(1, std::min<int64_t>(nb, g.B));
+}
+
+// A buffer of at least n elements owned by the calling thread, kept between calls; Slot tells
+// apart the buffers one call needs at the same time.
+template <typename T, int Slot = 0>
+T* thread_scratch(size_t n) {
+  thread_local std::vector<T> buf;
+  if (buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+
+// Samples of about this many multiply-adds make one thread's minimum share.
+constexpr int64_t kGrainMacs = 1 << 16;
+
+int64_t batch_grain(const ConvGeom& g) {
+  const int64_t per_sample = static_cast<int64_t>(g.Cout) * g.Cg * g.K * g.Lout;
+  return per_sample >= kGrainMacs ? 1 : kGrainMacs / (per_sample > 0 ? per_sample : 1);
 }
 
 }  // namespace
@@ -139,28 +182,31 @@ void conv1d_forward_cpu(T* out, const T* in, const T* w, const T* b, int B, int 
                         int L, int K, int stride, int pad, int dil, int groups) {
   const ConvGeom g = make_geom(B, Cin, Cout, L, K, stride, pad, dil, groups);
   const int CgK = g.Cg * K;
-  std::vector<T> colbuf(g.identity_col ? 0 : static_cast<size_t>(Cin) * K * g.Lout);
-  for (int n = 0; n < B; ++n) {
-    const T* x = in + static_cast<int64_t>(n) * Cin * L;
-    T* y = out + static_cast<int64_t>(n) * Cout * g.Lout;
-    const T* col = x;
-    if (!g.identity_col) {
-      im2col(colbuf.data(), x, g);
-      col = colbuf.data();
-    }
-    for (int gi = 0; gi < groups; ++gi) {
-      gemm(false, false, g.Coutg, g.Lout, CgK, T(1), w + static_cast<int64_t>(gi) * g.Coutg * CgK,
-           CgK, col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout, T(0),
-           y + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout);
-    }
-    if (b) {
-      for (int co = 0; co < Cout; ++co) {
-        T* yc = y + static_cast<int64_t>(co) * g.Lout;
-        const T bias = b[co];
-        for (int lo = 0; lo < g.Lout; ++lo) yc[lo] += bias;
+  const size_t col_elems = g.identity_col ? 0 : static_cast<size_t>(Cin) * K * g.Lout;
+  cpu::parallel_for(B, batch_grain(g), [&](int64_t n0, int64_t n1) {
+    T* colbuf = g.identity_col ? nullptr : thread_scratch<T>(col_elems);
+    for (int64_t n = n0; n < n1; ++n) {
+      const T* x = in + n * Cin * L;
+      T* y = out + n * Cout * g.Lout;
+      const T* col = x;
+      if (!g.identity_col) {
+        im2col(colbuf, x, g);
+        col = colbuf;
+      }
+      for (int gi = 0; gi < groups; ++gi) {
+        gemm(false, false, g.Coutg, g.Lout, CgK, T(1), w + static_cast<int64_t>(gi) * g.Coutg * CgK,
+             CgK, col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout, T(0),
+             y + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout);
+      }
+      if (b) {
+        for (int co = 0; co < Cout; ++co) {
+          T* yc = y + static_cast<int64_t>(co) * g.Lout;
+          const T bias = b[co];
+          for (int lo = 0; lo < g.Lout; ++lo) yc[lo] += bias;
+        }
       }
     }
-  }
+  });
 }
 
 template <typename T>
@@ -168,19 +214,49 @@ void conv1d_backward_data_cpu(T* grad_in, const T* grad_out, const T* w, int B, 
                               int L, int K, int stride, int pad, int dil, int groups) {
   const ConvGeom g = make_geom(B, Cin, Cout, L, K, stride, pad, dil, groups);
   const int CgK = g.Cg * K;
-  std::vector<T> colbuf(g.identity_col ? 0 : static_cast<size_t>(Cin) * K * g.Lout);
-  for (int n = 0; n < B; ++n) {
-    const T* dy = grad_out + static_cast<int64_t>(n) * Cout * g.Lout;
-    T* dx = grad_in + static_cast<int64_t>(n) * Cin * L;
-    T* col = g.identity_col ? dx : colbuf.data();  // identity: col2im is the identity too
-    for (int gi = 0; gi < groups; ++gi) {
-      gemm(true, false, CgK, g.Lout, g.Coutg, T(1), w + static_cast<int64_t>(gi) * g.Coutg * CgK,
-           CgK, dy + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout, T(0),
-           col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout);
+  const size_t col_elems = g.identity_col ? 0 : static_cast<size_t>(Cin) * K * g.Lout;
+  cpu::parallel_for(B, batch_grain(g), [&](int64_t n0, int64_t n1) {
+    T* colbuf = g.identity_col ? nullptr : thread_scratch<T>(col_elems);
+    for (int64_t n = n0; n < n1; ++n) {
+      const T* dy = grad_out + n * Cout * g.Lout;
+      T* dx = grad_in + n * Cin * L;
+      T* col = g.identity_col ? dx : colbuf;  // identity: col2im is the identity too
+      for (int gi = 0; gi < groups; ++gi) {
+        gemm(true, false, CgK, g.Lout, g.Coutg, T(1), w + static_cast<int64_t>(gi) * g.Coutg * CgK,
+             CgK, dy + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout, T(0),
+             col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout);
+      }
+      if (!g.identity_col) col2im(dx, colbuf, g, g.Lout);
     }
-    if (!g.identity_col) col2im(dx, colbuf.data(), g);
+  });
+}
+
+namespace {
+
+// grad_W_g (= for the first sample, += after) summed over samples [n0, n1) of group gi, into
+// dw (Coutg, CgK) with leading dimension CgK; col is a buffer for one group's columns.
+template <typename T>
+void wgrad_chain(T* dw, T* colbuf, const T* grad_out, const T* in, const ConvGeom& g, int gi,
+                 int64_t n0, int64_t n1) {
+  const int CgK = g.Cg * g.K;
+  for (int64_t n = n0; n < n1; ++n) {
+    const T* x = in + n * g.Cin * g.L;
+    const T* dy = grad_out + n * g.Cout * g.Lout;
+    const T* col = x + static_cast<int64_t>(gi) * g.Cg * g.L;
+    if (!g.identity_col) {
+      im2col(colbuf, x, g, gi * g.Cg, (gi + 1) * g.Cg, g.Lout);
+      col = colbuf;
+    }
+    const T beta = n == n0 ? T(0) : T(1);  // the chain's first sample writes, the rest add
+    gemm(false, true, g.Coutg, CgK, g.Lout, T(1), dy + static_cast<int64_t>(gi) * g.Coutg * g.Lout,
+         g.Lout, col, g.Lout, beta, dw, CgK);
   }
 }
+
+// Rows of grad_w one thread's GEMM computes in the groups == 1 weight gradient.
+constexpr int64_t kWgradRows = 64;
+
+}  // namespace
 
 template <typename T>
 void conv1d_backward_weight_cpu(T* grad_w, T* grad_b, const T* grad_out, const T* in, int B,
@@ -188,33 +264,65 @@ void conv1d_backward_weight_cpu(T* grad_w, T* grad_b, const T* grad_out, const T
                                 int groups) {
   const ConvGeom g = make_geom(B, Cin, Cout, L, K, stride, pad, dil, groups);
   const int CgK = g.Cg * K;
-  if (B == 0) std::fill(grad_w, grad_w + static_cast<int64_t>(Cout) * CgK, T(0));
-  std::vector<T> colbuf(g.identity_col ? 0 : static_cast<size_t>(Cin) * K * g.Lout);
-  for (int n = 0; n < B; ++n) {
-    const T* x = in + static_cast<int64_t>(n) * Cin * L;
-    const T* dy = grad_out + static_cast<int64_t>(n) * Cout * g.Lout;
-    const T* col = x;
-    if (!g.identity_col) {
-      im2col(colbuf.data(), x, g);
-      col = colbuf.data();
-    }
-    const T beta = n == 0 ? T(0) : T(1);  // the first sample writes, the rest accumulate
-    for (int gi = 0; gi < groups; ++gi) {
-      gemm(false, true, g.Coutg, CgK, g.Lout, T(1),
-           dy + static_cast<int64_t>(gi) * g.Coutg * g.Lout, g.Lout,
-           col + static_cast<int64_t>(gi) * CgK * g.Lout, g.Lout, beta,
-           grad_w + static_cast<int64_t>(gi) * g.Coutg * CgK, CgK);
+  const int64_t wg_elems = static_cast<int64_t>(g.Coutg) * CgK;  // one group's weights
+  const size_t col_elems = g.identity_col ? 0 : static_cast<size_t>(CgK) * g.Lout;
+  if (B == 0) {
+    std::fill(grad_w, grad_w + static_cast<int64_t>(Cout) * CgK, T(0));
+  } else if (groups > 1) {
+    const int64_t per_group = static_cast<int64_t>(B) * g.Coutg * CgK * g.Lout;
+    const int64_t grain = per_group >= kGrainMacs ? 1 : kGrainMacs / per_group;
+    cpu::parallel_for(groups, grain, [&](int64_t g0, int64_t g1) {
+      T* colbuf = g.identity_col ? nullptr : thread_scratch<T>(col_elems);
+      for (int64_t gi = g0; gi < g1; ++gi) {
+        wgrad_chain(grad_w + gi * wg_elems, colbuf, grad_out, in, g, static_cast<int>(gi), 0, B);
+      }
+    });
+  } else {
+    // Blocks of samples in order; each block's GEMM adds into grad_w (beta 1 after the first),
+    // split over fixed row blocks of grad_w.
+    const cpu::FixedChunks blk = cpu::fixed_chunks(B, sample_block(g), B);
+    const int64_t ld_max = blk.size * g.Lout;
+    T* col = thread_scratch<T, 2>(static_cast<size_t>(CgK) * ld_max);
+    T* dyc = thread_scratch<T, 3>(static_cast<size_t>(Cout) * ld_max);
+    const int64_t row_blocks = (Cout + kWgradRows - 1) / kWgradRows;
+    for (int64_t c = 0; c < blk.count; ++c) {
+      const int64_t n0 = c * blk.size, n1 = std::min<int64_t>(B, n0 + blk.size);
+      const int64_t nb = n1 - n0, ld = nb * g.Lout;
+      cpu::parallel_for(nb, 1, [&](int64_t j0, int64_t j1) {
+        for (int64_t j = j0; j < j1; ++j) {
+          im2col(col + j * g.Lout, in + (n0 + j) * Cin * L, g, 0, Cin, ld);
+          const T* dy = grad_out + (n0 + j) * Cout * g.Lout;
+          for (int co = 0; co < Cout; ++co) {
+            std::copy(dy + static_cast<int64_t>(co) * g.Lout,
+                      dy + static_cast<int64_t>(co + 1) * g.Lout, dyc + co * ld + j * g.Lout);
+          }
+        }
+      });
+      const T beta = c == 0 ? T(0) : T(1);
+      const int64_t per_block = kWgradRows * CgK * ld;
+      cpu::parallel_for(
+          row_blocks, per_block >= kGrainMacs ? 1 : kGrainMacs / per_block,
+          [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
+              const int64_t m0 = r * kWgradRows;
+              const int m = static_cast<int>(std::min<int64_t>(kWgradRows, Cout - m0));
+              gemm(false, true, m, CgK, static_cast<int>(ld), T(1), dyc + m0 * ld,
+                   static_cast<int>(ld), col, static_cast<int>(ld), beta, grad_w + m0 * CgK, CgK);
+            }
+          });
     }
   }
   if (grad_b) {
-    for (int co = 0; co < Cout; ++co) {
-      double s = 0.0;
-      for (int n = 0; n < B; ++n) {
-        const T* dyc = grad_out + (static_cast<int64_t>(n) * Cout + co) * g.Lout;
-        for (int lo = 0; lo < g.Lout; ++lo) s += static_cast<double>(dyc[lo]);
+    cpu::parallel_for(Cout, 64, [&](int64_t c0, int64_t c1) {
+      for (int64_t co = c0; co < c1; ++co) {
+        double s = 0.0;
+        for (int n = 0; n < B; ++n) {
+          const T* dyc = grad_out + (static_cast<int64_t>(n) * Cout + co) * g.Lout;
+          for (int lo = 0; lo < g.Lout; ++lo) s += static_cast<double>(dyc[lo]);
+        }
+        grad_b[co] = static_cast<T>(s);
       }
-      grad_b[co] = static_cast<T>(s);
-    }
+    });
   }
 }
 

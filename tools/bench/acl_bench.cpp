@@ -31,8 +31,8 @@
 // augment_view_cpu on the same inputs. Their mem_bytes column is the memory the call writes (the
 // kernels allocate nothing else).
 //
-// CPU (--device cpu): the conv1d CPU kernels (im2col + OpenBLAS; threads from
-// OPENBLAS_NUM_THREADS) at batch --batch (default 8), each checked against the float64 CPU kernel
+// CPU (--device cpu): the conv1d CPU kernels (im2col + OpenBLAS; threads from ACL_NUM_THREADS,
+// kernels/cpu_threads.h) at batch --batch (default 8), each checked against the float64 CPU kernel
 // on the same inputs, and the contrastive loss CPU twin (f32) at M <= 4096 against the same twin in
 // float64, timed with a steady clock (median of --reps after --warmup; no cache flush).
 //

@@ -13,6 +13,7 @@
 #include "engine/rng.h"
 #include "engine/tensor.h"
 #include "kernels/contrastive.h"
+#include "kernels/cpu_threads.h"
 #include "kernels/normalize.h"
 #include "tools/bench/contrastive_cases.h"
 #include "tools/bench/conv_cases.h"
@@ -131,9 +132,11 @@ void run_contrastive(const Options& o, Report& report, const std::string& thread
 
 int run_cpu(const Options& o) {
   const int B_default = 8;
-  const char* blas_threads = std::getenv("OPENBLAS_NUM_THREADS");
-  const std::string threads =
-      std::string("OPENBLAS_NUM_THREADS=") + (blas_threads != nullptr ? blas_threads : "unset");
+  const char* core = std::getenv("OPENBLAS_CORETYPE");
+  const std::string threads = std::to_string(kernels::cpu_num_threads()) +
+                              " thread(s) (ACL_NUM_THREADS; OpenBLAS single-threaded), "
+                              "OPENBLAS_CORETYPE=" +
+                              (core != nullptr ? core : "unset");
   std::printf(
       "device: cpu, %s, %s; conv1d and the contrastive loss, steady-clock medians, no cache "
       "flush\n",

@@ -20,7 +20,7 @@
 //     "train": {"steps": 1000, "batch_size": 64, "log_every": 10, "checkpoint_every": 500,
 //               "keep_checkpoints": 2, "on_nonfinite": "stop", "device": "auto",
 //               "precision": "f32", "sync_bn": true, "grad_bucket_mb": 25,
-//               "comm_timeout_s": 300}
+//               "comm_timeout_s": 300, "num_threads": 0}
 //   }
 //
 // The method sets the defaults of "objective": from_json reads objective.method first, starts from
@@ -109,6 +109,7 @@ struct TrainConfig {
   bool sync_bn = true;           // BatchNorm statistics over the global batch in training mode
   double grad_bucket_mb = 25;    // gradient all-reduce bucket size (MiB)
   double comm_timeout_s = 300;   // a collective waiting longer for a peer stops the run
+  int num_threads = 0;  // CPU kernel threads; 0: ACL_NUM_THREADS, else every usable core
 };
 
 struct ExperimentConfig {

@@ -221,7 +221,9 @@ config::FieldTable<C> make_table() {
       .add(number<C>("train.grad_bucket_mb", ACL_FIELD(train.grad_bucket_mb),
                      Range::above(0, "grad_bucket_mb > 0")))
       .add(number<C>("train.comm_timeout_s", ACL_FIELD(train.comm_timeout_s),
-                     Range::above(0, "comm_timeout_s > 0")));
+                     Range::above(0, "comm_timeout_s > 0")))
+      .add(integer<C>("train.num_threads", ACL_FIELD(train.num_threads), 0,
+                      "num_threads >= 0 (0: ACL_NUM_THREADS, else every usable core)"));
   t.rule([](const C& c, const std::string&) {
      check_data_and_schedule(c);
    }).rule([](const C& c, const std::string&) { check_objective(c); });

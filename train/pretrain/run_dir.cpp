@@ -62,7 +62,8 @@ const std::set<std::string>& resumable_keys() {
                                           "train.on_nonfinite",
                                           "train.device",
                                           "train.grad_bucket_mb",
-                                          "train.comm_timeout_s"};
+                                          "train.comm_timeout_s",
+                                          "train.num_threads"};
   return keys;
 }
 

@@ -21,6 +21,7 @@
 #include "engine/optim/lars.h"
 #include "engine/optim/lr_schedule.h"
 #include "engine/optim/sgd.h"
+#include "engine/threads.h"
 #include "train/cache/cache_format.h"
 #include "train/cache/cache_reader.h"
 #include "train/pretrain/batch_loader.h"
@@ -288,6 +289,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   FaultPlan faults = FaultPlan::from(options.inject_fault);  // a malformed plan: before any work
   std::string device_note;
   const Device device = select_device(config.train.device, &device_note);
+  set_num_threads(config.train.num_threads);  // CPU kernels; the results do not depend on it
   const bool skip_nonfinite = config.train.on_nonfinite == experiment::OnNonfinite::kSkip;
   const int64_t total = config.train.steps;
   WarmupCosineLr schedule = make_schedule(config);
