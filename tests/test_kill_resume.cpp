@@ -47,10 +47,17 @@ struct Outcome {
   double seconds = 0;
 };
 
-// Runs acl_train with `args`; ACL_INJECT_FAULT = `fault` when not empty; SIGKILL after
-// `kill_after` seconds when > 0 (unless it ended before).
+// When to SIGKILL a run: `delay` seconds after `ready()` first holds (at once without it); never
+// when delay < 0.
+struct KillPlan {
+  double delay = -1;
+  std::function<bool()> ready;
+};
+
+// Runs acl_train with `args`; ACL_INJECT_FAULT = `fault` when not empty; SIGKILLed as `plan` says
+// (unless it ended before).
 Outcome run_train(const std::vector<std::string>& args, const std::string& fault,
-                  double kill_after) {
+                  const KillPlan& plan = {}) {
   const auto start = Clock::now();
   pid_t pid = fork();
   if (pid == 0) {
@@ -68,16 +75,22 @@ Outcome run_train(const std::vector<std::string>& args, const std::string& fault
   }
   Outcome out;
   int status = 0;
+  const bool kills = plan.delay >= 0;
+  bool armed = kills && !plan.ready;
+  auto armed_at = start;
   for (;;) {
-    pid_t r = waitpid(pid, &status, kill_after > 0 ? WNOHANG : 0);
+    pid_t r = waitpid(pid, &status, kills ? WNOHANG : 0);
     if (r == pid) break;
-    const double t = std::chrono::duration<double>(Clock::now() - start).count();
-    if (kill_after > 0 && t >= kill_after) {
+    if (kills && !armed && plan.ready()) {
+      armed = true;
+      armed_at = Clock::now();
+    }
+    if (armed && std::chrono::duration<double>(Clock::now() - armed_at).count() >= plan.delay) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   out.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
@@ -148,13 +161,22 @@ class KillResume : public ::testing::Test {
     j["out_dir"] = (root_ / "unused").string();
     config_ = root_ / "config.json";
     std::ofstream(config_) << j.dump(2);
-    const Outcome ref = run_train(fresh("reference"), "", 0);
+    const Outcome ref = run_train(fresh("reference"), "");
     ASSERT_EQ(ref.exit_code, 0) << "the uninterrupted run failed";
     // A second uninterrupted run: the binary is deterministic, and its time (warm caches) sets
     // the range of the kill times.
-    const Outcome again = run_train(fresh("reference_again"), "", 0);
+    const Outcome again = run_train(fresh("reference_again"), "");
     ASSERT_EQ(again.exit_code, 0) << "the second uninterrupted run failed";
     reference_seconds_ = std::min(ref.seconds, again.seconds);
+    // The time of one step, from the metrics' elapsed_s (first and last line) of the faster run.
+    for (const char* run : {"reference", "reference_again"}) {
+      const std::vector<json> m = metrics_of(root_ / run);
+      ASSERT_GE(m.size(), 2u);
+      const double per_step =
+          (m.back()["elapsed_s"].get<double>() - m.front()["elapsed_s"].get<double>()) /
+          static_cast<double>(m.back()["step"].get<int64_t>() - m.front()["step"].get<int64_t>());
+      step_seconds_ = step_seconds_ > 0 ? std::min(step_seconds_, per_step) : per_step;
+    }
   }
   static void TearDownTestSuite() { fs::remove_all(root_); }
 
@@ -162,10 +184,10 @@ class KillResume : public ::testing::Test {
     return {"--config", config_.string(), "--out", (root_ / run).string(), "--quiet"};
   }
   // Resumes `run` (or starts it again when it has no checkpoint yet) until it completes; while
-  // fewer than `max_kills` kills have landed, each run is SIGKILLed after kill_after(step of the
-  // latest checkpoint, or -1) seconds.
+  // fewer than `max_kills` kills have landed, each run is SIGKILLed as plan_fn(run directory, step
+  // of its latest checkpoint or -1) says.
   static void finish(const std::string& run, int max_kills,
-                     const std::function<double(int64_t)>& kill_after_fn) {
+                     const std::function<KillPlan(const fs::path&, int64_t)>& plan_fn) {
     const fs::path dir = root_ / run;
     int landed = 0;
     for (int attempt = 0;; ++attempt) {
@@ -178,9 +200,10 @@ class KillResume : public ::testing::Test {
         args = {"--resume", dir.string(), "--quiet"};
       }
       const std::string latest = latest_checkpoint(dir.string());
-      const double kill_after =
-          landed < max_kills ? kill_after_fn(latest.empty() ? -1 : checkpoint_step(latest)) : 0;
-      const Outcome o = run_train(args, "", kill_after);
+      const KillPlan plan = landed < max_kills
+                                ? plan_fn(dir, latest.empty() ? -1 : checkpoint_step(latest))
+                                : KillPlan{};
+      const Outcome o = run_train(args, "", plan);
       landed += o.killed;
       ASSERT_TRUE(checkpoints_sound(dir)) << run << " after attempt " << attempt;
       g_kills_resumable += o.killed && !latest_checkpoint(dir.string()).empty();
@@ -212,10 +235,10 @@ class KillResume : public ::testing::Test {
   }
 
   static fs::path root_, config_;
-  static double reference_seconds_;
+  static double reference_seconds_, step_seconds_;
 };
 fs::path KillResume::root_, KillResume::config_;
-double KillResume::reference_seconds_ = 0;
+double KillResume::reference_seconds_ = 0, KillResume::step_seconds_ = 0;
 
 TEST_F(KillResume, TwoUninterruptedRunsAreEqualBitForBit) {
   EXPECT_EQ(differing(root_ / "reference" / kEncoderFile, root_ / "reference_again" / kEncoderFile),
@@ -225,7 +248,7 @@ TEST_F(KillResume, TwoUninterruptedRunsAreEqualBitForBit) {
 TEST_F(KillResume, KilledAtEveryPointOfWritingACheckpointResumesBitForBit) {
   for (const char* point : {"model", "partial", "renamed", "latest"}) {
     const std::string run = std::string("point_") + point;
-    const Outcome o = run_train(fresh(run), std::string("kill:") + point + "@step=6", 0);
+    const Outcome o = run_train(fresh(run), std::string("kill:") + point + "@step=6");
     ASSERT_TRUE(o.killed) << point << ": exit code " << o.exit_code;
     const fs::path dir = root_ / run;
     ASSERT_TRUE(checkpoints_sound(dir)) << point;
@@ -238,27 +261,47 @@ TEST_F(KillResume, KilledAtEveryPointOfWritingACheckpointResumesBitForBit) {
     finish(run, 0, nullptr);
     EXPECT_FALSE(fs::exists(dir / kCheckpointsDir / "step_6.partial")) << point;
   }
+  // Killed while writing its first checkpoint: nothing to resume; started again with --overwrite,
+  // which moves the killed run aside.
+  const fs::path first = root_ / "first_checkpoint";
+  const Outcome o = run_train(fresh("first_checkpoint"), "kill:partial@step=2");
+  ASSERT_TRUE(o.killed) << "exit code " << o.exit_code;
+  EXPECT_TRUE(list_checkpoints(first.string()).empty());
+  EXPECT_EQ(run_train({"--resume", first.string(), "--quiet"}, "").exit_code, 1);
+  finish("first_checkpoint", 0, nullptr);
+  EXPECT_TRUE(fs::exists(first.string() + ".old-1/" + kConfigFile));
 }
 
 TEST_F(KillResume, KilledAtRandomMomentsResumesBitForBit) {
   std::mt19937 rng(20261204);
-  // A kill time drawn over what is left of the run (from its latest checkpoint), so that kills
-  // land early and late, in steps and in checkpoint writes.
-  auto kill_after = [&](int64_t step) {
-    const double left = step < 0 ? 1.0 : static_cast<double>(kSteps - step) / kSteps;
-    std::uniform_real_distribution<double> when(0.01, reference_seconds_ * (0.1 + 0.8 * left));
-    return when(rng);
+  // A kill lands a random delay (up to 2 steps' time) after the run has published a randomly
+  // drawn later checkpoint, or (one in four) a random delay after its start: so kills fall in
+  // start-up, in steps, in checkpoint writes and in pruning, however fast the machine is.
+  auto plan = [&](const fs::path& dir, int64_t step) {
+    KillPlan p;
+    const int64_t from = std::max<int64_t>(step, 0) + 2, to = kSteps - 6;
+    if (from > to || std::uniform_int_distribution<int>(0, 3)(rng) == 0) {
+      p.delay = std::uniform_real_distribution<double>(0, 0.1 * reference_seconds_)(rng);
+      return p;
+    }
+    const int64_t target = std::uniform_int_distribution<int64_t>(from, to)(rng) / 2 * 2;
+    p.delay = std::uniform_real_distribution<double>(0, 2 * step_seconds_)(rng);
+    p.ready = [dir, target] {
+      const std::string latest = latest_checkpoint(dir.string());
+      return !latest.empty() && checkpoint_step(latest) >= target;
+    };
+    return p;
   };
   g_kills = g_kills_resumable = 0;
   for (int chain = 0; chain < 4; ++chain) {
     const std::string run = "random_" + std::to_string(chain);
     fs::create_directories(root_ / run);  // empty: the first run starts it
-    finish(run, 3, kill_after);
+    finish(run, 3, plan);
   }
-  std::printf("reference run %.2f s; %d random kills, %d of them after a checkpoint\n",
-              reference_seconds_, g_kills, g_kills_resumable);
-  EXPECT_GE(g_kills, 6) << "too few kills landed: the runs end before the kill times";
-  EXPECT_GE(g_kills_resumable, 3);
+  std::printf("reference run %.2f s, %.1f ms a step; %d random kills, %d after a checkpoint\n",
+              reference_seconds_, 1e3 * step_seconds_, g_kills, g_kills_resumable);
+  EXPECT_GE(g_kills, 8) << "too few kills landed before the runs ended";
+  EXPECT_GE(g_kills_resumable, 4);
 }
 
 }  // namespace
