@@ -62,8 +62,8 @@ TEST(AllGather, ContrastiveGradientOfOwnRowsEqualsSingleProcess) {
   for (Case k : {Case{1, 2}, Case{4, 2}, Case{3, 3}}) {
     const int R = k.regions, V = k.views;
     const int64_t Bl = 2, B = Bl * size, d = 5;
-    const std::string what = "R=" + std::to_string(R) + " V=" + std::to_string(V) + " np=" +
-                             std::to_string(size);
+    const std::string what =
+        "R=" + std::to_string(R) + " V=" + std::to_string(V) + " np=" + std::to_string(size);
     // The global batch, drawn identically on every rank.
     Rng rng(1234 + R, 7);
     Tensor full = Tensor::normal(Shape{V * B * R, d}, 0.0, 1.0, rng, DType::f64);
@@ -104,7 +104,8 @@ TEST(AllGather, ForwardRowsAndBackwardSumOverRanks) {
   ASSERT_EQ(all.shape(), (Shape{size, 3}));
   for (int r = 0; r < size; ++r)
     EXPECT_EQ(all.to_vector<double>()[static_cast<size_t>(3 * r)], 1.0 + r);
-  // Rank q's loss weights row r by (q + 1) * (r + 2): d(sum_q loss_q)/d x_r = (r + 2) * sum_q (q+1).
+  // Rank q's loss weights row r by (q + 1) * (r + 2): d(sum_q loss_q)/d x_r = (r + 2) * sum_q
+  // (q+1).
   std::vector<double> w;
   for (int r = 0; r < size; ++r) w.insert(w.end(), 3, (rank + 1.0) * (r + 2.0));
   sum(mul(all, Tensor::from_vector(w, Shape{size, 3}))).backward();
@@ -138,18 +139,20 @@ TEST(SyncBatchNorm, RanksEqualTheWholeBatch) {
       struct R {
         std::vector<double> out, gx, gg, gb, rm, rv;
       };
-      return R{out.to_vector<double>(),   x.grad().to_vector<double>(),
+      return R{out.to_vector<double>(),      x.grad().to_vector<double>(),
                g.grad().to_vector<double>(), b.grad().to_vector<double>(),
-               rm.to_vector<double>(),    rv.to_vector<double>()};
+               rm.to_vector<double>(),       rv.to_vector<double>()};
     };
     const auto ref = run(xf, wf, false);
     const int64_t per_row = C * L;
     auto rows = [&](const Tensor& t) {
       std::vector<double> v = t.to_vector<double>();
-      return std::vector<double>(v.begin() + rank * Bl * per_row, v.begin() + (rank + 1) * Bl * per_row);
+      return std::vector<double>(v.begin() + rank * Bl * per_row,
+                                 v.begin() + (rank + 1) * Bl * per_row);
     };
     auto own = [&](const std::vector<double>& v) {
-      return std::vector<double>(v.begin() + rank * Bl * per_row, v.begin() + (rank + 1) * Bl * per_row);
+      return std::vector<double>(v.begin() + rank * Bl * per_row,
+                                 v.begin() + (rank + 1) * Bl * per_row);
     };
     const auto got = run(Tensor::from_vector(rows(xf), local_shape),
                          Tensor::from_vector(rows(wf), local_shape), true);

@@ -72,9 +72,10 @@ void check_allreduce() {
   for (size_t n : kCounts)
     for (ReduceOp op : {ReduceOp::kSum, ReduceOp::kAvg})
       for (bool in_place : {false, true}) {
-        const std::string what = std::string("allreduce ") + comm::comm_type_name(TypeOf<T>::value) +
-                                 " n=" + std::to_string(n) + (op == ReduceOp::kAvg ? " avg" : " sum") +
-                                 (in_place ? " in place" : "") + " np=" + std::to_string(size);
+        const std::string what =
+            std::string("allreduce ") + comm::comm_type_name(TypeOf<T>::value) +
+            " n=" + std::to_string(n) + (op == ReduceOp::kAvg ? " avg" : " sum") +
+            (in_place ? " in place" : "") + " np=" + std::to_string(size);
         std::vector<T> send(n), recv = with_guard<T>(n);
         for (size_t i = 0; i < n; ++i) send[i] = value<T>(c.rank(), i);
         if (in_place) {
@@ -118,8 +119,8 @@ void check_reduce_scatter() {
     for (ReduceOp op : {ReduceOp::kSum, ReduceOp::kAvg}) {
       const std::string what = std::string("reduce_scatter ") +
                                comm::comm_type_name(TypeOf<T>::value) + " n=" + std::to_string(n) +
-                               (op == ReduceOp::kAvg ? " avg" : " sum") + " np=" +
-                               std::to_string(size);
+                               (op == ReduceOp::kAvg ? " avg" : " sum") +
+                               " np=" + std::to_string(size);
       std::vector<T> send(n * size), recv = with_guard<T>(n);
       for (size_t k = 0; k < send.size(); ++k) send[k] = value<T>(c.rank(), k);
       c.reduce_scatter(send.data(), recv.data(), n, TypeOf<T>::value, op);
@@ -144,7 +145,8 @@ void check_broadcast() {
       std::vector<T> buf = with_guard<T>(n);
       for (size_t i = 0; i < n; ++i) buf[i] = value<T>(c.rank(), i);
       c.broadcast(buf.data(), n, TypeOf<T>::value, root);
-      for (size_t i = 0; i < n; ++i) ASSERT_EQ(buf[i], value<T>(root, i)) << what << " element " << i;
+      for (size_t i = 0; i < n; ++i)
+        ASSERT_EQ(buf[i], value<T>(root, i)) << what << " element " << i;
       expect_guard(buf, n, what);
     }
 }
@@ -171,7 +173,8 @@ void check_iallreduce() {
       sb += value<T>(r, i + 5);
     }
     ASSERT_EQ(a[i], sa) << "iallreduce sum element " << i;
-    ASSERT_EQ(b[i], static_cast<T>(sb / static_cast<T>(c.size()))) << "iallreduce avg element " << i;
+    ASSERT_EQ(b[i], static_cast<T>(sb / static_cast<T>(c.size())))
+        << "iallreduce avg element " << i;
   }
   expect_guard(a, n, "iallreduce a");
   expect_guard(b, n, "iallreduce b");
@@ -200,10 +203,18 @@ TEST(Comm, BackendMatchesLaunch) {
   c.barrier();
 }
 
-TEST(Comm, Float32) { check_all<float>(); }
-TEST(Comm, Float64) { check_all<double>(); }
-TEST(Comm, Int32) { check_all<int32_t>(); }
-TEST(Comm, Int64) { check_all<int64_t>(); }
+TEST(Comm, Float32) {
+  check_all<float>();
+}
+TEST(Comm, Float64) {
+  check_all<double>();
+}
+TEST(Comm, Int32) {
+  check_all<int32_t>();
+}
+TEST(Comm, Int64) {
+  check_all<int64_t>();
+}
 
 TEST(Comm, TensorCollectives) {
   comm::Communicator& c = world();
@@ -226,8 +237,8 @@ TEST(Comm, TensorCollectives) {
   }
   Tensor d = Tensor::from_vector(std::vector<double>{1.0 + rank, 2.0 * rank}, Shape{2});
   comm::allreduce(c, d, ReduceOp::kSum);
-  EXPECT_EQ(d.to_vector<double>(), (std::vector<double>{size + size * (size - 1) / 2.0,
-                                                        1.0 * size * (size - 1)}));
+  EXPECT_EQ(d.to_vector<double>(),
+            (std::vector<double>{size + size * (size - 1) / 2.0, 1.0 * size * (size - 1)}));
   comm::broadcast(c, t, size - 1);
   const std::vector<float> b = t.to_vector<float>();
   for (size_t i = 0; i < 6; ++i) EXPECT_EQ(b[i], value<float>(size - 1, i));
@@ -238,7 +249,8 @@ TEST(Comm, TensorCollectives) {
 }
 
 // A collective whose peer arrives late throws on the waiting rank after the timeout, naming the
-// collective, the rank and the silent peers; the late peer's matching call still completes, so the group stays usable.
+// collective, the rank and the silent peers; the late peer's matching call still completes, so the
+// group stays usable.
 TEST(Comm, TimeoutNamesTheWaitingRank) {
   comm::Communicator& c = world();
   if (c.size() < 2) GTEST_SKIP() << "needs a peer (runs under mpirun at np >= 2)";

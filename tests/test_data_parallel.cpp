@@ -51,7 +51,8 @@ class DataParallelTest : public ::testing::Test {
       path += static_cast<char>(ch);
     }
     root_ = path;
-    if (c.rank() == 0) acl::testing::prepare_synthetic_cache((root_ / "cache").string(), kRecords, 16, 5);
+    if (c.rank() == 0)
+      acl::testing::prepare_synthetic_cache((root_ / "cache").string(), kRecords, 16, 5);
     c.barrier();
   }
   // Rank 0 removes the directory at exit: every rank must be done with it first.
@@ -115,9 +116,9 @@ class DataParallelTest : public ::testing::Test {
 fs::path DataParallelTest::root_;
 
 // |a - b| <= 1e-5 * (max(|a|, |b|) + scale): f32 relative, with an absolute floor at the scale of
-// the quantity: the tensor's rms, and for a running_mean the standard deviation of the activation it
-// averages (sqrt(running_var)): a channel mean near zero is a sum of O(std) values that cancel, so
-// its rounding is relative to std, not to the mean.
+// the quantity: the tensor's rms, and for a running_mean the standard deviation of the activation
+// it averages (sqrt(running_var)): a channel mean near zero is a sum of O(std) values that cancel,
+// so its rounding is relative to std, not to the mean.
 double g_worst = 0;  // the largest |a - b| / (max(|a|, |b|) + scale) seen, reported per test
 
 void expect_state_close(const SafetensorsFile& got, const SafetensorsFile& want) {
@@ -141,8 +142,8 @@ void expect_state_close(const SafetensorsFile& got, const SafetensorsFile& want)
     }
     int64_t compared = 0;
     for (size_t i = 0; i < a.size(); ++i) {
-      g_worst = std::max(g_worst, std::abs(a[i] - b[i]) /
-                                      (std::max(std::abs(a[i]), std::abs(b[i])) + scale[i]));
+      g_worst = std::max(
+          g_worst, std::abs(a[i] - b[i]) / (std::max(std::abs(a[i]), std::abs(b[i])) + scale[i]));
       ASSERT_LE(std::abs(a[i] - b[i]), 1e-5 * (std::max(std::abs(a[i]), std::abs(b[i])) + scale[i]))
           << name << "[" << i << "]: " << a[i] << " vs single process " << b[i] << " (rank "
           << world().rank() << " of " << world().size() << ")";
@@ -185,8 +186,8 @@ TEST_F(DataParallelTest, RankSlicesTogetherAreTheGlobalBatch) {
     ASSERT_EQ(b.records.size(0), 4);
     std::vector<int64_t> all(static_cast<size_t>(B));
     c.allgather(b.record_index.data(), all.data(), 4, comm::CommType::i64);
-    EXPECT_EQ(all, batch_records(records, B, 11, pos)) << "epoch " << pos.epoch << " batch "
-                                                       << pos.batch;
+    EXPECT_EQ(all, batch_records(records, B, 11, pos))
+        << "epoch " << pos.epoch << " batch " << pos.batch;
     EXPECT_EQ(b.position, pos);
     pos = ++pos.batch == static_cast<uint64_t>(loader.batches_per_epoch())
               ? LoaderPosition{pos.epoch + 1, 0}
@@ -248,8 +249,8 @@ TEST_F(DataParallelTest, RanksTrainAsOneProcessWithTheGlobalBatch) {
   expect_steps_close(group.steps, single.steps);
   g_worst = 0;
   expect_state_close(group.model, single.model);
-  std::printf("rank %d of %d: final state, worst |a - b| / (|b| + scale) = %.3g\n",
-              world().rank(), world().size(), g_worst);
+  std::printf("rank %d of %d: final state, worst |a - b| / (|b| + scale) = %.3g\n", world().rank(),
+              world().size(), g_worst);
   // Only rank 0 wrote the run directory's metrics.
   EXPECT_TRUE(fs::exists(root_ / "group" / "metrics.jsonl"));
 }

@@ -33,7 +33,8 @@ Tensor gathered_ids(const Tensor& ids, int rank, int size) {
   const std::vector<int32_t> local = ids.to_vector<int32_t>();
   const int64_t M = ids.size(0);
   int64_t base = 0;
-  for (int64_t i = 0; i < M; ++i) base = std::max<int64_t>(base, local[static_cast<size_t>(3 * i)] + 1);
+  for (int64_t i = 0; i < M; ++i)
+    base = std::max<int64_t>(base, local[static_cast<size_t>(3 * i)] + 1);
   if (base + M * size > INT32_MAX) {
     throw std::invalid_argument("contrastive_loss_share: record ids up to " +
                                 std::to_string(base - 1) + " leave no room for " +
@@ -74,8 +75,8 @@ ContrastiveOutput contrastive_loss_share(Communicator& comm, const Tensor& z, co
   Tensor all = all_gather(comm, z);
   ContrastiveOutput local = contrastive_loss(all, cache.gathered, tau);
   // The global anchor count (exact in f64; a tensor, so it reaches a device communicator too).
-  Tensor anchors = Tensor::from_vector(std::vector<double>{static_cast<double>(local.anchors)},
-                                       Shape{1});
+  Tensor anchors =
+      Tensor::from_vector(std::vector<double>{static_cast<double>(local.anchors)}, Shape{1});
   allreduce(comm, anchors, ReduceOp::kSum);
   const double w = static_cast<double>(local.anchors) / anchors.item();
   ContrastiveOutput out;

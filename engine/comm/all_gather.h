@@ -2,9 +2,9 @@
 // whole global batch.
 //
 // Forward: x (n, ...) on every rank -> X (size * n, ...), rank r's rows at [r * n, (r + 1) * n);
-// every rank must pass the same n. X stays in the graph: its backward is the reduce-scatter (sum) of
-// the gradient of X, so rank r receives, for its own rows, the sum over every rank's loss of
-// d loss_q / d x_r. With per-rank losses whose sum is the global loss (contrastive_loss_share below:
+// every rank must pass the same n. X stays in the graph: its backward is the reduce-scatter (sum)
+// of the gradient of X, so rank r receives, for its own rows, the sum over every rank's loss of d
+// loss_q / d x_r. With per-rank losses whose sum is the global loss (contrastive_loss_share below:
 // local anchors only, weighted by local / global anchors), that is exactly
 // the gradient a single process computes for the same rows; parameter gradients are then summed
 // (not averaged) across ranks.

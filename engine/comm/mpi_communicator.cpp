@@ -27,7 +27,8 @@ namespace detail {
 void throw_mpi_error(int code, const char* expr, const char* file, int line) {
   char text[MPI_MAX_ERROR_STRING] = {0};
   int len = 0;
-  if (MPI_Error_string(code, text, &len) != MPI_SUCCESS) std::snprintf(text, sizeof text, "code %d", code);
+  if (MPI_Error_string(code, text, &len) != MPI_SUCCESS)
+    std::snprintf(text, sizeof text, "code %d", code);
   int rank = -1, initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
@@ -44,7 +45,7 @@ void throw_mpi_error(int code, const char* expr, const char* file, int line) {
 namespace comm {
 namespace {
 
-int g_mpi_users = 0;         // live MPI communicators of this process
+int g_mpi_users = 0;  // live MPI communicators of this process
 bool g_we_initialized = false;
 bool g_aborted = false;
 
@@ -94,7 +95,7 @@ void divide(void* buf, size_t count, CommType t, int size) {
 // is ending).
 std::vector<int> silent_peers(MPI_Comm heartbeat, int rank, int size, double window_s) {
   constexpr int kTag = 0x6862;  // "hb"
-  static int32_t me;  // the send buffer must outlive the (never completed) requests
+  static int32_t me;            // the send buffer must outlive the (never completed) requests
   me = rank;
   for (int r = 0; r < size; ++r) {
     if (r == rank) continue;
@@ -159,8 +160,16 @@ class MpiRequest : public Request {
  public:
   MpiRequest(MPI_Request req, std::string what, MPI_Comm heartbeat, int rank, int size,
              double timeout_s, void* buf, size_t count, CommType type, bool average)
-      : req_(req), what_(std::move(what)), heartbeat_(heartbeat), rank_(rank), size_(size),
-        timeout_s_(timeout_s), buf_(buf), count_(count), type_(type), average_(average) {}
+      : req_(req),
+        what_(std::move(what)),
+        heartbeat_(heartbeat),
+        rank_(rank),
+        size_(size),
+        timeout_s_(timeout_s),
+        buf_(buf),
+        count_(count),
+        type_(type),
+        average_(average) {}
   ~MpiRequest() override {
     // A request dropped without wait() (an exception unwinding the step) is still in flight: the
     // job is ending, so leave it to MPI_Abort / MPI_Finalize rather than block here.
@@ -221,8 +230,7 @@ class MpiCommunicator : public Communicator {
   const char* backend() const override { return "mpi"; }
   Device device() const override { return Device::CPU; }
 
-  void allreduce(const void* send, void* recv, size_t count, CommType type,
-                 ReduceOp op) override {
+  void allreduce(const void* send, void* recv, size_t count, CommType type, ReduceOp op) override {
     check_count("allreduce", count);
     MPI_Request req;
     MPI_CHECK(MPI_Iallreduce(send == recv ? MPI_IN_PLACE : send, recv, static_cast<int>(count),
@@ -253,8 +261,7 @@ class MpiCommunicator : public Communicator {
     check_count("broadcast", count);
     if (root < 0 || root >= size_) {
       throw std::invalid_argument("mpi broadcast: root " + std::to_string(root) +
-                                  " is not a rank of the " + std::to_string(size_) +
-                                  "-rank group");
+                                  " is not a rank of the " + std::to_string(size_) + "-rank group");
     }
     MPI_Request req;
     MPI_CHECK(MPI_Ibcast(buf, static_cast<int>(count), mpi_type(type), root, comm_, &req));
@@ -273,9 +280,8 @@ class MpiCommunicator : public Communicator {
     MPI_Request req;
     MPI_CHECK(MPI_Iallreduce(MPI_IN_PLACE, buf, static_cast<int>(count), mpi_type(type), MPI_SUM,
                              comm_, &req));
-    return std::make_unique<MpiRequest>(req, describe("iallreduce", count, type), heartbeat_,
-                                        rank_, size_, timeout_s(), buf, count, type,
-                                        op == ReduceOp::kAvg);
+    return std::make_unique<MpiRequest>(req, describe("iallreduce", count, type), heartbeat_, rank_,
+                                        size_, timeout_s(), buf, count, type, op == ReduceOp::kAvg);
   }
 
   void abort(int code) override {

@@ -1,7 +1,7 @@
 // NCCL_CHECK: throws std::runtime_error for an NCCL call that does not return ncclSuccess (or
 // ncclInProgress), with the message format of CUDA_CHECK:
-//   NCCL error ncclUnhandledCudaError (unhandled cuda error ...) at engine/comm/nccl_communicator.cpp:42
-//   on device 0: ncclAllReduce(...)
+//   NCCL error ncclUnhandledCudaError (unhandled cuda error ...) at
+//   engine/comm/nccl_communicator.cpp:42 on device 0: ncclAllReduce(...)
 #pragma once
 
 #include <nccl.h>
@@ -11,10 +11,10 @@ namespace acl::detail {
                                    int line);
 }  // namespace acl::detail
 
-#define NCCL_CHECK(expr)                                                                   \
-  do {                                                                                     \
-    ncclResult_t acl_nccl_check_result_ = (expr);                                          \
+#define NCCL_CHECK(expr)                                                                     \
+  do {                                                                                       \
+    ncclResult_t acl_nccl_check_result_ = (expr);                                            \
     if (acl_nccl_check_result_ != ncclSuccess && acl_nccl_check_result_ != ncclInProgress) { \
-      ::acl::detail::throw_nccl_error(acl_nccl_check_result_, #expr, __FILE__, __LINE__);  \
-    }                                                                                      \
+      ::acl::detail::throw_nccl_error(acl_nccl_check_result_, #expr, __FILE__, __LINE__);    \
+    }                                                                                        \
   } while (0)

@@ -103,8 +103,7 @@ class NcclCommunicator : public Communicator {
   int cuda_device() const { return device_; }
   cudaStream_t stream() const { return stream_; }
 
-  void allreduce(const void* send, void* recv, size_t count, CommType type,
-                 ReduceOp op) override {
+  void allreduce(const void* send, void* recv, size_t count, CommType type, ReduceOp op) override {
     begin();
     NCCL_CHECK(ncclAllReduce(send, recv, count, nccl_type(type), nccl_op(op), comm_, stream_));
     end();
@@ -123,8 +122,7 @@ class NcclCommunicator : public Communicator {
   void broadcast(void* buf, size_t count, CommType type, int root) override {
     if (root < 0 || root >= size_) {
       throw std::invalid_argument("nccl broadcast: root " + std::to_string(root) +
-                                  " is not a rank of the " + std::to_string(size_) +
-                                  "-rank group");
+                                  " is not a rank of the " + std::to_string(size_) + "-rank group");
     }
     begin();
     NCCL_CHECK(ncclBroadcast(buf, buf, count, nccl_type(type), root, comm_, stream_));
@@ -145,8 +143,8 @@ class NcclCommunicator : public Communicator {
                                       ReduceOp op) override {
     begin();
     NCCL_CHECK(ncclAllReduce(buf, buf, count, nccl_type(type), nccl_op(op), comm_, stream_));
-    auto req = std::make_unique<NcclRequest>(*this, "iallreduce (" + std::to_string(count) +
-                                                        " x " + comm_type_name(type) + ")");
+    auto req = std::make_unique<NcclRequest>(
+        *this, "iallreduce (" + std::to_string(count) + " x " + comm_type_name(type) + ")");
     return req;
   }
   void abort(int) override { abort_comm(); }

@@ -29,9 +29,8 @@ Dims dims_of(const Tensor& x) {
 // The forward on host tensors of element type T; fills mean / invstd (C) and the global count.
 template <typename T>
 void forward(Communicator& group, const Tensor& x, const Tensor& gamma, const Tensor& beta,
-             Tensor& out, std::vector<double>& mean, std::vector<double>& invstd,
-             double& count, Tensor& running_mean, Tensor& running_var, double momentum,
-             double eps) {
+             Tensor& out, std::vector<double>& mean, std::vector<double>& invstd, double& count,
+             Tensor& running_mean, Tensor& running_var, double momentum, double eps) {
   const auto [B, C, L] = dims_of(x);
   const T* px = x.data<T>();
   std::vector<double> s(static_cast<size_t>(C) + 1, 0.0);
@@ -176,7 +175,8 @@ Tensor batchnorm1d_sync(Communicator& group, const Tensor& x, const Tensor& gamm
     using T = decltype(t);
     forward<T>(group, hx, hg, hb, out, *mean, *invstd, count, hrm, hrv, momentum, eps);
   });
-  if (running_mean.defined() && hrm.impl_ptr() != running_mean.impl_ptr()) running_mean.copy_from(hrm);
+  if (running_mean.defined() && hrm.impl_ptr() != running_mean.impl_ptr())
+    running_mean.copy_from(hrm);
   if (running_var.defined() && hrv.impl_ptr() != running_var.impl_ptr()) running_var.copy_from(hrv);
   if (dev != Device::CPU) out = out.to(dev);
   if (needs_grad({&x, &gamma, &beta})) {

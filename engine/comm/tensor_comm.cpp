@@ -34,16 +34,15 @@ void allreduce(Communicator& comm, Tensor& t, ReduceOp op) {
 
 void broadcast(Communicator& comm, Tensor& t, int root) {
   Tensor buf = on_comm_device(comm, t);
-  comm.broadcast(buf.raw_data(), static_cast<size_t>(buf.numel()), comm_type_of(buf.dtype()),
-                 root);
+  comm.broadcast(buf.raw_data(), static_cast<size_t>(buf.numel()), comm_type_of(buf.dtype()), root);
   if (buf.impl_ptr() != t.impl_ptr()) t.copy_from(buf);
 }
 
 Tensor allgather_rows(Communicator& comm, const Tensor& x) {
   check_rows("allgather_rows", x);
   Tensor src = on_comm_device(comm, x);
-  Tensor out = Tensor::empty(with_rows(x.shape(), x.size(0) * comm.size()), x.dtype(),
-                             comm.device());
+  Tensor out =
+      Tensor::empty(with_rows(x.shape(), x.size(0) * comm.size()), x.dtype(), comm.device());
   comm.allgather(src.raw_data(), out.raw_data(), static_cast<size_t>(src.numel()),
                  comm_type_of(x.dtype()));
   return out.device() == x.device() ? out : out.to(x.device());
@@ -57,8 +56,8 @@ Tensor reduce_scatter_rows(Communicator& comm, const Tensor& x, ReduceOp op) {
                                 std::to_string(comm.size()) + " ranks");
   }
   Tensor src = on_comm_device(comm, x);
-  Tensor out = Tensor::empty(with_rows(x.shape(), x.size(0) / comm.size()), x.dtype(),
-                             comm.device());
+  Tensor out =
+      Tensor::empty(with_rows(x.shape(), x.size(0) / comm.size()), x.dtype(), comm.device());
   comm.reduce_scatter(src.raw_data(), out.raw_data(), static_cast<size_t>(out.numel()),
                       comm_type_of(x.dtype()), op);
   return out.device() == x.device() ? out : out.to(x.device());

@@ -106,10 +106,10 @@ struct TrainConfig {
   TrainDevice device = TrainDevice::kAuto;
   Precision precision = Precision::kF32;
   // Data parallelism (mpirun -np N; docs/usage.md): batch_size is the global batch, split evenly.
-  bool sync_bn = true;           // BatchNorm statistics over the global batch in training mode
-  double grad_bucket_mb = 25;    // gradient all-reduce bucket size (MiB)
-  double comm_timeout_s = 300;   // a collective waiting longer for a peer stops the run
-  int num_threads = 0;  // CPU kernel threads; 0: ACL_NUM_THREADS, else every usable core
+  bool sync_bn = true;          // BatchNorm statistics over the global batch in training mode
+  double grad_bucket_mb = 25;   // gradient all-reduce bucket size (MiB)
+  double comm_timeout_s = 300;  // a collective waiting longer for a peer stops the run
+  int num_threads = 0;          // CPU kernel threads; 0: ACL_NUM_THREADS, else every usable core
 };
 
 struct ExperimentConfig {

@@ -95,8 +95,7 @@ BatchLoader::BatchLoader(const cache::CacheReader& cache, std::vector<int64_t> r
                                 " batches of an epoch");
   }
   record_floats_ = cache_.n_leads() * cache_.length();
-  const size_t signal_bytes =
-      static_cast<size_t>(local_batch_ * record_floats_) * sizeof(float);
+  const size_t signal_bytes = static_cast<size_t>(local_batch_ * record_floats_) * sizeof(float);
   slots_.resize(static_cast<size_t>(options_.prefetch_batches));
   for (Slot& s : slots_) s.signals = HostBuffer(signal_bytes, options_.pinned);
   thread_ = std::thread([this, start] { run(start); });
@@ -138,7 +137,8 @@ bool BatchLoader::fill(Slot& slot, const LoaderPosition& position, std::vector<i
     perm_epoch = position.epoch;
   }
   const int64_t B = local_batch_;
-  const auto first = static_cast<int64_t>(position.batch) * options_.batch_size + options_.slice_begin;
+  const auto first =
+      static_cast<int64_t>(position.batch) * options_.batch_size + options_.slice_begin;
   auto* signals = static_cast<float*>(slot.signals.data());
   slot.record_index.resize(static_cast<size_t>(B));
   slot.rpeak_offsets.assign(1, 0);

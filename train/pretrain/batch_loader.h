@@ -117,7 +117,7 @@ class BatchLoader {
   std::vector<int64_t> records_;
   LoaderOptions options_;
   int64_t batches_per_epoch_ = 0;
-  int64_t local_batch_ = 0;  // records per returned batch (the slice)
+  int64_t local_batch_ = 0;    // records per returned batch (the slice)
   int64_t record_floats_ = 0;  // C * L
 
   std::vector<Slot> slots_;

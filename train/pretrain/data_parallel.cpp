@@ -13,9 +13,9 @@ namespace acl::pretrain {
 struct DataParallel::Bucket {
   std::vector<size_t> params;  // indices into params_
   int64_t numel = 0;
-  size_t ready = 0;            // gradients final in this backward
+  size_t ready = 0;  // gradients final in this backward
   bool started = false;
-  Tensor flat;                 // the bucket's gradients, summed in place on the comm's device
+  Tensor flat;  // the bucket's gradients, summed in place on the comm's device
   std::unique_ptr<comm::Request> request;
 };
 
@@ -139,7 +139,7 @@ void DataParallel::launch(Bucket& b) {
   comm::Communicator& tc = tensor_comm();
   if (b.flat.device() != tc.device()) b.flat = b.flat.to(tc.device());
   b.request = tc.iallreduce(b.flat.raw_data(), static_cast<size_t>(b.numel),
-                               comm::comm_type_of(b.flat.dtype()), comm::ReduceOp::kSum);
+                            comm::comm_type_of(b.flat.dtype()), comm::ReduceOp::kSum);
   b.started = true;
 }
 
@@ -177,7 +177,8 @@ void DataParallel::finish_gradients() {
     for (size_t k : b->params) {
       const Tensor& p = params_[k];
       Tensor g = p.grad();
-      if (g.defined()) g.copy_from(acl::slice(flat, 0, offset, offset + p.numel()).reshape(p.shape()));
+      if (g.defined())
+        g.copy_from(acl::slice(flat, 0, offset, offset + p.numel()).reshape(p.shape()));
       offset += p.numel();
     }
     b->request.reset();

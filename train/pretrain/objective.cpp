@@ -3,8 +3,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "engine/ops.h"
 #include "engine/comm/all_gather.h"
+#include "engine/ops.h"
 #include "engine/ops_contrastive.h"
 
 namespace acl::pretrain {

@@ -277,7 +277,8 @@ void check_resumable(const std::string& stored_json, const experiment::Experimen
         "--resume " + checkpoint +
         ": these keys differ from the checkpoint's config and would change the computation "
         "(only out_dir, data.cache, data.prefetch_batches and train.log_every/checkpoint_every/"
-        "keep_checkpoints/on_nonfinite/device/grad_bucket_mb/comm_timeout_s may change on resume):" +
+        "keep_checkpoints/on_nonfinite/device/grad_bucket_mb/comm_timeout_s may change on "
+        "resume):" +
         diff.str());
   }
 }

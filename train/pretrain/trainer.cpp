@@ -387,7 +387,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   const bool has_global = model.projection() != nullptr;
   const bool has_region = model.region_heads() != nullptr;
   const std::string world = dp.describe(device_note);  // collective: every rank
-  dp.broadcast_model(model);                            // fresh or resumed: rank 0's state
+  dp.broadcast_model(model);                           // fresh or resumed: rank 0's state
   if (progress) {
     std::fprintf(stderr, "acl_train: %s; %lld records per rank and step\n", world.c_str(),
                  static_cast<long long>(slice_size));
