@@ -41,7 +41,13 @@ run_address() {
   local build="$root/build-asan"
   echo "sanitize: ASan + UBSan build in $build"
   cmake -S "$root" -B "$build" "${cmake_args[@]}" -DACL_SANITIZE=address,undefined >/dev/null || return
-  cmake --build "$build" -j "$jobs" || return
+  # The test executables only: the tools' mains are not run by the suite, and skipping them saves
+  # about a seventh of the instrumented compile.
+  local targets
+  targets=$(ninja -C "$build" -t targets all | sed -n 's/^\(test_[A-Za-z0-9_]*\): phony$/\1/p') || return
+  [[ -n "$targets" ]] || { echo "sanitize: no test targets in $build" >&2; return 1; }
+  # shellcheck disable=SC2086
+  cmake --build "$build" -j "$jobs" --target $targets || return
   (cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 600)
 }
 
