@@ -21,11 +21,13 @@ case "$mode" in
 esac
 jobs="${ACL_JOBS:-$(nproc)}"
 
-# The test executables that run code on more than one thread: the pretraining batch loader (its
-# reader thread, shutdown while busy or blocked), the trainer that consumes it, and acl_prepare's
-# worker pool (test_prepare runs it with 1 and 3 threads). OpenBLAS's own pool runs inside all of
-# them through the GEMMs.
-tsan_tests=(train/pretrain/test_batch_loader train/pretrain/test_pretrain train/prepare/test_prepare)
+# The test executables that run code on more than one thread: the CPU kernels' thread pool (every
+# kernel split at 1, 2, 3 and 5 threads; the host caching allocator's free lists), the pretraining
+# batch loader (its reader thread, shutdown while busy or blocked), the trainer that consumes both,
+# and acl_prepare's worker pool (test_prepare runs it with 1 and 3 threads). The MPI tests start no
+# threads of their own (collectives poll for their timeout on the calling thread).
+tsan_tests=(kernels/test_cpu_threads engine/test_host_cache train/pretrain/test_batch_loader
+            train/pretrain/test_pretrain train/prepare/test_prepare)
 
 cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Debug -DACL_CUDA=OFF)
 if command -v ccache >/dev/null; then
@@ -41,11 +43,13 @@ run_address() {
   local build="$root/build-asan"
   echo "sanitize: ASan + UBSan build in $build"
   cmake -S "$root" -B "$build" "${cmake_args[@]}" -DACL_SANITIZE=address,undefined >/dev/null || return
-  # The test executables only: the tools' mains are not run by the suite, and skipping them saves
-  # about a seventh of the instrumented compile.
+  # The test executables and the two tools the suite runs as processes (the kill-anywhere and
+  # rank-failure tests start acl_train on a cache made by acl_prepare); the other tools' mains are
+  # not run by the suite, and skipping them saves part of the instrumented compile.
   local targets
   targets=$(ninja -C "$build" -t targets all | sed -n 's/^\(test_[A-Za-z0-9_]*\): phony$/\1/p') || return
   [[ -n "$targets" ]] || { echo "sanitize: no test targets in $build" >&2; return 1; }
+  targets+=" acl_train acl_prepare"
   # shellcheck disable=SC2086
   cmake --build "$build" -j "$jobs" --target $targets || return
   (cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 600)
