@@ -62,6 +62,10 @@ std::string error_naming(const std::exception& e, const std::string& input) {
   if (what.find(input) == std::string::npos) {
     finding("error message does not name the input '" + input + "': " + what);
   }
+  // Control bytes (ESC sequences, NUL, CR) from the input would reach the user's terminal.
+  for (unsigned char c : what) {
+    if (c < 0x20 || c == 0x7f) finding("error message holds a control byte: " + what);
+  }
   return what;
 }
 

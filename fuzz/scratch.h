@@ -25,7 +25,8 @@ const std::string& fresh_scratch_dir();
 std::string write_file(const std::string& dir, const std::string& name, const std::string& bytes);
 
 // e.what(), after checking that it names `input` (the file, directory or label the parser was
-// given); aborts with both printed when it does not.
+// given) and holds no control byte (input bytes must be escaped, strings::printable); aborts with
+// both printed when it does not.
 std::string error_naming(const std::exception& e, const std::string& input);
 
 // Prints `what` and aborts (a finding).

@@ -30,7 +30,7 @@ namespace acl::config {
 
 // "<type> <dumped value>" for error messages, truncated to a readable length.
 inline std::string describe_json(const nlohmann::json& v) {
-  std::string s = v.dump();
+  std::string s = v.dump(-1, ' ', /*ensure_ascii=*/true);  // no raw control or non-ASCII bytes
   if (s.size() > 60) s = s.substr(0, 57) + "...";
   return std::string(v.type_name()) + " " + s;
 }
@@ -131,7 +131,7 @@ class JsonObjectReader {
   void finish() const {
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       if (std::find(known_.begin(), known_.end(), it.key()) != known_.end()) continue;
-      invalid(path(it.key()), "unknown key; did you mean '" + strings::closest(it.key(), known_) +
+      invalid(path(strings::printable(it.key())), "unknown key; did you mean '" + strings::closest(it.key(), known_) +
                                   "'? (valid keys: " + strings::join(known_) + ")");
     }
   }

@@ -54,7 +54,7 @@ json read_json_file(const std::string& file) {
     std::string msg = e.what();
     const size_t p = msg.find("] ");
     if (p != std::string::npos && msg.rfind("[json.exception", 0) == 0) msg.erase(0, p + 2);
-    throw std::invalid_argument(file + ": invalid JSON: " + msg);
+    throw std::invalid_argument(file + ": invalid JSON: " + strings::printable(msg, 300));
   }
 }
 

@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "engine/util/strings.h"
+
 namespace acl {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -66,7 +68,8 @@ bool checked_numel(const std::vector<int64_t>& shape, uint64_t* out) {
 }
 
 [[noreturn]] void parse_fail(const std::string& source, const std::string& what) {
-  throw std::runtime_error("safetensors: " + source + ": " + what);
+  // `what` may quote header bytes (names, JSON parser context): escaped for the terminal.
+  throw std::runtime_error("safetensors: " + source + ": " + strings::printable(what, 400));
 }
 
 // Rejects duplicate keys at any depth of the header (nlohmann keeps the last one silently).

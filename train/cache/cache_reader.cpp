@@ -11,6 +11,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "engine/util/strings.h"
 #include "train/cache/cache_format.h"
 #include "train/cache/float16.h"
 
@@ -92,7 +93,7 @@ CacheReader::CacheReader(const std::string& dir) : dir_(dir) {
   try {
     index_ = nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& e) {
-    fail(index_path, std::string("is not valid JSON: ") + e.what());
+    fail(index_path, "is not valid JSON: " + strings::printable(e.what(), 300));
   }
   if (field<std::string>(index_, "format", index_path) != kCacheFormat) {
     fail(index_path, "field 'format' is not '" + std::string(kCacheFormat) + "'");

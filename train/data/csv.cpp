@@ -1,5 +1,6 @@
 #include "train/data/csv.h"
 
+#include "engine/util/strings.h"
 #include "train/data/data_error.h"
 #include "train/data/parse_util.h"
 
@@ -42,12 +43,14 @@ std::vector<CsvRow> parse_csv(const std::string& text, const std::string& source
           ++i;
         }
         if (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-          fail(line, "unexpected '" + std::string(1, text[i]) + "' after a closing quote");
+          fail(line, "unexpected '" + strings::printable(std::string(1, text[i])) +
+                         "' after a closing quote");
         }
       } else {
         while (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
           if (text[i] == '"') {
-            fail(line, "quote inside the unquoted field '" + field + "\"' (quote the field)");
+            fail(line, "quote inside the unquoted field '" + strings::printable(field + "\"") +
+                          "' (quote the field)");
           }
           field += text[i++];
         }

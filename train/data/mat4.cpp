@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "engine/util/strings.h"
 #include "train/data/data_error.h"
 
 namespace acl::data {
@@ -50,7 +51,7 @@ void validate_mat4_preamble(const Mat4Preamble& m, const std::string& path, int 
     bad("type", std::to_string(m.type), "30 (little-endian int16 matrix, as CinC writes)");
   }
   if (m.imag != 0) bad("imag", std::to_string(m.imag), "0 (real data)");
-  if (m.name != "val") bad("name", "\"" + m.name + "\"", "\"val\"");
+  if (m.name != "val") bad("name", "\"" + strings::printable(m.name) + "\"", "\"val\"");
   if (m.rows != n_signals) {
     bad("rows", std::to_string(m.rows),
         std::to_string(n_signals) + " (the signals the header stores in this file)");

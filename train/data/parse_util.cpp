@@ -1,5 +1,6 @@
 #include "train/data/parse_util.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -96,9 +97,12 @@ std::string outside_dir_error(const std::string& field, const std::string& name)
     inside = name.compare(b, e - b, "..") != 0;
     b = e + 1;
   }
-  if (inside && name.find('\0') != std::string::npos) {
-    // The file system would open the name cut at its first NUL byte: another file.
-    return field + " '" + strings::printable(name) + "': holds a NUL byte";
+  // A NUL byte would cut the name the file system opens; no dataset names a file with control
+  // bytes, and they would reach the terminal in every message naming the file.
+  if (inside && std::any_of(name.begin(), name.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      })) {
+    return field + " '" + strings::printable(name) + "': holds a control byte";
   }
   if (inside) return "";
   return field + " '" + strings::printable(name) +

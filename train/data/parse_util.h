@@ -24,9 +24,10 @@ std::string read_text_file(const std::string& path);
 std::string dir_of(const std::string& path);
 
 // Every file name a dataset gives (a header's signal file or segment, a metadata column) must
-// stay inside the record's directory: it must be relative and free of ".." components and of NUL
-// bytes. "" when `name` is such a name, else "<field> '<name>': must be a file name inside the
-// record's directory" (or ": holds a NUL byte") with the name escaped (strings::printable).
+// stay inside the record's directory: it must be relative and free of ".." components and of
+// control bytes (NUL included). "" when `name` is such a name, else "<field> '<name>': must be a
+// file name inside the record's directory" (or ": holds a control byte") with the name escaped
+// (strings::printable).
 std::string outside_dir_error(const std::string& field, const std::string& name);
 // dir + name; throws DataError "<where>: <outside_dir_error>" when `name` is not such a name.
 std::string path_inside(const std::string& dir, const std::string& name, const std::string& field,

@@ -54,8 +54,8 @@ class DictParser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw DataError(where_ + ": scp_codes \"" + s_ + "\" at character " + std::to_string(i_) +
-                    ": " + what);
+    throw DataError(where_ + ": scp_codes \"" + strings::printable(s_) + "\" at character " +
+                    std::to_string(i_) + ": " + strings::printable(what));
   }
   char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
   void skip_blanks() {
@@ -106,7 +106,7 @@ bool flag(const CsvTable& t, size_t r, const std::string& col) {
   double d = 0.0;
   if (!detail::parse_double(v, &d)) {
     throw DataError(t.source() + " line " + std::to_string(t.line(r)) + ": column " + col +
-                    " value '" + v + "' is not a number");
+                    " value '" + strings::printable(v) + "' is not a number");
   }
   return d == 1.0;
 }
@@ -116,7 +116,7 @@ int int_value(const CsvTable& t, size_t r, const std::string& col) {
   double d = 0.0;  // PTB-XL writes some ids as floats ("15709.0")
   if (!detail::parse_double(v, &d) || d != std::floor(d) || std::fabs(d) > 2e9) {
     throw DataError(t.source() + " line " + std::to_string(t.line(r)) + ": column " + col +
-                    " value '" + v + "' is not an integer");
+                    " value '" + strings::printable(v) + "' is not an integer");
   }
   return static_cast<int>(d);
 }
@@ -141,7 +141,8 @@ ScpStatements read_scp_statements(const std::string& path) {
   CsvTable t = read_csv_table(path);
   if (t.columns().empty() || !t.columns()[0].empty()) {
     throw DataError(path + ": the first column must be the unnamed statement-code column, got '" +
-                    (t.columns().empty() ? std::string() : t.columns()[0]) + "'");
+                    strings::printable(t.columns().empty() ? std::string() : t.columns()[0]) +
+                    "'");
   }
   std::vector<ScpStatement> rows;
   for (size_t r = 0; r < t.size(); ++r) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/util/strings.h"
 #include "train/data/data_error.h"
 #include "train/data/leads.h"
 #include "train/data/parse_util.h"
@@ -24,7 +25,7 @@ std::string header_path_for(const std::string& path) {
 
 std::string signal_label(const WfdbSignalSpec& s, int index) {
   std::string label = "signal " + std::to_string(index);
-  if (!s.description.empty()) label += " (" + s.description + ")";
+  if (!s.description.empty()) label += " (" + strings::printable(s.description) + ")";
   return label + " on line " + std::to_string(s.line);
 }
 
@@ -163,13 +164,19 @@ Record read_record_from_header(const std::string& header_path, WfdbHeader header
   if (rec.n_samples < 0) {
     rec.n_samples = groups.empty() ? 0 : detail::frames_in_file(groups[0], files[0], h);
   }
+  // Every file is decoded, which checks that it holds the header's length, before the record's
+  // arrays are allocated: a header claiming more samples than its files hold fails, naming the
+  // file, without allocating for them.
+  std::vector<std::vector<std::vector<int32_t>>> stored;
+  for (size_t f = 0; f < groups.size(); ++f) {
+    stored.push_back(detail::decode_signal_file(groups[f], dir, files[f], h, rec.n_samples));
+  }
   rec.digital.assign(static_cast<size_t>(rec.total_samples()), format_invalid_sample(0));
   for (size_t f = 0; f < groups.size(); ++f) {
-    auto stored = detail::decode_signal_file(groups[f], dir, files[f], h, rec.n_samples);
-    for (size_t j = 0; j < stored.size(); ++j) {
+    for (size_t j = 0; j < stored[f].size(); ++j) {
       const int i = groups[f].signals[j];
-      verify_signal(rec, i, stored[j], options);
-      place_signal(rec, i, stored[j]);
+      verify_signal(rec, i, stored[f][j], options);
+      place_signal(rec, i, stored[f][j]);
     }
   }
   if (options.physical) compute_physical(rec);
