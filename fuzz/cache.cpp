@@ -18,9 +18,7 @@ std::string cache(const uint8_t* data, size_t size) {
   const char* fixed[] = {cache::kIndexFile, cache::kRpeakOffsetsFile, cache::kRpeaksFile,
                          cache::kLabelsFile};
   for (size_t i = 0; i < parts.size(); ++i) {
-    char shard[32];
-    if (i >= 4) std::snprintf(shard, sizeof(shard), "signals_%05zu.f16", i - 4);
-    write_file(dir, i < 4 ? fixed[i] : shard, parts[i]);
+    write_file(dir, i < 4 ? std::string(fixed[i]) : cache::shard_file_name(i - 4), parts[i]);
   }
   try {
     cache::CacheReader r(dir);

@@ -5,9 +5,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
+#include <vector>
 
 #include "tests/test_files.h"
+#include "train/cache/cache_format.h"
 #include "train/cache/cache_reader.h"
 #include "train/cache/cache_writer.h"
 #include "train/cache/float16.h"
@@ -150,6 +153,32 @@ TEST(Cache, DamagedFilesAreNamed) {
   std::ofstream(dir / "index.json") << "{\"format\": \"acl-ecg-cache\", \"version\": 99}";
   const std::string future = open_error(dir);
   EXPECT_NE(future.find("version 99"), std::string::npos) << "opened a future version? " << future;
+  fs::remove_all(dir);
+}
+
+TEST(Cache, ShardFilesStayInsideTheCacheDirectory) {
+  fs::path dir = temp_dir("shard_outside");
+  std::vector<float> sig(3 * 37, 0.5f);
+  CacheWriter w(dir.string(), small_spec());
+  for (int r = 0; r < 2; ++r) w.append("r" + std::to_string(r), sig.data(), {1}, {0, 1}, "train");
+  w.finish();
+  std::string index;
+  {
+    std::ifstream in(dir / "index.json");
+    index.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string first = shard_file_name(0);
+  ASSERT_NE(index.find(first), std::string::npos) << index;
+  for (const std::string& bad : std::vector<std::string>{"../" + first, "/etc/passwd"}) {
+    std::string edited = index;
+    edited.replace(edited.find(first), first.size(), bad);
+    std::ofstream(dir / "index.json") << edited;
+    const std::string e = open_error(dir);
+    EXPECT_NE(e.find("shard file '" + bad + "': must be a file name inside the cache directory"),
+              std::string::npos)
+        << bad << ": " << e;
+    EXPECT_NE(e.find("index.json"), std::string::npos) << e;
+  }
   fs::remove_all(dir);
 }
 

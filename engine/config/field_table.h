@@ -220,7 +220,7 @@ Field<T> integer(std::string key, Get get, int64_t min, std::string allowed,
                  int64_t max = std::numeric_limits<int64_t>::max()) {
   using M = std::decay_t<decltype(get(std::declval<T&>()))>;
   Field<T> f(key);
-  f.read = [get, min, max, allowed](JsonObjectReader& s, const std::string& leaf, T& out) {
+  f.read = [=](JsonObjectReader& s, const std::string& leaf, T& out) {
     const nlohmann::json* v = s.get_raw(leaf);
     if (!v) return;
     const bool fits = v->is_number_integer() &&
@@ -244,7 +244,7 @@ Field<T> integer(std::string key, Get get, int64_t min, std::string allowed,
     }
   };
   f.write = [get](const T& c) { return nlohmann::json(get(c)); };
-  f.check = [get, min, max, allowed](const T& c, const std::string& path) {
+  f.check = [=](const T& c, const std::string& path) {
     const auto x = get(c);
     if constexpr (!std::is_unsigned_v<M>) {
       if (x < min || static_cast<int64_t>(x) > max)

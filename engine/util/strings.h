@@ -1,5 +1,6 @@
 // Small string helpers used across the project (ECG-free): trimming, case folding, joining,
-// number formatting for messages and the closest-name suggestion for misspelt keys.
+// number formatting for messages, the closest-name suggestion for misspelt keys, and the check
+// that a file name read from a file stays inside its directory.
 #pragma once
 
 #include <cstddef>
@@ -25,5 +26,11 @@ std::string closest(const std::string& key, const std::vector<std::string>& cand
 // backslash are written as \xNN; when the result would exceed `max_len` characters it is cut
 // there and "..." is appended.
 std::string printable(const std::string& s, size_t max_len = 80);
+// A file name read from a file (a header's signal file, a cache index's shard) must stay inside
+// `dir_what` (e.g. "the record's directory"): relative, free of ".." components and of control
+// bytes (NUL included). "" when `name` is such a name, else "<field> '<name>': must be a file name
+// inside <dir_what>" (or ": holds a control byte") with the name escaped (printable).
+std::string outside_dir_error(const std::string& field, const std::string& name,
+                              const std::string& dir_what);
 
 }  // namespace acl::strings

@@ -16,6 +16,10 @@
 // index.json when a cache is opened.
 #pragma once
 
+#include <cstddef>
+#include <cstdio>
+#include <string>
+
 namespace acl::cache {
 
 inline constexpr const char* kCacheFormat = "acl-ecg-cache";
@@ -24,5 +28,12 @@ inline constexpr const char* kIndexFile = "index.json";
 inline constexpr const char* kRpeakOffsetsFile = "rpeak_offsets.i64";
 inline constexpr const char* kRpeaksFile = "rpeaks.i32";
 inline constexpr const char* kLabelsFile = "labels.u8";
+
+// "signals_NNNNN.f16": the name the writer gives shard `index` (0-based).
+inline std::string shard_file_name(size_t index) {
+  char name[48];  // room for any size_t
+  std::snprintf(name, sizeof name, "signals_%05zu.f16", index);
+  return name;
+}
 
 }  // namespace acl::cache

@@ -128,7 +128,10 @@ CacheReader::CacheReader(const std::string& dir) : dir_(dir) {
       fail(index_path,
            "shard list does not cover the records in order at record " + std::to_string(covered));
     }
-    std::string path = (fs::path(dir) / field<std::string>(s, "file", index_path)).string();
+    const std::string file = field<std::string>(s, "file", index_path);
+    const std::string outside = strings::outside_dir_error("shard file", file, "the cache directory");
+    if (!outside.empty()) fail(index_path, outside);
+    std::string path = (fs::path(dir) / file).string();
     shards_.push_back(
         std::make_unique<MappedFile>(path, record_bytes * static_cast<size_t>(count)));
     shard_files_.push_back(path);

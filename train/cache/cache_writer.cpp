@@ -60,8 +60,7 @@ CacheWriter::~CacheWriter() {
 }
 
 void CacheWriter::open_shard() {
-  char name[64];
-  std::snprintf(name, sizeof name, "signals_%05zu.f16", shards_.size());
+  const std::string name = shard_file_name(shards_.size());
   std::string path = (fs::path(dir_) / name).string();
   shard_ = std::fopen(path.c_str(), "wb");
   if (!shard_) io_error("cannot create", path);

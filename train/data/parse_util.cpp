@@ -90,23 +90,7 @@ std::string dir_of(const std::string& path) {
 }
 
 std::string outside_dir_error(const std::string& field, const std::string& name) {
-  bool inside = name.empty() || name[0] != '/';
-  for (size_t b = 0; inside && b <= name.size();) {
-    size_t e = name.find('/', b);
-    if (e == std::string::npos) e = name.size();
-    inside = name.compare(b, e - b, "..") != 0;
-    b = e + 1;
-  }
-  // A NUL byte would cut the name the file system opens; no dataset names a file with control
-  // bytes, and they would reach the terminal in every message naming the file.
-  if (inside && std::any_of(name.begin(), name.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-      })) {
-    return field + " '" + strings::printable(name) + "': holds a control byte";
-  }
-  if (inside) return "";
-  return field + " '" + strings::printable(name) +
-         "': must be a file name inside the record's directory";
+  return strings::outside_dir_error(field, name, "the record's directory");
 }
 
 std::string path_inside(const std::string& dir, const std::string& name, const std::string& field,
