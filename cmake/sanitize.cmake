@@ -41,6 +41,9 @@ if(ACL_SANITIZE)
   endif()
   # Options added here come after CMAKE_CXX_FLAGS_<CONFIG> on the command line, so -O1 wins.
   add_compile_options(${_acl_san_options})
+  # Code that must not run before the sanitizer runtime starts (GCC ifunc resolvers of
+  # target_clones run during relocation) checks this definition.
+  add_compile_definitions(ACL_SANITIZE_BUILD)
   add_link_options(-fsanitize=${_acl_san_flag})
   message(STATUS "ACL_SANITIZE: -fsanitize=${_acl_san_flag}")
 endif()

@@ -18,9 +18,6 @@ seconds="${1:-60}"
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] ||
   { echo "fuzz: SECONDS_PER_HARNESS must be a positive integer, got '$seconds'" >&2; exit 2; }
 build="$root/build-fuzz"
-all_targets=(wfdb_header wfdb_formats wfdb_record wfdb_annotation mat4 csv ptbxl safetensors cache
-             experiment_config eval_config)
-read -r -a targets <<< "${ACL_FUZZ_TARGETS:-${all_targets[*]}}"
 sep=$'\n--acl-fuzz-file--\n'  # fuzz/scratch.h kFileSeparator
 
 bash "$root/scripts/install_packages.sh" clang libclang-rt-14-dev
@@ -33,6 +30,11 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DACL_FUZZ=ON -
 build_start=$(date +%s)
 cmake --build "$build" --target acl_fuzzers -j "${ACL_JOBS:-$(nproc)}"
 echo "fuzz: harnesses built in $(( $(date +%s) - build_start )) s"
+# The harness list is fuzz/CMakeLists.txt's ACL_FUZZ_TARGETS: one executable fuzz_<target> each.
+all_targets=()
+for exe in "$build"/fuzz/fuzz_*; do [[ -x "$exe" ]] && all_targets+=("${exe##*/fuzz_}"); done
+((${#all_targets[@]})) || { echo "fuzz: no harness executables in $build/fuzz" >&2; exit 1; }
+read -r -a targets <<< "${ACL_FUZZ_TARGETS:-${all_targets[*]}}"
 
 # ---- seeds -----------------------------------------------------------------------------------
 seeds="$build/seeds"

@@ -108,6 +108,9 @@ TEST(CpuThreads, ParallelForCoversTheRangeAndRethrows) {
 
 // A child forked after the pool ran has none of its workers; its parallel loops must still finish.
 TEST(CpuThreads, ForkedChildRunsParallelLoops) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer does not support starting threads after a multi-threaded fork";
+#endif
   ThreadCountGuard guard;
   set_cpu_num_threads(2);
   std::atomic<int64_t> covered{0};

@@ -42,8 +42,10 @@ constexpr int kLanes = 8;
 
 // The per-row loops are compiled for AVX-512, AVX2 and the baseline ISA, picked at run time
 // (GCC function multiversioning). Every version performs the same IEEE operations in the same
-// order (no FMA contraction: ISO C++ mode), so results do not depend on the machine.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+// order (no FMA contraction: ISO C++ mode), so results do not depend on the machine. Sanitizer
+// builds keep the baseline version only: an ifunc resolver runs during relocation, before the
+// sanitizer runtime it is instrumented for has started.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(ACL_SANITIZE_BUILD)
 #define ACL_BN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define ACL_BN_CLONES

@@ -171,6 +171,15 @@ Record read_record_from_header(const std::string& header_path, WfdbHeader header
   for (size_t f = 0; f < groups.size(); ++f) {
     stored.push_back(detail::decode_signal_file(groups[f], dir, files[f], h, rec.n_samples));
   }
+  // Null signals (format 0) store nothing, so no file bounds their length: a record made only of
+  // them is refused beyond kMaxNullSamples invalid samples rather than allocated.
+  constexpr int64_t kMaxNullSamples = int64_t{1} << 24;
+  if (groups.empty() && h.n_sig > 0 && rec.n_samples > kMaxNullSamples / h.n_sig) {
+    throw DataError(h.source + " line " + std::to_string(h.record_line) + ": " +
+                    std::to_string(rec.n_samples) + " samples of " + std::to_string(h.n_sig) +
+                    " null signals (format 0, nothing stored): more than " +
+                    std::to_string(kMaxNullSamples) + " invalid samples, a damaged header");
+  }
   rec.digital.assign(static_cast<size_t>(rec.total_samples()), format_invalid_sample(0));
   for (size_t f = 0; f < groups.size(); ++f) {
     for (size_t j = 0; j < stored[f].size(); ++j) {
