@@ -1,10 +1,11 @@
 #include "engine/host_memory.h"
 
-#include <cerrno>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 
 #ifdef ACL_HAVE_CUDA
 #include "kernels/runtime/caching_allocator.h"
+#include "kernels/runtime/env_integer.h"
 #endif
 
 namespace acl {
@@ -28,16 +30,10 @@ size_t size_class(size_t bytes) {
 }
 
 uint64_t cache_limit_bytes() {
-  const char* env = std::getenv("ACL_HOST_CACHE_LIMIT_MB");
-  if (!env || !*env) return uint64_t{4096} << 20;
-  char* end = nullptr;
-  errno = 0;
-  const long long mb = std::strtoll(env, &end, 10);
-  if (errno != 0 || end == env || *end != '\0' || mb < 0) {
-    throw std::invalid_argument("ACL_HOST_CACHE_LIMIT_MB='" + std::string(env) +
-                                "' is not a size in MB (expected an integer >= 0)");
-  }
-  return static_cast<uint64_t>(mb) << 20;
+  const std::optional<long long> mb =
+      env_integer("ACL_HOST_CACHE_LIMIT_MB", 0, std::numeric_limits<long long>::max() >> 20,
+                  "a size in MB", "an integer >= 0");
+  return static_cast<uint64_t>(mb.value_or(4096)) << 20;
 }
 
 void* aligned_or_throw(size_t bytes) {

@@ -1,9 +1,9 @@
 // A CinC ".mat" file -> read_mat4_preamble, then the checks against a 12-lead, 5000-sample header
 // with data at byte 24 (what E07500.hea says of its file).
+#include "train/data/mat4.h"
 #include "fuzz/scratch.h"
 #include "fuzz/targets.h"
 #include "train/data/data_error.h"
-#include "train/data/mat4.h"
 
 namespace acl::fuzz {
 

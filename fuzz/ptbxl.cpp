@@ -1,10 +1,10 @@
 // PTB-XL metadata: byte 0 picks the reader, the rest is its input.
 //   even: ptbxl_database.csv (read_ptbxl_database), then the split of every record's fold;
 //   odd:  scp_statements.csv (read_scp_statements), then every task's label vocabulary.
+#include "train/data/ptbxl.h"
 #include "fuzz/scratch.h"
 #include "fuzz/targets.h"
 #include "train/data/data_error.h"
-#include "train/data/ptbxl.h"
 
 namespace acl::fuzz {
 

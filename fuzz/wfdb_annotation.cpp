@@ -1,8 +1,8 @@
 // MIT-format annotation stream -> parse_annotations, then the beat positions and symbols.
+#include "train/data/wfdb_annotation.h"
 #include "fuzz/scratch.h"
 #include "fuzz/targets.h"
 #include "train/data/data_error.h"
-#include "train/data/wfdb_annotation.h"
 
 namespace acl::fuzz {
 

@@ -1,9 +1,9 @@
 // WFDB header text -> parse_wfdb_header, then the header-comment metadata (Age, Sex, Dx, Labels).
+#include "train/data/wfdb_header.h"
 #include "fuzz/scratch.h"
 #include "fuzz/targets.h"
 #include "train/data/data_error.h"
 #include "train/data/record_metadata.h"
-#include "train/data/wfdb_header.h"
 
 namespace acl::fuzz {
 

@@ -67,8 +67,8 @@ TEST(FuzzRegressions, EveryKeptInputGivesItsExpectedResult) {
       EXPECT_EQ(error, "") << target->name << " " << path.filename();
     } else {
       EXPECT_NE(error.find(expect), std::string::npos)
-          << target->name << " " << path.filename() << ": expected an error containing '"
-          << expect << "', got '" << error << "'";
+          << target->name << " " << path.filename() << ": expected an error containing '" << expect
+          << "', got '" << error << "'";
     }
   }
 }
@@ -76,8 +76,8 @@ TEST(FuzzRegressions, EveryKeptInputGivesItsExpectedResult) {
 TEST(FuzzRegressions, EveryTargetAcceptsItsHandMadeSeeds) {
   auto seeds = inputs_under(fs::path(ACL_SOURCE_DIR) / "fuzz/corpus");
   for (const auto& t : acl::fuzz::kTargets) {
-    EXPECT_TRUE(std::any_of(seeds.begin(), seeds.end(),
-                            [&](const auto& s) { return s.first == &t; }))
+    EXPECT_TRUE(
+        std::any_of(seeds.begin(), seeds.end(), [&](const auto& s) { return s.first == &t; }))
         << "fuzz/corpus/" << t.name << "/ holds no seed";
   }
   for (const auto& [target, path] : seeds) {

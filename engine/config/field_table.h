@@ -90,8 +90,8 @@ E parse_name(const Names<E>& names, const std::string& s, const std::string& pat
   if (it != special.end()) invalid(path, it->second);
   const std::string listed = valid.size() == 2 ? "\"" + valid[0] + "\" or \"" + valid[1] + "\""
                                                : strings::join(valid, ", ", true);
-  invalid(path, "unknown " + what + " \"" + strings::printable(s) + "\"; did you mean \"" + strings::closest(s, valid) +
-                    "\"? (valid: " + listed + ")");
+  invalid(path, "unknown " + what + " \"" + strings::printable(s) + "\"; did you mean \"" +
+                    strings::closest(s, valid) + "\"? (valid: " + listed + ")");
 }
 
 template <typename T>

@@ -131,8 +131,9 @@ class JsonObjectReader {
   void finish() const {
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       if (std::find(known_.begin(), known_.end(), it.key()) != known_.end()) continue;
-      invalid(path(strings::printable(it.key())), "unknown key; did you mean '" + strings::closest(it.key(), known_) +
-                                  "'? (valid keys: " + strings::join(known_) + ")");
+      invalid(path(strings::printable(it.key())),
+              "unknown key; did you mean '" + strings::closest(it.key(), known_) +
+                  "'? (valid keys: " + strings::join(known_) + ")");
     }
   }
 

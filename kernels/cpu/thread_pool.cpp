@@ -5,13 +5,14 @@
 #include <pthread.h>
 #include <sched.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "kernels/cpu_threads.h"
+#include "kernels/runtime/env_integer.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -60,18 +61,9 @@ int affinity_cores() {
 }  // namespace
 
 int default_cpu_num_threads() {
-  const char* env = std::getenv("ACL_NUM_THREADS");
-  if (env && *env) {
-    char* end = nullptr;
-    errno = 0;
-    const long v = std::strtol(env, &end, 10);
-    if (errno != 0 || end == env || *end != '\0' || v < 1 || v > 1024) {
-      throw std::invalid_argument("ACL_NUM_THREADS='" + std::string(env) +
-                                  "' is not a thread count (expected an integer in [1, 1024])");
-    }
-    return static_cast<int>(v);
-  }
-  return affinity_cores();
+  const std::optional<long long> n =
+      env_integer("ACL_NUM_THREADS", 1, 1024, "a thread count", "an integer in [1, 1024]");
+  return n ? static_cast<int>(*n) : affinity_cores();
 }
 
 void set_cpu_num_threads(int n) {

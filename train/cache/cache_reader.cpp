@@ -129,7 +129,8 @@ CacheReader::CacheReader(const std::string& dir) : dir_(dir) {
            "shard list does not cover the records in order at record " + std::to_string(covered));
     }
     const std::string file = field<std::string>(s, "file", index_path);
-    const std::string outside = strings::outside_dir_error("shard file", file, "the cache directory");
+    const std::string outside =
+        strings::outside_dir_error("shard file", file, "the cache directory");
     if (!outside.empty()) fail(index_path, outside);
     std::string path = (fs::path(dir) / file).string();
     shards_.push_back(

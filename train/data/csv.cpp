@@ -50,7 +50,7 @@ std::vector<CsvRow> parse_csv(const std::string& text, const std::string& source
         while (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
           if (text[i] == '"') {
             fail(line, "quote inside the unquoted field '" + strings::printable(field + "\"") +
-                          "' (quote the field)");
+                           "' (quote the field)");
           }
           field += text[i++];
         }

@@ -141,8 +141,7 @@ ScpStatements read_scp_statements(const std::string& path) {
   CsvTable t = read_csv_table(path);
   if (t.columns().empty() || !t.columns()[0].empty()) {
     throw DataError(path + ": the first column must be the unnamed statement-code column, got '" +
-                    strings::printable(t.columns().empty() ? std::string() : t.columns()[0]) +
-                    "'");
+                    strings::printable(t.columns().empty() ? std::string() : t.columns()[0]) + "'");
   }
   std::vector<ScpStatement> rows;
   for (size_t r = 0; r < t.size(); ++r) {

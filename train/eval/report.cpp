@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/util/strings.h"
 #include "train/metrics/score_table.h"
 #include "train/pretrain/run_dir.h"
 
@@ -257,10 +258,8 @@ std::vector<std::string> rows_to_replace(const std::string& dir, const EvalConfi
 void check_results_dir(const std::string& dir, const EvalConfig& config, bool overwrite) {
   const std::vector<std::string> rows = rows_to_replace(dir, config);
   if (rows.empty() || overwrite) return;
-  std::string list;
-  for (const std::string& k : rows) list += (list.empty() ? "" : "; ") + k;
   throw std::runtime_error((fs::path(dir) / "results.json").string() + " already holds the rows " +
-                           list +
+                           strings::join(rows, "; ") +
                            " of this evaluation; give --overwrite to replace them (the "
                            "earlier files are kept as results.json.old-<K> and "
                            "results.md.old-<K>), another --out, or another name (--set name=...)");
@@ -269,10 +268,8 @@ void check_results_dir(const std::string& dir, const EvalConfig& config, bool ov
 std::vector<std::string> keep_earlier_results(const std::string& dir) {
   std::vector<std::string> copies;
   std::error_code ec;
-  int k = 1;
-  while (fs::exists(fs::path(dir) / ("results.json.old-" + std::to_string(k)), ec) ||
-         fs::exists(fs::path(dir) / ("results.md.old-" + std::to_string(k)), ec))
-    ++k;
+  const int k = pretrain::first_free_old_suffix(
+      {(fs::path(dir) / "results.json").string(), (fs::path(dir) / "results.md").string()});
   for (const char* name : {"results.json", "results.md"}) {
     const fs::path from = fs::path(dir) / name;
     if (!fs::exists(from, ec)) continue;

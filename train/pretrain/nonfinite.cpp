@@ -7,16 +7,16 @@
 namespace acl::pretrain {
 namespace {
 
-std::string value_name(double v) {
-  if (std::isnan(v)) return "NaN";
-  return v > 0 ? "+inf" : "-inf";
-}
-
 bool is_float(const Tensor& t) {
   return t.defined() && (t.dtype() == DType::f32 || t.dtype() == DType::f64);
 }
 
 }  // namespace
+
+std::string describe_nonfinite(double v) {
+  if (std::isnan(v)) return "NaN";
+  return v > 0 ? "+inf" : "-inf";
+}
 
 int64_t first_nonfinite(const Tensor& t) {
   if (!is_float(t)) return -1;
@@ -42,9 +42,9 @@ std::string locate_nonfinite_batch(const Batch& batch, const cache::CacheReader&
   const int64_t r = batch.record_index.at(static_cast<size_t>(b));
   std::ostringstream os;
   os << "first non-finite tensor: batch, "
-     << value_name(batch.records.to_vector<double>()[static_cast<size_t>(k)]) << " in record " << r
-     << " '" << cache.name(r) << "' lead " << cache.lead_names().at(static_cast<size_t>(lead))
-     << " sample " << k % cache.length();
+     << describe_nonfinite(batch.records.to_vector<double>()[static_cast<size_t>(k)])
+     << " in record " << r << " '" << cache.name(r) << "' lead "
+     << cache.lead_names().at(static_cast<size_t>(lead)) << " sample " << k % cache.length();
   return os.str();
 }
 
@@ -55,7 +55,7 @@ std::string locate_nonfinite_forward(const Batch& batch, const cache::CacheReade
   for (const auto& [name, t] : activations) {
     if (const int64_t k = first_nonfinite(t); k >= 0) {
       os << "first non-finite tensor: activation " << name << " " << t.shape().str() << ", "
-         << value_name(t.to_vector<double>()[static_cast<size_t>(k)]) << " at element " << k
+         << describe_nonfinite(t.to_vector<double>()[static_cast<size_t>(k)]) << " at element " << k
          << " (the batch and the activations before it are finite)";
       return os.str();
     }
@@ -84,7 +84,7 @@ void check_finite_state(const NamedTensorList& state, const std::string& what) {
     if (const int64_t k = first_nonfinite(t); k >= 0) {
       throw std::runtime_error(what + ": " + name + " " + t.shape().str() +
                                " holds a non-finite value (" +
-                               value_name(t.to_vector<double>()[static_cast<size_t>(k)]) +
+                               describe_nonfinite(t.to_vector<double>()[static_cast<size_t>(k)]) +
                                " at element " + std::to_string(k) + ")");
     }
   }

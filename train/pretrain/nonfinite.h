@@ -19,6 +19,9 @@ using NamedTensorList = std::vector<std::pair<std::string, Tensor>>;
 // The flat index of the first NaN or infinite element of `t`; -1 when every element is finite.
 int64_t first_nonfinite(const Tensor& t);
 
+// "NaN", "+inf" or "-inf" for a non-finite `v`.
+std::string describe_nonfinite(double v);
+
 // "17 'syn_00017', 3 'syn_00003', ..." : the first 8 records with their names.
 std::string records_named(const std::vector<int64_t>& index, const cache::CacheReader& cache);
 

@@ -160,24 +160,30 @@ std::vector<std::string> run_files(const std::string& dir) {
   return out;
 }
 
-std::string move_aside(const std::string& dir) {
-  const std::string base = normal(dir).string();
+int first_free_old_suffix(const std::vector<std::string>& paths) {
   std::error_code ec;
   for (int k = 1;; ++k) {
-    const std::string to = base + ".old-" + std::to_string(k);
-    if (fs::exists(to, ec)) continue;
-    fs::rename(base, to);
-    fsync_dir(fs::path(to).parent_path().empty() ? fs::path(".") : fs::path(to).parent_path());
-    return to;
+    const auto taken = [&](const std::string& p) {
+      return fs::exists(p + ".old-" + std::to_string(k), ec);
+    };
+    if (std::none_of(paths.begin(), paths.end(), taken)) return k;
   }
+}
+
+std::string move_aside(const std::string& dir) {
+  const std::string base = normal(dir).string();
+  const std::string to = base + ".old-" + std::to_string(first_free_old_suffix({base}));
+  fs::rename(base, to);
+  fsync_dir(fs::path(to).parent_path().empty() ? fs::path(".") : fs::path(to).parent_path());
+  return to;
 }
 
 void claim_run_dir(const std::string& dir, bool resuming, bool overwrite) {
   if (!resuming) {
     if (std::vector<std::string> held = run_files(dir); !held.empty()) {
       if (!overwrite) {
-        throw std::runtime_error("out_dir: " + dir + " already holds a run (" + strings::join(held) +
-                                 "); continue it with --resume " + dir +
+        throw std::runtime_error("out_dir: " + dir + " already holds a run (" +
+                                 strings::join(held) + "); continue it with --resume " + dir +
                                  ", start it again with --overwrite (which moves it aside to " +
                                  dir + ".old-<K>), or choose another --out");
       }

@@ -59,6 +59,9 @@ std::vector<std::string> run_files(const std::string& dir);
 // (std::runtime_error naming what it holds and the options) unless `overwrite`, which moves it
 // aside (said on stderr); then creates `dir` (std::runtime_error naming it when that fails).
 void claim_run_dir(const std::string& dir, bool resuming, bool overwrite);
+// The first K = 1, 2, ... for which no "<path>.old-<K>" exists, for every path of `paths`: the
+// suffix that keeps an earlier run or results file beside the new one.
+int first_free_old_suffix(const std::vector<std::string>& paths);
 // Renames `dir` to the first free "<dir>.old-<K>" (K = 1, 2, ...) and returns that name: an
 // overwritten run is moved aside, never deleted.
 std::string move_aside(const std::string& dir);

@@ -25,9 +25,9 @@
 #include "train/cache/cache_format.h"
 #include "train/cache/cache_reader.h"
 #include "train/pretrain/batch_loader.h"
+#include "train/pretrain/data_parallel.h"
 #include "train/pretrain/fault_injection.h"
 #include "train/pretrain/nonfinite.h"
-#include "train/pretrain/data_parallel.h"
 #include "train/pretrain/objective.h"
 #include "train/pretrain/run_dir.h"
 
@@ -121,11 +121,6 @@ WarmupCosineLr make_schedule(const experiment::ExperimentConfig& c) {
   o.total_steps = c.train.steps;
   o.final_lr = c.optimizer.min_lr;
   return WarmupCosineLr(o);
-}
-
-std::string describe_nonfinite(double v) {
-  if (std::isnan(v)) return "NaN";
-  return v > 0 ? "+inf" : "-inf";
 }
 
 // Everything of a run that a checkpoint captures, and the writer.
