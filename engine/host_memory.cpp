@@ -11,9 +11,10 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/runtime/env_integer.h"
+
 #ifdef ACL_HAVE_CUDA
 #include "kernels/runtime/caching_allocator.h"
-#include "kernels/runtime/env_integer.h"
 #endif
 
 namespace acl {
