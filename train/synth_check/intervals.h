@@ -1,0 +1,78 @@
+// ECG interval measurement on clean (noise-free) 12-lead records: the realism check of the
+// synthetic generator, independent of how the generator builds its waves.
+//
+// Per beat, from the 8 independent leads (models/leads.h) around a given R-peak:
+//   QRS onset/offset  on the spatial velocity D(t) = |dx/dt| (central differences, mV/s): the QRS
+//                     is the stretch around the largest D within +-80 ms of the R-peak where
+//                     D >= kQrsFraction * that maximum, gaps below threshold shorter than
+//                     kQrsGapS bridged (the dip of D at the R apex); crossings interpolated.
+//   baseline          per lead, the mean over the kBaselineS before QRS onset (the isoelectric
+//                     reference of ST measurement); M(t) = |x(t) - baseline| over the 8 leads.
+//   T end             tangent method on M: the T peak is the largest M from QRS offset + 40 ms to
+//                     R + min(0.7 s, 0.65 RR_next); the tangent at the steepest descent of M after
+//                     it (until M rises again) meets M = 0 at T end.
+//   P onset           the largest local maximum of M between the previous beat's T end (or QRS
+//                     onset - 0.3 s, the later) and QRS onset - 20 ms; walking back from it, P
+//                     onset is where M falls below kPFraction * the peak, or the valley between
+//                     T and P when M turns up first (T-P fusion at high rates). It is a P hump
+//                     when it rises above that point by >= kPMinMv and >= kPHumpFraction * peak,
+//                     and M crosses half the peak upwards once in the window (fibrillatory or
+//                     flutter waves cross it several times).
+// Amplitude-relative thresholds on M suit the slow P and T waves; the derivative suits the fast
+// QRS, whose onset in D is sharp. PR = QRS onset - P onset, QRS = offset - onset, QT = T end - QRS
+// onset, QTc = QT / sqrt(preceding RR) (Bazett). A record has P waves when >= half of its
+// measured beats show a P hump and their PR spreads (interquartile range) by <= kPrIqrS: a
+// conducted P keeps its PR, fibrillatory waves do not. The frontal QRS axis is
+// atan2(2 / sqrt(3) area aVF, area I) of the baseline-corrected net QRS areas summed over beats
+// (aVF = II - I / 2 is sqrt(3) / 2 long in the hexaxial frame where I and II are unit vectors).
+#pragma once
+
+#include <vector>
+
+namespace acl::synth_check {
+
+inline constexpr double kQrsFraction = 0.05;
+inline constexpr double kQrsGapS = 0.012;
+inline constexpr double kBaselineS = 0.010;
+inline constexpr double kPFraction = 0.10;
+inline constexpr double kPMinMv = 0.03;
+inline constexpr double kPHumpFraction = 0.3;
+inline constexpr double kPrIqrS = 0.040;
+
+struct BeatMeasure {
+  int r = 0;              // R-peak sample
+  double rr_prev_s = 0;   // RR interval before this beat
+  double qrs_on_s = 0;    // absolute times in the record (s); NaN when not measured
+  double qrs_off_s = 0;
+  double p_on_s = 0;      // NaN when no P hump was found
+  double t_end_s = 0;
+  double area_i = 0;      // net QRS area of lead I (mV s), baseline-corrected
+  double area_avf = 0;    // same, lead aVF
+};
+
+struct IntervalSummary {
+  int n_beats = 0;        // beats measured (a previous and a next R-peak, windows inside)
+  int n_p = 0;            // of those, beats with a P hump
+  bool has_p = false;     // the record shows conducted P waves (see above)
+  double pr_s = 0;        // medians over beats; pr_s is NaN when !has_p, others NaN when no beat
+  double qrs_s = 0;
+  double qt_s = 0;
+  double qtc_s = 0;       // Bazett, with each beat's preceding RR
+  double rr_s = 0;
+  double hr_bpm = 0;      // 60 / median RR
+  double axis_deg = 0;    // frontal QRS axis, (-180, 180]
+};
+
+// signal: (12, n_samples) lead-major in the order of models/leads.h, mV; rpeaks ascending.
+// Throws std::invalid_argument on fs <= 0, n_samples <= 0 or an R-peak outside the record.
+std::vector<BeatMeasure> measure_beats(const float* signal, int n_samples, double fs,
+                                       const std::vector<int>& rpeaks);
+
+IntervalSummary summarize(const std::vector<BeatMeasure>& beats);
+
+inline IntervalSummary measure_intervals(const float* signal, int n_samples, double fs,
+                                         const std::vector<int>& rpeaks) {
+  return summarize(measure_beats(signal, n_samples, fs, rpeaks));
+}
+
+}  // namespace acl::synth_check
