@@ -1,6 +1,7 @@
 // One example record per label of the synthetic generator, as CSV for pictures
 // (tools/plot_synthetic.py):
 //   acl_synth_examples --out DIR [--seed S] [--fs 500] [--seconds 10] [--scan 20000]
+//                      [--noise-scale 1]
 // writes DIR/<label>.csv and DIR/examples.json (see train/synth_check/examples.h).
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
   app.add_option("--fs", cfg.fs, "sampling rate (Hz)")->check(CLI::PositiveNumber);
   app.add_option("--seconds", cfg.duration_s, "record length (s)")->check(CLI::PositiveNumber);
   app.add_option("--scan", scan, "record indices scanned at most");
+  app.add_option("--noise-scale", cfg.noise_scale, "noise and artefact scale (0: clean)")
+      ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
   try {
     const auto examples = acl::synth_check::find_examples(cfg, scan);
