@@ -66,6 +66,14 @@ int argmax(const std::vector<double>& f, int lo, int hi) {
   return best;
 }
 
+int argmin(const std::vector<double>& f, int lo, int hi) {
+  int best = lo;
+  for (int i = lo; i <= hi; ++i) {
+    if (f[static_cast<size_t>(i)] < f[static_cast<size_t>(best)]) best = i;
+  }
+  return best;
+}
+
 double median(std::vector<double> v) {
   v.erase(std::remove_if(v.begin(), v.end(), [](double a) { return std::isnan(a); }), v.end());
   if (v.empty()) return kNaN;
@@ -110,11 +118,14 @@ void measure_qrs(const Record& rec, const std::vector<double>& d, Beat& b, int r
   if (std::isnan(on) || std::isnan(off)) return;
 
   const int on_i = static_cast<int>(std::floor(on));
-  const int base_lo = std::max(0, on_i - std::max(1, samples(kBaselineS)));
+  // Isoelectric point: where D is smallest in the kIsoWindowS before QRS onset.
+  const int iso = argmin(d, std::max(1, on_i - samples(kIsoWindowS)), std::max(1, on_i));
+  const int half = samples(0.5 * kIsoAverageS);
+  const int base_lo = std::max(0, iso - half), base_hi = std::min(n - 1, iso + half);
   for (int l = 0; l < leads::kNumLeads; ++l) {
     double s = 0;
-    for (int i = base_lo; i <= on_i; ++i) s += rec.at(l, i);
-    b.baseline[static_cast<size_t>(l)] = s / (on_i - base_lo + 1);
+    for (int i = base_lo; i <= base_hi; ++i) s += rec.at(l, i);
+    b.baseline[static_cast<size_t>(l)] = s / (base_hi - base_lo + 1);
   }
   const int off_i = static_cast<int>(std::ceil(off));
   for (int i = on_i; i <= off_i; ++i) {
@@ -153,7 +164,7 @@ void measure_t_end(const Record& rec, Beat& b, int r_next) {
 void measure_p(const Record& rec, Beat& b, double window_start_s) {
   const int hi = static_cast<int>(std::floor((b.m.qrs_on_s - 0.02) * rec.fs));
   const int lo = std::max(
-      0, static_cast<int>(std::ceil(std::max(window_start_s, b.m.qrs_on_s - 0.3) * rec.fs)));
+      0, static_cast<int>(std::ceil(std::max(window_start_s, b.m.qrs_on_s - kPWindowS) * rec.fs)));
   if (lo + 4 >= hi) return;
   std::vector<double> m(static_cast<size_t>(hi + 1), 0.0);
   for (int i = lo; i <= hi; ++i) m[static_cast<size_t>(i)] = magnitude(rec, b.baseline, i);
@@ -188,6 +199,7 @@ void measure_p(const Record& rec, Beat& b, double window_start_s) {
   const double valley = m[static_cast<size_t>(i - 1)] < level ? level : m[static_cast<size_t>(i)];
   if (mp - valley < std::max(kPMinMv, kPHumpFraction * mp)) return;
   b.m.p_on_s = (m[static_cast<size_t>(i - 1)] < level ? crossing(m, i - 1, i, level) : i) / rec.fs;
+  b.m.p_peak_mv = mp;
 }
 
 }  // namespace
@@ -237,13 +249,14 @@ std::vector<BeatMeasure> measure_beats(const float* signal, int n_samples, doubl
 IntervalSummary summarize(const std::vector<BeatMeasure>& beats) {
   IntervalSummary s;
   s.n_beats = static_cast<int>(beats.size());
-  std::vector<double> pr, qrs, qt, qtc, rr;
+  std::vector<double> pr, p_peak, qrs, qt, qtc, rr;
   double area_i = 0, area_avf = 0;
   for (const BeatMeasure& b : beats) {
     qrs.push_back(b.qrs_off_s - b.qrs_on_s);
     rr.push_back(b.rr_prev_s);
     if (!std::isnan(b.p_on_s)) {
       pr.push_back(b.qrs_on_s - b.p_on_s);
+      p_peak.push_back(b.p_peak_mv);
       ++s.n_p;
     }
     if (!std::isnan(b.t_end_s)) {
@@ -256,7 +269,11 @@ IntervalSummary summarize(const std::vector<BeatMeasure>& beats) {
   if (s.n_p > 0 && 2 * s.n_p >= s.n_beats) {
     std::vector<double> sorted = pr;
     std::sort(sorted.begin(), sorted.end());
-    s.has_p = quantile_sorted(sorted, 0.75) - quantile_sorted(sorted, 0.25) <= kPrIqrS;
+    std::vector<double> peaks = p_peak;
+    std::sort(peaks.begin(), peaks.end());
+    s.has_p = quantile_sorted(sorted, 0.75) - quantile_sorted(sorted, 0.25) <= kPrIqrS &&
+              quantile_sorted(peaks, 0.75) - quantile_sorted(peaks, 0.25) <=
+                  kPPeakIqr * quantile_sorted(peaks, 0.5);
   }
   s.pr_s = s.has_p ? median(pr) : kNaN;
   s.qrs_s = median(qrs);

@@ -6,23 +6,26 @@
 //                     is the stretch around the largest D within +-80 ms of the R-peak where
 //                     D >= kQrsFraction * that maximum, gaps below threshold shorter than
 //                     kQrsGapS bridged (the dip of D at the R apex); crossings interpolated.
-//   baseline          per lead, the mean over the kBaselineS before QRS onset (the isoelectric
-//                     reference of ST measurement); M(t) = |x(t) - baseline| over the 8 leads.
+//   baseline          per lead, the mean over kIsoAverageS around the isoelectric point: the
+//                     smallest D within kIsoWindowS before QRS onset (the PR segment; the
+//                     reference of ST measurement). M(t) = |x(t) - baseline| over the 8 leads.
 //   T end             tangent method on M: the T peak is the largest M from QRS offset + 40 ms to
 //                     R + min(0.7 s, 0.65 RR_next); the tangent at the steepest descent of M after
 //                     it (until M rises again) meets M = 0 at T end.
 //   P onset           the largest local maximum of M between the previous beat's T end (or QRS
-//                     onset - 0.3 s, the later) and QRS onset - 20 ms; walking back from it, P
+//                     onset - kPWindowS, the later) and QRS onset - 20 ms; walking back from it, P
 //                     onset is where M falls below kPFraction * the peak, or the valley between
 //                     T and P when M turns up first (T-P fusion at high rates). It is a P hump
 //                     when it rises above that point by >= kPMinMv and >= kPHumpFraction * peak,
 //                     and M crosses half the peak upwards once in the window (fibrillatory or
 //                     flutter waves cross it several times).
 // Amplitude-relative thresholds on M suit the slow P and T waves; the derivative suits the fast
-// QRS, whose onset in D is sharp. PR = QRS onset - P onset, QRS = offset - onset, QT = T end - QRS
+// QRS, whose onset in D is sharp. kPFraction = e^-2 is the level a Gaussian-shaped wave has at 2
+// sigma from its centre, and the tangent method ends a Gaussian downstroke at 2 sigma too. PR = QRS onset - P onset, QRS = offset - onset, QT = T end - QRS
 // onset, QTc = QT / sqrt(preceding RR) (Bazett). A record has P waves when >= half of its
-// measured beats show a P hump and their PR spreads (interquartile range) by <= kPrIqrS: a
-// conducted P keeps its PR, fibrillatory waves do not. The frontal QRS axis is
+// measured beats show a P hump, their PR spreads (interquartile range) by <= kPrIqrS and their
+// P peak by <= kPPeakIqr of its median: a conducted P keeps its PR and its size, fibrillatory
+// waves do not. The frontal QRS axis is
 // atan2(2 / sqrt(3) area aVF, area I) of the baseline-corrected net QRS areas summed over beats
 // (aVF = II - I / 2 is sqrt(3) / 2 long in the hexaxial frame where I and II are unit vectors).
 #pragma once
@@ -31,13 +34,16 @@
 
 namespace acl::synth_check {
 
-inline constexpr double kQrsFraction = 0.05;
+inline constexpr double kQrsFraction = 0.10;
 inline constexpr double kQrsGapS = 0.012;
-inline constexpr double kBaselineS = 0.010;
-inline constexpr double kPFraction = 0.10;
+inline constexpr double kIsoWindowS = 0.040;
+inline constexpr double kIsoAverageS = 0.004;
+inline constexpr double kPFraction = 0.1353352832366127;  // e^-2
 inline constexpr double kPMinMv = 0.03;
 inline constexpr double kPHumpFraction = 0.3;
+inline constexpr double kPWindowS = 0.45;
 inline constexpr double kPrIqrS = 0.040;
+inline constexpr double kPPeakIqr = 0.25;
 
 struct BeatMeasure {
   int r = 0;              // R-peak sample
@@ -45,6 +51,7 @@ struct BeatMeasure {
   double qrs_on_s = 0;    // absolute times in the record (s); NaN when not measured
   double qrs_off_s = 0;
   double p_on_s = 0;      // NaN when no P hump was found
+  double p_peak_mv = 0;   // M at the P hump's peak
   double t_end_s = 0;
   double area_i = 0;      // net QRS area of lead I (mV s), baseline-corrected
   double area_avf = 0;    // same, lead aVF
