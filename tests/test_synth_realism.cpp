@@ -33,9 +33,9 @@ double hann(double t, double a, double w) {
 }
 
 struct KnownBeat {
-  double p_on, p_w;       // P wave [p_on, p_on + p_w]
-  double qrs_on, qrs_off; // q, R, S pulses fill exactly [qrs_on, qrs_off]
-  double t_on, t_w;       // T wave [t_on, t_on + t_w]
+  double p_on, p_w;        // P wave [p_on, p_on + p_w]
+  double qrs_on, qrs_off;  // q, R, S pulses fill exactly [qrs_on, qrs_off]
+  double t_on, t_w;        // T wave [t_on, t_on + t_w]
   bool p = true;
 };
 
@@ -52,8 +52,8 @@ KnownRecord known_record(double fs, double rr, const KnownBeat& b, const V3& qrs
   k.n = static_cast<int>(10.0 * fs);
   const V3 p_vec{0.05, 0.12, 0.02}, q_vec{-0.1, -0.03, 0.08}, s_vec{-0.2, -0.15, 0.3},
       t_vec{0.2, 0.25, -0.15};
-  const V3 lv[8] = {{1, 0, 0},           {0.5, 0.866, 0},    {-0.5, 0.1, -0.9}, {-0.1, 0.2, -1.1},
-                    {0.3, 0.3, -1.0},    {0.8, 0.3, -0.6},   {1.0, 0.25, -0.2}, {0.9, 0.2, 0.1}};
+  const V3 lv[8] = {{1, 0, 0},        {0.5, 0.866, 0},  {-0.5, 0.1, -0.9}, {-0.1, 0.2, -1.1},
+                    {0.3, 0.3, -1.0}, {0.8, 0.3, -0.6}, {1.0, 0.25, -0.2}, {0.9, 0.2, 0.1}};
   std::vector<float> ind(static_cast<size_t>(8 * k.n), 0.0f);
   const double q_w = 0.025, s_w = 0.03;
   const double r_on = b.qrs_on + 0.015, r_w = (b.qrs_off - s_w + 0.01) - r_on;
@@ -80,7 +80,8 @@ KnownRecord known_record(double fs, double rr, const KnownBeat& b, const V3& qrs
     const float derived[6] = {I, II, II - I, -(I + II) / 2, I - II / 2, II - I / 2};
     for (int l = 0; l < 6; ++l) k.signal[static_cast<size_t>(l * k.n + i)] = derived[l];
     for (int l = 0; l < 6; ++l) {
-      k.signal[static_cast<size_t>((6 + l) * k.n + i)] = ind[static_cast<size_t>((2 + l) * k.n + i)];
+      k.signal[static_cast<size_t>((6 + l) * k.n + i)] =
+          ind[static_cast<size_t>((2 + l) * k.n + i)];
     }
   }
   return k;
@@ -109,8 +110,10 @@ TEST(SynthRealismMeasure, KnownBoundaries) {
   EXPECT_NEAR(s.qtc_s, (t_end - b.qrs_on) / std::sqrt(s.rr_s), tol);
   EXPECT_NEAR(s.hr_bpm, 60.0 / 0.85, 0.5);
   // Net QRS area in the frontal plane: the q, R and S pulse vectors times their areas (w / 2).
-  const double ax = -0.1 * 0.025 + r_vec.x * (b.qrs_off - 0.03 + 0.01 - b.qrs_on - 0.015) - 0.2 * 0.03;
-  const double ay = -0.03 * 0.025 + r_vec.y * (b.qrs_off - 0.03 + 0.01 - b.qrs_on - 0.015) - 0.15 * 0.03;
+  const double ax =
+      -0.1 * 0.025 + r_vec.x * (b.qrs_off - 0.03 + 0.01 - b.qrs_on - 0.015) - 0.2 * 0.03;
+  const double ay =
+      -0.03 * 0.025 + r_vec.y * (b.qrs_off - 0.03 + 0.01 - b.qrs_on - 0.015) - 0.15 * 0.03;
   EXPECT_NEAR(s.axis_deg, std::atan2(ay, ax) * 180.0 / kPi, 1.0);
 }
 

@@ -14,10 +14,10 @@ namespace acl::synth_check {
 struct Example {
   std::string label;
   bool found = false;
-  uint64_t index = 0;                // record index in the dataset of the config
-  uint64_t patient = 0;              // patient id of that record
-  std::vector<std::string> labels;   // all labels of that record
-  std::string file;                  // CSV file name written for it (relative to the directory)
+  uint64_t index = 0;               // record index in the dataset of the config
+  uint64_t patient = 0;             // patient id of that record
+  std::vector<std::string> labels;  // all labels of that record
+  std::string file;                 // CSV file name written for it (relative to the directory)
 };
 
 // One entry per label_names() entry, in that order; scans at most max_scan indices, stopping

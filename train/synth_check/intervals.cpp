@@ -45,8 +45,8 @@ double crossing(const std::vector<double>& f, int a, int b, double level) {
 // Edge of the stretch around `peak` where f >= level, walking with `step` (+1 or -1) and bridging
 // gaps below level of at most `gap` samples; limited to [lo, hi]. Fractional sample, NaN when the
 // stretch reaches the limit.
-double stretch_edge(const std::vector<double>& f, int peak, int step, int gap, double level,
-                    int lo, int hi) {
+double stretch_edge(const std::vector<double>& f, int peak, int step, int gap, double level, int lo,
+                    int hi) {
   int last_above = peak;
   for (int i = peak + step; i >= lo && i <= hi; i += step) {
     if (f[static_cast<size_t>(i)] >= level) {
@@ -108,7 +108,8 @@ void measure_qrs(const Record& rec, const std::vector<double>& d, Beat& b, int r
   const int n = rec.n;
   const auto samples = [&](double s) { return static_cast<int>(std::lround(s * rec.fs)); };
   const int lo = std::max(1, b.m.r - samples(0.25)), hi = std::min(n - 2, b.m.r + samples(0.25));
-  const int peak = argmax(d, std::max(lo, b.m.r - samples(0.08)), std::min(hi, b.m.r + samples(0.08)));
+  const int peak =
+      argmax(d, std::max(lo, b.m.r - samples(0.08)), std::min(hi, b.m.r + samples(0.08)));
   const double level = kQrsFraction * d[static_cast<size_t>(peak)];
   const int gap = std::max(1, samples(kQrsGapS));
   const double on = stretch_edge(d, peak, -1, gap, level, lo, hi);
@@ -137,8 +138,8 @@ void measure_qrs(const Record& rec, const std::vector<double>& d, Beat& b, int r
 void measure_t_end(const Record& rec, Beat& b, int r_next) {
   const double rr_next = (r_next - b.m.r) / rec.fs;
   const int lo = static_cast<int>(std::ceil((b.m.qrs_off_s + 0.04) * rec.fs));
-  const int hi = std::min(rec.n - 2, b.m.r + static_cast<int>(std::lround(
-                                                  std::min(0.7, 0.65 * rr_next) * rec.fs)));
+  const int hi = std::min(
+      rec.n - 2, b.m.r + static_cast<int>(std::lround(std::min(0.7, 0.65 * rr_next) * rec.fs)));
   if (lo + 2 >= hi) return;
   std::vector<double> m(static_cast<size_t>(rec.n), 0.0);
   for (int i = lo - 1; i <= hi + 1; ++i) m[static_cast<size_t>(i)] = magnitude(rec, b.baseline, i);
@@ -238,8 +239,8 @@ std::vector<BeatMeasure> measure_beats(const float* signal, int n_samples, doubl
     Beat& b = beats[k];
     if (std::isnan(b.m.qrs_on_s) || std::isnan(b.m.qrs_off_s)) continue;
     const Beat& prev = beats[k - 1];
-    const double start = !std::isnan(prev.m.t_end_s) ? prev.m.t_end_s
-                                                      : (prev.m.r + 0.6 * (b.m.r - prev.m.r)) / fs;
+    const double start =
+        !std::isnan(prev.m.t_end_s) ? prev.m.t_end_s : (prev.m.r + 0.6 * (b.m.r - prev.m.r)) / fs;
     measure_p(rec, b, start);
     out.push_back(b.m);
   }

@@ -21,13 +21,13 @@
 //                     flutter waves cross it several times).
 // Amplitude-relative thresholds on M suit the slow P and T waves; the derivative suits the fast
 // QRS, whose onset in D is sharp. kPFraction = e^-2 is the level a Gaussian-shaped wave has at 2
-// sigma from its centre, and the tangent method ends a Gaussian downstroke at 2 sigma too. PR = QRS onset - P onset, QRS = offset - onset, QT = T end - QRS
-// onset, QTc = QT / sqrt(preceding RR) (Bazett). A record has P waves when >= half of its
-// measured beats show a P hump, their PR spreads (interquartile range) by <= kPrIqrS and their
-// P peak by <= kPPeakIqr of its median: a conducted P keeps its PR and its size, fibrillatory
-// waves do not. The frontal QRS axis is
-// atan2(2 / sqrt(3) area aVF, area I) of the baseline-corrected net QRS areas summed over beats
-// (aVF = II - I / 2 is sqrt(3) / 2 long in the hexaxial frame where I and II are unit vectors).
+// sigma from its centre, and the tangent method ends a Gaussian downstroke at 2 sigma too. PR = QRS
+// onset - P onset, QRS = offset - onset, QT = T end - QRS onset, QTc = QT / sqrt(preceding RR)
+// (Bazett). A record has P waves when >= half of its measured beats show a P hump, their PR spreads
+// (interquartile range) by <= kPrIqrS and their P peak by <= kPPeakIqr of its median: a conducted P
+// keeps its PR and its size, fibrillatory waves do not. The frontal QRS axis is atan2(2 / sqrt(3)
+// area aVF, area I) of the baseline-corrected net QRS areas summed over beats (aVF = II - I / 2 is
+// sqrt(3) / 2 long in the hexaxial frame where I and II are unit vectors).
 #pragma once
 
 #include <vector>
@@ -46,28 +46,28 @@ inline constexpr double kPrIqrS = 0.040;
 inline constexpr double kPPeakIqr = 0.25;
 
 struct BeatMeasure {
-  int r = 0;              // R-peak sample
-  double rr_prev_s = 0;   // RR interval before this beat
-  double qrs_on_s = 0;    // absolute times in the record (s); NaN when not measured
+  int r = 0;             // R-peak sample
+  double rr_prev_s = 0;  // RR interval before this beat
+  double qrs_on_s = 0;   // absolute times in the record (s); NaN when not measured
   double qrs_off_s = 0;
-  double p_on_s = 0;      // NaN when no P hump was found
-  double p_peak_mv = 0;   // M at the P hump's peak
+  double p_on_s = 0;     // NaN when no P hump was found
+  double p_peak_mv = 0;  // M at the P hump's peak
   double t_end_s = 0;
-  double area_i = 0;      // net QRS area of lead I (mV s), baseline-corrected
-  double area_avf = 0;    // same, lead aVF
+  double area_i = 0;    // net QRS area of lead I (mV s), baseline-corrected
+  double area_avf = 0;  // same, lead aVF
 };
 
 struct IntervalSummary {
-  int n_beats = 0;        // beats measured (a previous and a next R-peak, windows inside)
-  int n_p = 0;            // of those, beats with a P hump
-  bool has_p = false;     // the record shows conducted P waves (see above)
-  double pr_s = 0;        // medians over beats; pr_s is NaN when !has_p, others NaN when no beat
+  int n_beats = 0;     // beats measured (a previous and a next R-peak, windows inside)
+  int n_p = 0;         // of those, beats with a P hump
+  bool has_p = false;  // the record shows conducted P waves (see above)
+  double pr_s = 0;     // medians over beats; pr_s is NaN when !has_p, others NaN when no beat
   double qrs_s = 0;
   double qt_s = 0;
-  double qtc_s = 0;       // Bazett, with each beat's preceding RR
+  double qtc_s = 0;  // Bazett, with each beat's preceding RR
   double rr_s = 0;
-  double hr_bpm = 0;      // 60 / median RR
-  double axis_deg = 0;    // frontal QRS axis, (-180, 180]
+  double hr_bpm = 0;    // 60 / median RR
+  double axis_deg = 0;  // frontal QRS axis, (-180, 180]
 };
 
 // signal: (12, n_samples) lead-major in the order of models/leads.h, mV; rpeaks ascending.

@@ -35,8 +35,7 @@ const Norm kNorms[] = {
      [](const IntervalSummary& s, int) { return s.hr_bpm < 60.0; }},
     {"sinus_tachycardia", "HR > 100 bpm",
      [](const IntervalSummary& s, int) { return s.hr_bpm > 100.0; }},
-    {"atrial_fibrillation", "no P waves",
-     [](const IntervalSummary& s, int) { return !s.has_p; }},
+    {"atrial_fibrillation", "no P waves", [](const IntervalSummary& s, int) { return !s.has_p; }},
 };
 
 struct Collected {

@@ -33,8 +33,8 @@ struct GroupResult {
   int n_records = 0;
   int n_with_p = 0;
   Range pr_ms, qrs_ms, qt_ms, qtc_ms, hr_bpm, axis_deg;
-  std::string norm;            // "" when the group has no norm
-  double fraction_in_norm = 0; // of n_records; meaningful when !norm.empty()
+  std::string norm;             // "" when the group has no norm
+  double fraction_in_norm = 0;  // of n_records; meaningful when !norm.empty()
 };
 
 // Median and 5/95 % quantiles (linear interpolation) of the non-NaN values.
