@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Standard 12-lead pictures of the example records written by acl_synth_examples.
 
-    python3 tools/plot_synthetic.py DIR [--out docs/img/synthetic/] [--dpi 150]
+    python3 tools/plot_synthetic.py DIR [--out docs/img/synthetic/] [--dpi 120]
 
 DIR holds examples.json and one CSV per label (t_s,I,II,III,aVR,aVL,aVF,V1..V6 in mV). Writes
 <label>.png per example: the 12 leads in the standard 4 x 3 layout (I aVR V1 V4 / II aVL V2 V5 /
@@ -69,7 +69,7 @@ def draw_grid(ax, width, height):
                    zorder=0)
 
 
-def plot_record(csv_path, label, labels, index, out_path, dpi):
+def plot_record(csv_path, label, example, out_path, dpi):
     t, leads = read_csv(csv_path)
     missing = [n for row in LAYOUT for n in row if n not in leads]
     if missing:
@@ -107,8 +107,13 @@ def plot_record(csv_path, label, labels, index, out_path, dpi):
                 ax.plot([c * COLUMN_S * MM_PER_S] * 2, [y - 3, y + 3], color="black", lw=0.8)
     trace(RHYTHM_LEAD, 0.0, duration, len(LAYOUT), spans[-1])
     fig.text(MARGIN_MM / fig_w, 1 - 5 / fig_h, f"{label}", fontsize=11, weight="bold", va="top")
+    who = f"record {example['index']}"
+    if "patient" in example:
+        who += f", patient {example['patient']}"
+    if "visit" in example:
+        who += f" (visit {example['visit']})"
     fig.text(MARGIN_MM / fig_w, 1 - 10.5 / fig_h,
-             f"record {index}, labels: {', '.join(labels)}; 25 mm/s, 10 mm/mV", fontsize=8,
+             f"{who}; labels: {', '.join(example['labels'])}; 25 mm/s, 10 mm/mV", fontsize=8,
              va="top")
     fig.savefig(out_path, dpi=dpi)
     plt.close(fig)
@@ -118,7 +123,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("dir", help="directory written by acl_synth_examples")
     ap.add_argument("--out", default="docs/img/synthetic/", help="output directory for the PNGs")
-    ap.add_argument("--dpi", type=int, default=150)
+    ap.add_argument("--dpi", type=int, default=120)
     args = ap.parse_args()
     index_path = os.path.join(args.dir, "examples.json")
     with open(index_path) as f:
@@ -128,8 +133,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     for label, e in index["examples"].items():
         out = os.path.join(args.out, f"{label}.png")
-        plot_record(os.path.join(args.dir, e["file"]), label, e["labels"], e["index"], out,
-                    args.dpi)
+        plot_record(os.path.join(args.dir, e["file"]), label, e, out, args.dpi)
         print(f"wrote {out}")
     for label in index.get("not_found", []):
         print(f"no example record for {label}")
