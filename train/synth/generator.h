@@ -17,6 +17,9 @@
 
 namespace acl::synth {
 
+// Recorded in a prepared cache's index ("generator": {"version": ...}).
+inline constexpr int kGeneratorVersion = 2;
+
 struct SynthConfig {
   uint64_t seed = 0;
   double fs = 100.0;  // Hz
@@ -33,6 +36,7 @@ struct SynthRecord {
   std::vector<int> rpeaks;    // ascending R-peak samples within [0, n_samples)
   LabelVector labels{};       // multi-hot, names in label_names()
   double mean_hr_bpm = 0;     // 60 / mean RR of the beats inside the record
+  uint64_t patient_id = 0;  // records of one patient share anatomy
 };
 
 SynthRecord generate_record(const SynthConfig& cfg, uint64_t index);
