@@ -1,6 +1,7 @@
 // A prepared-dataset cache directory: the input's parts, split at kFileSeparator, are written as
 // index.json, rpeak_offsets.i64, rpeaks.i32, labels.u8, signals_00000.f16, signals_00001.f16, ...
-// CacheReader opens it; then every record's signal, R-peaks and labels are read (the first 64).
+// CacheReader opens it; then every record's signal, R-peaks, labels, name and patient are read (the
+// first 64).
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -29,7 +30,9 @@ std::string cache(const uint8_t* data, size_t size) {
       (void)r.rpeaks(i);
       if (r.labels(i).size() != r.label_names().size()) finding("labels size differs");
       (void)r.name(i);
+      (void)r.patient(i);
     }
+    if (r.synthetic_generator_version() < 0) finding("negative generator version");
     (void)r.indices_of_split("train");
     return "";
   } catch (const std::runtime_error& e) {

@@ -7,7 +7,9 @@
 #   bash scripts/quickstart.sh [--fresh]
 #
 # Re-runs reuse the prepared cache and the finished pretraining runs (an interrupted one is
-# resumed); --fresh moves runs/quickstart aside (runs/quickstart.prev-<time>) and starts over.
+# resumed); --fresh moves runs/quickstart aside (runs/quickstart.prev-<time>) and starts over. A
+# cache made by another version of the synthetic generator is moved aside
+# (data_cache/synthetic.v<N>-<time>) and prepared anew, and runs/quickstart with it as with --fresh.
 # Earlier results.json / results.md are moved to results.prev.* before the evaluations run.
 # Environment: ACL_BUILD (default build/) is the build directory of scripts/setup.sh.
 set -euo pipefail
@@ -18,10 +20,11 @@ build="${ACL_BUILD:-$root/build}"
 out=runs/quickstart
 cache=data_cache/synthetic
 fresh=0
+fresh_reason=--fresh
 for arg in "$@"; do
   case "$arg" in
     --fresh) fresh=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "quickstart: unknown argument $arg (valid: --fresh)" >&2; exit 2 ;;
   esac
 done
@@ -36,6 +39,25 @@ start=$(date +%s)
 say() { printf '[quickstart %4ds] %s\n' "$(($(date +%s) - start))" "$*"; }
 
 # ---- data
+# A cache made by another version of the synthetic generator is moved aside, not reused.
+if [[ -f $cache/index.json ]]; then
+  want=$("$build/tools/acl_prepare" --generator-version)
+  if have=$(python3 -c 'import json, sys
+pre = json.load(open(sys.argv[1])).get("preprocessing", {})
+print(pre.get("generator", {}).get("version", 1))' "$cache/index.json" 2>/dev/null); then
+    if [[ $have != "$want" ]]; then
+      aside="$cache.v$have-$(date +%Y%m%d-%H%M%S)"
+      mv "$cache" "$aside"
+      say "$cache was made by synthetic generator v$have, this build has v$want: moved it to $aside"
+      if [[ -d $out ]]; then  # its encoders were pretrained on the old dataset
+        fresh=1
+        fresh_reason="a new dataset"
+      fi
+    fi
+  else
+    say "cannot read the generator version of $cache/index.json (python3 needed): reusing it"
+  fi
+fi
 if [[ -f $cache/index.json ]]; then
   say "reusing the prepared dataset $cache"
 else
@@ -47,7 +69,7 @@ fi
 if ((fresh)) && [[ -d $out ]]; then
   prev="$out.prev-$(date +%Y%m%d-%H%M%S)"
   mv "$out" "$prev"
-  say "--fresh: moved the earlier $out to $prev"
+  say "$fresh_reason: moved the earlier $out to $prev"
 fi
 mkdir -p "$out"
 pretrain() {

@@ -1,11 +1,13 @@
 // The prepared-dataset cache: float16 conversion, a write/read round trip across shard
-// boundaries, and the errors of an incomplete or damaged cache.
+// boundaries, patient keys (and caches written before them), the synthetic generator's version,
+// and the errors of an incomplete or damaged cache.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "train/cache/cache_reader.h"
 #include "train/cache/cache_writer.h"
 #include "train/cache/float16.h"
+#include "train/cache/generator_version.h"
 
 namespace acl::cache {
 namespace {
@@ -189,6 +192,114 @@ TEST(Cache, AppendValidatesItsInput) {
   EXPECT_THROW(w.append("r", sig.data(), {37}, {0, 1}, "train"), std::invalid_argument);
   EXPECT_THROW(w.append("r", sig.data(), {1}, {0}, "train"), std::invalid_argument);
   EXPECT_THROW(w.append("r", sig.data(), {1}, {0, 1}, "training"), std::invalid_argument);
+  fs::remove_all(dir);
+}
+
+// A finished cache of `n` records "r0".."r<n-1>" of `dataset`; record r belongs to `patients[r]`
+// ("" = its own patient) when given.
+void write_small_cache(const fs::path& dir, int n, const std::string& dataset = "test",
+                       const nlohmann::json& preprocessing = nlohmann::json::object(),
+                       const std::vector<std::string>& patients = {}) {
+  CacheSpec spec = small_spec();
+  spec.dataset = dataset;
+  spec.preprocessing = preprocessing;
+  std::vector<float> sig(3 * 37, 0.5f);
+  CacheWriter w(dir.string(), spec);
+  for (int r = 0; r < n; ++r) {
+    w.append("r" + std::to_string(r), sig.data(), {1}, {0, 1}, r % 2 ? "val" : "train",
+             patients.empty() ? "" : patients[static_cast<size_t>(r)]);
+  }
+  w.finish();
+}
+
+nlohmann::json read_index(const fs::path& dir) {
+  std::ifstream in(dir / "index.json");
+  return nlohmann::json::parse(in);
+}
+
+void write_index(const fs::path& dir, const nlohmann::json& index) {
+  std::ofstream(dir / "index.json") << index.dump(1);
+}
+
+TEST(CachePatients, RoundTripWithPatientKeys) {
+  fs::path dir = temp_dir("patients");
+  const std::vector<std::string> patients = {"p7", "p7", "", "p12", "p7", ""};
+  write_small_cache(dir, 6, "test", nlohmann::json::object(), patients);
+  CacheReader c(dir.string());
+  EXPECT_TRUE(c.has_patient_ids());
+  const std::vector<std::string> expected = {"p7", "p7", "r2", "p12", "p7", "r5"};
+  for (int64_t r = 0; r < c.size(); ++r) EXPECT_EQ(c.patient(r), expected[r]) << r;
+  EXPECT_EQ(c.index()["records"]["patient"].get<std::vector<std::string>>(), expected);
+  EXPECT_THROW(c.patient(6), std::out_of_range);
+  fs::remove_all(dir);
+}
+
+TEST(CachePatients, IndexWithoutPatientsHasOnePatientPerRecord) {
+  fs::path dir = temp_dir("no_patients");
+  write_small_cache(dir, 5, "test", nlohmann::json::object(), {"a", "a", "b", "b", "b"});
+  nlohmann::json index = read_index(dir);
+  index["records"].erase("patient");  // as written before patients were recorded
+  write_index(dir, index);
+  CacheReader c(dir.string());
+  EXPECT_FALSE(c.has_patient_ids());
+  ASSERT_EQ(c.size(), 5);
+  for (int64_t r = 0; r < c.size(); ++r) EXPECT_EQ(c.patient(r), c.name(r));
+  fs::remove_all(dir);
+}
+
+TEST(CachePatients, PatientArrayOfTheWrongLengthIsNamed) {
+  fs::path dir = temp_dir("bad_patients");
+  write_small_cache(dir, 5);
+  nlohmann::json index = read_index(dir);
+  index["records"]["patient"].erase(index["records"]["patient"].size() - 1);
+  write_index(dir, index);
+  const std::string short_array = open_error(dir);
+  EXPECT_NE(short_array.find("index.json"), std::string::npos) << short_array;
+  EXPECT_NE(short_array.find("records.patient has 4 entries, n_records is 5"), std::string::npos)
+      << short_array;
+  index["records"]["patient"] = "p1";
+  write_index(dir, index);
+  const std::string not_array = open_error(dir);
+  EXPECT_NE(not_array.find("index.json"), std::string::npos) << not_array;
+  EXPECT_NE(not_array.find("'patient'"), std::string::npos) << not_array;
+  fs::remove_all(dir);
+}
+
+TEST(CacheGeneratorVersion, RecordedMissingAndNotSynthetic) {
+  fs::path dir = temp_dir("generator_version");
+  write_small_cache(dir, 2, "synthetic", {{"generator", {{"version", 7}, {"seed", 0}}}});
+  EXPECT_EQ(CacheReader(dir.string()).synthetic_generator_version(), 7);
+  write_small_cache(dir, 2, "synthetic", {{"generator", {{"seed", 0}}}});
+  EXPECT_EQ(CacheReader(dir.string()).synthetic_generator_version(), 1)
+      << "a synthetic cache from before versions were recorded is version 1";
+  write_small_cache(dir, 2, "synthetic");
+  EXPECT_EQ(CacheReader(dir.string()).synthetic_generator_version(), 1);
+  write_small_cache(dir, 2, "ptbxl", {{"generator", {{"version", 7}}}});
+  EXPECT_EQ(CacheReader(dir.string()).synthetic_generator_version(), 0);
+  write_small_cache(dir, 2, "synthetic", {{"generator", {{"version", "two"}}}});
+  const std::string e = open_error(dir);
+  EXPECT_NE(e.find("index.json"), std::string::npos) << e;
+  EXPECT_NE(e.find("preprocessing.generator.version"), std::string::npos) << e;
+  EXPECT_NE(e.find("\"two\""), std::string::npos) << e;
+  fs::remove_all(dir);
+}
+
+TEST(CacheGeneratorVersion, NoteNamesBothVersionsAndTheCommand) {
+  fs::path dir = temp_dir("generator_note");
+  write_small_cache(dir, 3, "synthetic", {{"generator", {{"version", 1}}}});
+  {
+    CacheReader c(dir.string());
+    EXPECT_EQ(describe_dataset(c), "synthetic (generator v1)");
+    EXPECT_EQ(generator_version_note(c, "data/syn", 1), "");
+    EXPECT_EQ(generator_version_note(c, "data/syn", 2),
+              "the synthetic cache data/syn was made by generator v1, this build has generator "
+              "v2; running on it as it is (`acl_prepare --synthetic 3 --out data/syn` makes a v2 "
+              "cache)");
+  }
+  write_small_cache(dir, 3, "cinc");
+  CacheReader c(dir.string());
+  EXPECT_EQ(describe_dataset(c), "cinc");
+  EXPECT_EQ(generator_version_note(c, "data/cinc", 2), "") << "not a synthetic cache";
   fs::remove_all(dir);
 }
 

@@ -1,15 +1,19 @@
-// acl_prepare's library: synthetic preparation (contents, determinism across thread counts), real
-// WFDB/CinC/PTB-XL folders from ACL_TEST_DATA, and bad records skipped and listed, never dropped
-// silently.
+// acl_prepare's library: synthetic preparation (contents, determinism across thread counts, the
+// generator version, patient-wise splits), real WFDB/CinC/PTB-XL folders from ACL_TEST_DATA (their
+// patient keys), and bad records skipped and listed, never dropped silently.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "tests/test_files.h"
 #include "tests/test_wfdb_util.h"
 #include "train/cache/cache_reader.h"
+#include "train/prepare/pipeline.h"
 #include "train/prepare/prepare.h"
+#include "train/synth/generator.h"
 
 namespace acl::prepare {
 namespace {
@@ -78,6 +82,79 @@ TEST(PrepareSynthetic, SameCacheForAnyThreadCount) {
   fs::remove_all(b);
 }
 
+TEST(PrepareSynthetic, RecordsTheGeneratorVersion) {
+  fs::path dir = temp_dir("synth_version");
+  prepare_synthetic(3, quiet_options(dir));
+  cache::CacheReader c(dir.string());
+  EXPECT_EQ(c.index()["preprocessing"]["generator"]["version"], synth::kGeneratorVersion);
+  EXPECT_EQ(c.synthetic_generator_version(), synth::kGeneratorVersion);
+  fs::remove_all(dir);
+}
+
+TEST(PrepareSynthetic, SplitsArePatientWise) {
+  fs::path dir = temp_dir("synth_patients");
+  PrepareOptions o = quiet_options(dir);
+  o.seed = 3;
+  prepare_synthetic(2000, o);
+  cache::CacheReader c(dir.string());
+  ASSERT_TRUE(c.has_patient_ids());
+  std::map<std::string, std::string> split_of_patient;
+  std::map<std::string, int64_t> records_in;
+  for (int64_t r = 0; r < c.size(); ++r) {
+    const std::string& p = c.patient(r);
+    ASSERT_EQ(p.rfind("p", 0), 0u) << c.name(r) << ": patient key '" << p << "'";
+    EXPECT_EQ(c.split(r), split_for(p, o.seed)) << c.name(r) << " of patient " << p;
+    auto [it, first] = split_of_patient.emplace(p, c.split(r));
+    EXPECT_EQ(it->second, c.split(r)) << "patient " << p << " is in " << it->second << " and, with "
+                                      << c.name(r) << ", in " << c.split(r);
+    ++records_in[c.split(r)];
+  }
+  const size_t patients = split_of_patient.size();
+  if (patients < 50) {
+    GTEST_SKIP() << "the generator gave " << patients << " distinct patients to 2000 records; "
+                 << "the 80/10/10 split proportions are checked from 50 patients on";
+  }
+  // ~2000 / 3 patients of 1-5 records each: the bounds are about 3 standard deviations of the
+  // record fractions (patients, not records, are drawn into the splits).
+  const double n = static_cast<double>(c.size());
+  EXPECT_NEAR(records_in["train"] / n, 0.8, 0.06);
+  EXPECT_NEAR(records_in["val"] / n, 0.1, 0.045);
+  EXPECT_NEAR(records_in["test"] / n, 0.1, 0.045);
+  fs::remove_all(dir);
+}
+
+TEST(PreparePipeline, PatientKeysReachTheCache) {
+  // Records of explicit patients through the pipeline: record k belongs to patient k / 3, its
+  // split follows its patient; a record without a patient key is its own patient.
+  fs::path dir = temp_dir("pipeline_patients");
+  PrepareOptions o = quiet_options(dir);
+  o.seconds = 1.0;
+  o.seed = 1;
+  std::vector<Job> jobs;
+  for (int k = 0; k < 30; ++k)
+    jobs.push_back({"rec" + std::to_string(k), "test:" + std::to_string(k)});
+  auto patient_of = [](size_t k) { return k == 29 ? std::string() : "p" + std::to_string(k / 3); };
+  auto process = [&](size_t k) {
+    PreparedRecord r;
+    r.signal.assign(12 * 100, 0.25f);
+    r.patient = patient_of(k);
+    r.split = split_for(r.patient.empty() ? jobs[k].name : r.patient, o.seed);
+    return r;
+  };
+  run_pipeline("test", jobs, process, {"a"}, nlohmann::json::object(), o);
+  cache::CacheReader c(dir.string());
+  ASSERT_EQ(c.size(), 30);
+  std::set<std::string> splits;
+  for (int64_t k = 0; k < c.size(); ++k) {
+    const std::string expected = k == 29 ? "rec29" : "p" + std::to_string(k / 3);
+    EXPECT_EQ(c.patient(k), expected) << k;
+    EXPECT_EQ(c.split(k), split_for(expected, o.seed)) << k;
+    splits.insert(c.split(k));
+  }
+  EXPECT_EQ(splits.size(), 3u) << "the ten patients fall into train, val and test at seed 1";
+  fs::remove_all(dir);
+}
+
 TEST(PrepareWfdb, RealRecordsAndListedBadOnes) {
   ACL_REQUIRE_TEST_DATA(data_dir);
   const fs::path data = data_dir;
@@ -94,10 +171,15 @@ TEST(PrepareWfdb, RealRecordsAndListedBadOnes) {
   EXPECT_NE(tsv.find("wfdb212_mitdb_2lead/100\t"), std::string::npos) << tsv;
   cache::CacheReader c(dir.string());
   EXPECT_EQ(c.size(), 15);
+  EXPECT_TRUE(c.has_patient_ids());
+  EXPECT_EQ(c.synthetic_generator_version(), 0);
   for (int64_t r = 0; r < c.size(); ++r) {
     std::vector<int32_t> peaks = c.rpeaks(r);
     EXPECT_GE(peaks.size(), 6u) << c.name(r) << ": 10 s of a resting ECG";
     EXPECT_LE(peaks.size(), 25u) << c.name(r);
+    // WFDB headers name no patient: each record is its own, split by its name.
+    EXPECT_EQ(c.patient(r), c.name(r));
+    EXPECT_EQ(c.split(r), split_for(c.name(r), 0)) << c.name(r);
   }
   fs::remove_all(dir);
 
@@ -166,6 +248,7 @@ TEST(PreparePtbxl, StandardSplitAndSuperdiagnosticLabels) {
   EXPECT_EQ(c.label_names(), (std::vector<std::string>{"CD", "HYP", "MI", "NORM", "STTC"}));
   for (int64_t r = 0; r < c.size(); ++r) {
     EXPECT_EQ(c.split(r), "train") << c.name(r);  // folds 4 and 7
+    EXPECT_EQ(c.patient(r), c.name(r) == "5" ? "17448" : "1988") << c.name(r);
     EXPECT_EQ(c.labels(r), (std::vector<uint8_t>{0, 0, 0, 1, 0})) << c.name(r);
   }
   EXPECT_THROW(prepare_ptbxl(root.string(), "superdiagnostc", 500, quiet_options(dir)),

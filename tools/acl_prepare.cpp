@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "train/prepare/prepare.h"
+#include "train/synth/generator.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"acl_prepare: ECG datasets -> preprocessed, sharded acl-ecg cache"};
@@ -41,6 +42,13 @@ int main(int argc, char** argv) {
   app.add_option("--ptbxl-rate", ptbxl_rate, "PTB-XL records: 100 or 500 Hz")
       ->capture_default_str();
   app.add_flag("--quiet", quiet, "no progress line");
+  app.add_flag_callback(
+      "--generator-version",
+      [] {
+        std::printf("%d\n", acl::synth::kGeneratorVersion);
+        throw CLI::Success();
+      },
+      "print the synthetic generator's version (recorded in a synthetic cache's index) and exit");
   CLI11_PARSE(app, argc, argv);
   o.bandpass = !no_bandpass;
   o.standardize = !no_standardize;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 
 #include "engine/util/strings.h"
@@ -47,6 +48,21 @@ T field(const nlohmann::json& j, const char* key, const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     fail(path, std::string("field '") + key + "' has the wrong type: " + e.what());
   }
+}
+// preprocessing.generator.version of a synthetic cache; 1 when absent.
+int read_generator_version(const nlohmann::json& index, const std::string& path) {
+  const auto pre = index.find("preprocessing");
+  if (pre == index.end() || !pre->is_object()) return 1;
+  const auto gen = pre->find("generator");
+  if (gen == pre->end() || !gen->is_object()) return 1;
+  const auto version = gen->find("version");
+  if (version == gen->end()) return 1;
+  if (!version->is_number_integer() || version->get<int64_t>() < 1 ||
+      version->get<int64_t>() > std::numeric_limits<int>::max()) {
+    fail(path, "field 'preprocessing.generator.version' is " +
+                   strings::printable(version->dump(), 80) + ", expected a positive integer");
+  }
+  return version->get<int>();
 }
 }  // namespace
 
@@ -119,6 +135,17 @@ CacheReader::CacheReader(const std::string& dir) : dir_(dir) {
       static_cast<int64_t>(splits_.size()) != n_records_) {
     fail(index_path, "inconsistent sizes (lead_names vs n_leads, records vs n_records)");
   }
+  has_patient_ids_ = records.contains("patient");
+  if (has_patient_ids_) {
+    patients_ = field<std::vector<std::string>>(records, "patient", index_path);
+    if (static_cast<int64_t>(patients_.size()) != n_records_) {
+      fail(index_path, "records.patient has " + std::to_string(patients_.size()) +
+                           " entries, n_records is " + std::to_string(n_records_));
+    }
+  } else {
+    patients_ = names_;  // each record its own patient
+  }
+  if (dataset_ == "synthetic") generator_version_ = read_generator_version(index_, index_path);
   size_t record_bytes = static_cast<size_t>(n_leads_) * static_cast<size_t>(length_) * 2;
   int64_t covered = 0;
   for (const auto& s : field<nlohmann::json>(index_, "shards", index_path)) {

@@ -39,6 +39,14 @@ class CacheReader {
   std::vector<uint8_t> labels(int64_t i) const;
   const std::string& name(int64_t i) const { return names_.at(static_cast<size_t>(i)); }
   const std::string& split(int64_t i) const { return splits_.at(static_cast<size_t>(i)); }
+  // The patient key of record i: records of one patient share it. A cache whose index has no
+  // "patient" array (prepared before patients were recorded) has each record as its own patient:
+  // patient(i) == name(i) and has_patient_ids() is false.
+  const std::string& patient(int64_t i) const { return patients_.at(static_cast<size_t>(i)); }
+  bool has_patient_ids() const { return has_patient_ids_; }
+  // The version of the synthetic generator that made a "synthetic" cache (preprocessing.generator
+  // .version; 1 when absent: caches made before versions were recorded); 0 for other datasets.
+  int synthetic_generator_version() const { return generator_version_; }
   // Indices of the records in `split` ("train", "val", "test"), ascending.
   std::vector<int64_t> indices_of_split(const std::string& split) const;
 
@@ -51,7 +59,9 @@ class CacheReader {
   double fs_ = 0;
   int n_leads_ = 0;
   int64_t length_ = 0, n_records_ = 0, records_per_shard_ = 0;
-  std::vector<std::string> lead_names_, label_names_, names_, splits_;
+  std::vector<std::string> lead_names_, label_names_, names_, splits_, patients_;
+  bool has_patient_ids_ = false;
+  int generator_version_ = 0;
   std::vector<std::unique_ptr<MappedFile>> shards_;
   std::vector<std::string> shard_files_;  // the paths of shards_
   std::vector<int64_t> rpeak_offsets_;

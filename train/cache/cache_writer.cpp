@@ -78,7 +78,7 @@ void CacheWriter::set_label_names(std::vector<std::string> names) {
 
 void CacheWriter::append(const std::string& name, const float* signal,
                          const std::vector<int>& rpeaks, const std::vector<uint8_t>& labels,
-                         const std::string& split) {
+                         const std::string& split, const std::string& patient) {
   if (finished_) throw std::logic_error("cache: append after finish");
   if (labels.size() != spec_.label_names.size()) {
     throw std::invalid_argument("cache: record '" + name + "' has " +
@@ -113,6 +113,7 @@ void CacheWriter::append(const std::string& name, const float* signal,
   labels_.push_back(labels);
   names_.push_back(name);
   splits_.push_back(split);
+  patients_.push_back(patient.empty() ? name : patient);
 }
 
 void CacheWriter::finish() {
@@ -131,19 +132,20 @@ void CacheWriter::finish() {
   for (const auto& row : labels_) flat.insert(flat.end(), row.begin(), row.end());
   write_file_atomic((fs::path(dir_) / kLabelsFile).string(), flat.data(), flat.size());
 
-  nlohmann::json index = {{"format", kCacheFormat},
-                          {"version", kCacheVersion},
-                          {"dataset", spec_.dataset},
-                          {"fs", spec_.fs},
-                          {"length", spec_.length},
-                          {"n_leads", spec_.lead_names.size()},
-                          {"lead_names", spec_.lead_names},
-                          {"label_names", spec_.label_names},
-                          {"n_records", size()},
-                          {"records_per_shard", spec_.records_per_shard},
-                          {"preprocessing", spec_.preprocessing},
-                          {"shards", shards_},
-                          {"records", {{"name", names_}, {"split", splits_}}}};
+  nlohmann::json index = {
+      {"format", kCacheFormat},
+      {"version", kCacheVersion},
+      {"dataset", spec_.dataset},
+      {"fs", spec_.fs},
+      {"length", spec_.length},
+      {"n_leads", spec_.lead_names.size()},
+      {"lead_names", spec_.lead_names},
+      {"label_names", spec_.label_names},
+      {"n_records", size()},
+      {"records_per_shard", spec_.records_per_shard},
+      {"preprocessing", spec_.preprocessing},
+      {"shards", shards_},
+      {"records", {{"name", names_}, {"split", splits_}, {"patient", patients_}}}};
   std::string text = index.dump(1);
   write_file_atomic((fs::path(dir_) / kIndexFile).string(), text.data(), text.size());
   finished_ = true;

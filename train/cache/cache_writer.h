@@ -32,9 +32,11 @@ class CacheWriter {
   CacheWriter& operator=(const CacheWriter&) = delete;
 
   // signal: (n_leads, length) lead-major float; rpeaks ascending within [0, length);
-  // labels: multi-hot of label_names.size(); split: "train", "val" or "test".
+  // labels: multi-hot of label_names.size(); split: "train", "val" or "test"; patient: the key
+  // shared by the records of one patient ("" = the record is its own patient: its name is stored).
   void append(const std::string& name, const float* signal, const std::vector<int>& rpeaks,
-              const std::vector<uint8_t>& labels, const std::string& split);
+              const std::vector<uint8_t>& labels, const std::string& split,
+              const std::string& patient = "");
   int64_t size() const { return static_cast<int64_t>(names_.size()); }
   // Label names may grow until finish() (e.g. a vocabulary built while reading); existing rows
   // are padded with zeros.
@@ -52,7 +54,7 @@ class CacheWriter {
   std::vector<int64_t> rpeak_offsets_{0};
   std::vector<int32_t> rpeaks_;
   std::vector<std::vector<uint8_t>> labels_;
-  std::vector<std::string> names_, splits_;
+  std::vector<std::string> names_, splits_, patients_;
   bool finished_ = false;
 };
 

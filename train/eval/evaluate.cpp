@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "train/cache/cache_reader.h"
+#include "train/cache/generator_version.h"
 #include "train/eval/embeddings.h"
 #include "train/eval/encoder_source.h"
 #include "train/eval/eval_data.h"
@@ -15,6 +16,7 @@
 #include "train/metrics/label_fraction.h"
 #include "train/metrics/leakage.h"
 #include "train/pretrain/trainer.h"
+#include "train/synth/generator.h"
 
 namespace acl::eval {
 
@@ -110,8 +112,11 @@ EvalResults run_evaluation(const EvalConfig& config, const Log& log_in) {
   res.label_names = data.label_names;
   res.test_labels = data.test.labels;
   res.test_n = data.test.size();
+  const std::string generator_note =
+      cache::generator_version_note(*data.cache, config.data.cache, synth::kGeneratorVersion);
+  if (!generator_note.empty()) log(generator_note);
   log(config.label() + " / " + protocol_name(config.protocol) + " / " +
-      label_mode_name(config.label_mode) + " on " + res.dataset + ": " +
+      label_mode_name(config.label_mode) + " on " + cache::describe_dataset(*data.cache) + ": " +
       std::to_string(data.train.size()) + " train, " + std::to_string(data.val.size()) + " val, " +
       std::to_string(data.test.size()) + " test records, " + std::to_string(k) + " labels; input " +
       res.input + "; device " + res.device);

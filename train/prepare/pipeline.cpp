@@ -45,6 +45,10 @@ std::string split_for(const std::string& name, uint64_t seed) {
   return bucket < 8 ? "train" : (bucket == 8 ? "val" : "test");
 }
 
+std::string synthetic_patient_key(uint64_t patient_id) {
+  return "p" + std::to_string(patient_id);
+}
+
 namespace {
 
 std::string tsv_field(std::string s) {
@@ -124,7 +128,7 @@ PrepareSummary run_pipeline(const std::string& dataset, const std::vector<Job>& 
           multi_hot[it->second] = 1;
         }
         if (reason.empty()) {
-          writer.append(jobs[i].name, r->signal.data(), r->rpeaks, multi_hot, r->split);
+          writer.append(jobs[i].name, r->signal.data(), r->rpeaks, multi_hot, r->split, r->patient);
           ++summary.prepared;
           if (!r->note.empty()) summary.notes.push_back({jobs[i].name, jobs[i].file, r->note});
         }

@@ -17,6 +17,7 @@ struct PreparedRecord {
   std::vector<int> rpeaks;          // ascending, within [0, length)
   std::vector<std::string> labels;  // label names of this record
   std::string split;                // "train", "val" or "test"
+  std::string patient;              // patient key; "" = the record is its own patient
   std::string note;                 // what preprocessing changed beyond the usual; "" if nothing
 };
 
@@ -34,8 +35,12 @@ PrepareSummary run_pipeline(const std::string& dataset, const std::vector<Job>& 
                             const ProcessFn& process, std::vector<std::string> label_names,
                             nlohmann::json preprocessing, const PrepareOptions& options);
 
-// Deterministic 80/10/10 train/val/test assignment from a record name and a seed.
+// Deterministic 80/10/10 train/val/test assignment from a patient key (the record name where
+// the patient is not known) and a seed: every record of a patient gets the same split.
 std::string split_for(const std::string& name, uint64_t seed);
+
+// The patient key of a synthetic record of patient `patient_id`: "p<patient_id>".
+std::string synthetic_patient_key(uint64_t patient_id);
 
 int64_t stored_length(const PrepareOptions& options);
 nlohmann::json preprocessing_json(const PrepareOptions& options);

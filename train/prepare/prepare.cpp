@@ -51,7 +51,10 @@ PrepareSummary prepare_synthetic(int64_t n_records, const PrepareOptions& o) {
   }
   std::vector<std::string> names(synth::label_names().begin(), synth::label_names().end());
   nlohmann::json pre = preprocessing_json(o);
-  pre["generator"] = {{"seed", o.seed}, {"fs", o.fs}, {"seconds", o.seconds}};
+  pre["generator"] = {{"version", synth::kGeneratorVersion},
+                      {"seed", o.seed},
+                      {"fs", o.fs},
+                      {"seconds", o.seconds}};
   auto process = [&](size_t i) {
     synth::SynthRecord r = synth::generate_record(cfg, i);
     PreparedRecord out;
@@ -60,7 +63,8 @@ PrepareSummary prepare_synthetic(int64_t n_records, const PrepareOptions& o) {
     finish_signal(out.signal, r.n_samples, out.rpeaks, false, o);
     for (size_t k = 0; k < names.size(); ++k)
       if (r.labels[k]) out.labels.push_back(names[k]);
-    out.split = split_for(jobs[i].name, o.seed);
+    out.patient = synthetic_patient_key(r.patient_id);
+    out.split = split_for(out.patient, o.seed);  // no patient crosses train/val/test
     return out;
   };
   return run_pipeline("synthetic", jobs, process, names, pre, o);
@@ -88,6 +92,7 @@ PrepareSummary prepare_wfdb_dir(const std::string& dir, bool cinc_labels, const 
     PreparedRecord out = preprocess_record(rec, o);
     data::RecordMetadata meta = data::parse_record_metadata(rec.header.comments);
     out.labels = cinc_labels ? meta.dx_codes : meta.labels;
+    // The header comments name no patient (record_metadata.h): each record is its own patient.
     out.split = split_for(jobs[i].name, o.seed);
     return out;
   };
@@ -120,6 +125,7 @@ PrepareSummary prepare_ptbxl(const std::string& dir, const std::string& task_nam
     data::Record rec = data::read_record(jobs[i].file);
     PreparedRecord out = preprocess_record(rec, o);
     out.labels = data::ptbxl_labels(rows[i].scp_codes, statements, task);
+    out.patient = std::to_string(rows[i].patient_id);  // strat_fold keeps patients together
     data::Split s = data::ptbxl_split(rows[i].strat_fold);
     out.split =
         s == data::Split::kTrain ? "train" : (s == data::Split::kValidation ? "val" : "test");

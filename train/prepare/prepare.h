@@ -50,16 +50,20 @@ struct PrepareSummary {
   std::string notes_file;        // "" when there is no note
 };
 
+// Records 0 .. n_records-1 of the generator (seed options.seed); the patient key of a record is
+// "p<patient id>" and the 80/10/10 split is drawn per patient (split_for of the key).
 PrepareSummary prepare_synthetic(int64_t n_records, const PrepareOptions& options);
 // Every record (*.hea) under `dir`, recursively, but the segment and layout headers a
 // multi-segment record's master header names (prepared inside that record only). With
 // `cinc_labels`, labels are the SNOMED codes of the headers' "#Dx:" comments; otherwise the
-// "#Labels:" comments where present.
+// "#Labels:" comments where present. The headers name no patient: each record is its own, split
+// by its name.
 PrepareSummary prepare_wfdb_dir(const std::string& dir, bool cinc_labels,
                                 const PrepareOptions& options);
 // PTB-XL: `dir` holds ptbxl_database.csv, scp_statements.csv and records100/ or records500/.
 // `task` is superdiagnostic, subdiagnostic, diagnostic, form, rhythm or all; `rate` 100 or 500
-// picks filename_lr or filename_hr. The split follows strat_fold (1-8 train, 9 val, 10 test).
+// picks filename_lr or filename_hr. The split follows strat_fold (1-8 train, 9 val, 10 test); the
+// patient key is patient_id.
 PrepareSummary prepare_ptbxl(const std::string& dir, const std::string& task, int rate,
                              const PrepareOptions& options);
 

@@ -24,12 +24,14 @@
 #include "engine/threads.h"
 #include "train/cache/cache_format.h"
 #include "train/cache/cache_reader.h"
+#include "train/cache/generator_version.h"
 #include "train/pretrain/batch_loader.h"
 #include "train/pretrain/data_parallel.h"
 #include "train/pretrain/fault_injection.h"
 #include "train/pretrain/nonfinite.h"
 #include "train/pretrain/objective.h"
 #include "train/pretrain/run_dir.h"
+#include "train/synth/generator.h"
 
 namespace acl::pretrain {
 namespace fs = std::filesystem;
@@ -301,6 +303,10 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
                                 std::to_string(cache->n_leads()) +
                                 "-lead records; the encoders take the 12 standard leads");
   }
+  const std::string generator_note =
+      cache::generator_version_note(*cache, config.data.cache, synth::kGeneratorVersion);
+  if (root && !generator_note.empty())
+    std::fprintf(stderr, "acl_train: %s\n", generator_note.c_str());
   std::vector<int64_t> records = split_records(*cache, config.data.split, config.data.cache);
   const int64_t B = config.train.batch_size;
   if (B < 1 || B > static_cast<int64_t>(records.size())) {
@@ -387,13 +393,14 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
     std::fprintf(stderr, "acl_train: %s; %lld records per rank and step\n", world.c_str(),
                  static_cast<long long>(slice_size));
     std::fprintf(stderr,
-                 "acl_train: %s, device %s, %lld records (%s split of %s, %.0f Hz, %lld samples), "
-                 "batch %lld x %d views of %lld samples, %lld batches/epoch, %lld parameters\n",
+                 "acl_train: %s, device %s, %lld records (%s split of %s: %s, %.0f Hz, %lld "
+                 "samples), batch %lld x %d views of %lld samples, %lld batches/epoch, %lld "
+                 "parameters\n",
                  experiment::method_name(config.objective.method), device_note.c_str(),
                  static_cast<long long>(records.size()), experiment::split_name(config.data.split),
-                 config.data.cache.c_str(), cache->fs(), static_cast<long long>(cache->length()),
-                 static_cast<long long>(B), objective.n_views(),
-                 static_cast<long long>(config.data.view_length),
+                 config.data.cache.c_str(), cache::describe_dataset(*cache).c_str(), cache->fs(),
+                 static_cast<long long>(cache->length()), static_cast<long long>(B),
+                 objective.n_views(), static_cast<long long>(config.data.view_length),
                  static_cast<long long>(run.batches_per_epoch),
                  static_cast<long long>(model.num_parameters()));
     std::fprintf(stderr, "acl_train: %s %s, %lld steps, run directory %s\n",

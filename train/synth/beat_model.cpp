@@ -1,64 +1,77 @@
-// Per-patient dipole waves and how each condition changes them; see beat_model.h.
+// Beat shapes of a record from its patient and conditions; see beat_model.h.
 //
-// Base waves (Frank x left, y inferior, z posterior; mV; centres/widths in s at RR = 1 s) were
-// chosen so that the projected 12 leads look like a normal ECG: P ~0.13 mV in II, septal q in I
-// and V6 with r in V1, R ~1.3 mV in II, R-wave progression from rS in V1 to qR in V5-V6, upright
-// T in I, II, V2-V6. Condition vectors are fixed in anatomy (not rotated with the patient's axis)
-// up to a +-10 deg jitter, so a region-specific label always shows in its region:
-//   inferior STE   ST vector at 95-110 deg in the frontal plane: II, III, aVF up; aVL, I down.
-//   anterior STE   ST vector anterior and slightly left: V2-V3 > V4 > V1 up.
-//   lateral T inv. T vector rightward-inferior-anterior: T negative in I, aVL, V5, V6 (V4
-//                  less), upright in V1-V3.
-//   BBB            right: a terminal rightward-anterior R' at +75 ms (rSR' in V1, wide S in I,
-//                  V6); left: no septal q, broad slurred high-voltage R with a late posterior
-//                  component (secondary T changes are left out: they would read as T inversion).
-//   AF             no P wave; RR log-normal; fibrillatory 4.5-8 Hz atrial waves (generator.cpp).
-//   brady/tachy    mean heart rate drawn 38-52 / 112-150 bpm (sinus: 60-98).
+// The QRS templates (Frank x left, y inferior, z posterior; mV before the patient's scales) were
+// chosen so that the projected 12 leads look like a normal ECG: septal q in I and V6 with r in V1,
+// R ~1.3 mV in II, R-wave progression from rS in V1 to qR in V5-V6, upright T in I, II, V2-V6.
 #include "train/synth/beat_model.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace acl::synth {
 namespace {
 
-constexpr double kDeg = 3.14159265358979323846 / 180.0;
+std::vector<Wave> qrs_template(Conduction c) {
+  switch (c) {
+    case Conduction::kLbbb:  // no septal q; broad R, late posterior component
+      return {{-0.012, 0.022, {0.9, 0.6, 0.45}}, {0.035, 0.022, {0.75, 0.07, 1.05}}};
+    case Conduction::kIncompleteLbbb:  // the normal QRS without the septal q, R slurred
+      return {{-0.006, 0.013, {0.7, 0.6, 0.15}},
+              {0.010, 0.012, {0.6, 0.35, 0.55}},
+              {0.028, 0.009, {-0.25, -0.15, 0.35}}};
+    default:  // normal, and the RBBBs before their R'
+      return {{-0.028, 0.008, {-0.12, 0.02, -0.12}},
+              {-0.006, 0.010, {0.7, 0.6, 0.15}},
+              {0.008, 0.010, {0.6, 0.45, 0.45}},
+              {0.026, 0.009, {-0.25, -0.15, 0.35}}};
+  }
+}
 
-Vec3 scale(const Vec3& a, double s) {
-  return {a.x * s, a.y * s, a.z * s};
-}
-Vec3 add(const Vec3& a, const Vec3& b) {
-  return {a.x + b.x, a.y + b.y, a.z + b.z};
-}
-Vec3 normalised(const Vec3& a) {
-  return scale(a, 1.0 / std::sqrt(a.x * a.x + a.y * a.y + a.z * a.z));
+void span_of(const std::vector<Wave>& waves, double& on, double& off) {
+  on = 1e9;
+  off = -1e9;
+  for (const Wave& w : waves) {
+    on = std::min(on, w.centre - 2.0 * w.sigma);
+    off = std::max(off, w.centre + 2.0 * w.sigma);
+  }
 }
 
-// Rotation by `frontal` about z (x towards y), `horizontal` about y (x towards z) and `sagittal`
-// about x (y towards z), applied in that order after the sagittal one.
-struct Rotation {
-  double m[3][3];
-  Rotation(double frontal, double horizontal, double sagittal) {
-    const double cf = std::cos(frontal), sf = std::sin(frontal);
-    const double ch = std::cos(horizontal), sh = std::sin(horizontal);
-    const double cs = std::cos(sagittal), ss = std::sin(sagittal);
-    const double rz[3][3] = {{cf, -sf, 0}, {sf, cf, 0}, {0, 0, 1}};
-    const double ry[3][3] = {{ch, 0, -sh}, {0, 1, 0}, {sh, 0, ch}};
-    const double rx[3][3] = {{1, 0, 0}, {0, cs, -ss}, {0, ss, cs}};
-    double t[3][3];
-    mul(ry, rx, t);
-    mul(rz, t, m);
+// Scales the waves' centres and widths so that their span lasts `duration` s.
+void scale_to_duration(std::vector<Wave>& waves, double duration) {
+  double on, off;
+  span_of(waves, on, off);
+  const double k = duration / (off - on);
+  for (Wave& w : waves) {
+    w.centre *= k;
+    w.sigma *= k;
   }
-  Vec3 operator()(const Vec3& v) const {
-    return {m[0][0] * v.x + m[0][1] * v.y + m[0][2] * v.z,
-            m[1][0] * v.x + m[1][1] * v.y + m[1][2] * v.z,
-            m[2][0] * v.x + m[2][1] * v.y + m[2][2] * v.z};
+}
+
+// Frontal angle (deg) of the QRS's net area: the electrical axis read from leads I and aVF.
+double frontal_axis_deg(const std::vector<Wave>& waves) {
+  double ax = 0, ay = 0;
+  for (const Wave& w : waves) {
+    ax += w.sigma * w.v.x;
+    ay += w.sigma * w.v.y;
   }
-  static void mul(const double a[3][3], const double b[3][3], double c[3][3]) {
-    for (int i = 0; i < 3; ++i)
-      for (int j = 0; j < 3; ++j)
-        c[i][j] = a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j];
-  }
-};
+  return std::atan2(ay, ax) / kDeg;
+}
+
+Vec3 mean_vector(const std::vector<Wave>& waves) {
+  Vec3 m;
+  for (const Wave& w : waves) m = m + w.v * w.sigma;
+  return m;
+}
+
+// Sets the component of `t` toward the region to -depth when that is lower.
+Vec3 invert_toward(const Vec3& t, const Vec3& u, double depth) {
+  const double along = dot(t, u);
+  return along > -depth ? t - u * (along + depth) : t;
+}
+
+bool nonzero(const Vec3& v) {
+  return v.x != 0.0 || v.y != 0.0 || v.z != 0.0;
+}
 
 Rotation jitter(Rng& rng, double deg) {
   return Rotation(rng.uniform(-deg, deg) * kDeg, rng.uniform(-deg, deg) * kDeg,
@@ -67,117 +80,136 @@ Rotation jitter(Rng& rng, double deg) {
 
 }  // namespace
 
-void wave_timing(const Wave& w, const BeatModel& m, double rr, double& centre, double& sigma) {
-  switch (w.timing) {
-    case Timing::kPr:
-      centre = w.centre * m.pr_factor * (0.10 + 0.07 * rr) / 0.17;
-      sigma = w.sigma;
-      break;
-    case Timing::kQt: {
-      const double s = std::sqrt(rr) * m.qt_factor;
-      centre = w.centre * s;
-      sigma = w.sigma * (0.5 + 0.5 * s);  // T narrows less than QT shortens
-      break;
+BeatShapes build_beat_shapes(const Patient& pt, const RecordMorphology& rec, Rng& rng) {
+  // Every draw first, in a fixed order.
+  const Rotation rprime_jitter = jitter(rng, 10);
+  const Rotation condition_jitter = jitter(rng, 8);
+  const double pac_axis = rng.uniform(-100, 60), pac_amp = rng.uniform(0.7, 1.2);
+  const double pvc_amp = rng.uniform(1.1, 1.9), pvc_width = rng.uniform(0.14, 0.18);
+  const Rotation pvc_turn = jitter(rng, 40);
+
+  BeatShapes out;
+  BeatShape& s = out.sinus;
+  const double scale = pt.amplitude * rec.amplitude;
+
+  // --- QRS: template, duration, patient rotation, then conditions in anatomy ---
+  s.qrs = qrs_template(pt.conduction);
+  const bool rbbb =
+      pt.conduction == Conduction::kRbbb || pt.conduction == Conduction::kIncompleteRbbb;
+  for (size_t k = 0; k < s.qrs.size(); ++k) {  // the patient's own variant of each wave
+    const WaveVariant& var = pt.qrs_variant[k % kWaveVariants];
+    Wave& w = s.qrs[k];
+    w.v = Rotation(var.turn_z, var.turn_y, var.turn_x)(w.v * var.gain);
+    w.centre += var.shift_s;
+    w.sigma *= var.width;
+  }
+  const double frontal = pt.qrs_axis_deg + rec.axis_drift_deg - frontal_axis_deg(s.qrs);
+  const Rotation rot(frontal * kDeg, pt.horizontal_deg * kDeg, pt.sagittal_deg * kDeg);
+  for (Wave& w : s.qrs) w.v = rot(w.v * pt.qrs_amp);
+  if (rbbb) {
+    const bool complete = pt.conduction == Conduction::kRbbb;
+    s.qrs[3].sigma *= complete ? 1.6 : 1.2;  // broad S
+    const Vec3 rprime = rprime_jitter(Vec3{-0.4, 0.05, -0.6} * (pt.qrs_amp * pt.rprime_gain));
+    s.qrs.push_back({complete ? 0.070 : 0.050, complete ? 0.018 : 0.012, rprime});
+  }
+  scale_to_duration(s.qrs, pt.qrs_s);
+  if (nonzero(pt.notch.v)) {
+    Wave notch = pt.notch;
+    notch.centre *= pt.qrs_s / 0.09;
+    s.qrs.push_back(notch);
+  }
+  if (pt.lvh_factor != 1.0) {
+    const Vec3 l = normalised({0.55, 0.1, 0.83});
+    for (Wave& w : s.qrs) w.v = w.v + l * ((pt.lvh_factor - 1.0) * std::max(0.0, dot(w.v, l)));
+  }
+  span_of(s.qrs, s.qrs_on, s.qrs_off);
+  for (int r = 0; r < kNumRegions; ++r) {
+    const Infarct& inf = pt.infarct[static_cast<size_t>(r)];
+    if (!inf.present) continue;
+    const Vec3 u = condition_jitter(region_direction(r));
+    const double early = s.qrs_on + (2.0 / 3.0) * (s.qrs_off - s.qrs_on);
+    for (Wave& w : s.qrs) {
+      if (w.centre < early)
+        w.v = w.v - u * ((0.25 + 0.65 * inf.severity) * std::max(0.0, dot(w.v, u)));
     }
-    default:
-      centre = w.centre;
-      sigma = w.sigma;
-  }
-}
-
-Patient sample_patient(Rng& rng, const LabelVector& labels) {
-  Patient p;
-  p.labels = labels;
-  BeatModel& m = p.beat;
-  const bool af = labels[kAtrialFibrillation];
-
-  // --- normal morphology, rotated and scaled per patient ---
-  const Rotation rot(rng.uniform(-30, 30) * kDeg, rng.uniform(-15, 15) * kDeg,
-                     rng.uniform(-10, 10) * kDeg);
-  const double qrs = rng.uniform(0.6, 1.4), pw = rng.uniform(0.6, 1.3);
-  const double tw = qrs * rng.uniform(0.6, 1.2);  // T amplitude follows QRS amplitude
-  const double width = rng.uniform(0.9, 1.1);
-  m.pr_factor = rng.uniform(0.9, 1.1);
-  m.qt_factor = rng.uniform(0.93, 1.07);
-  const double p_sigma = 0.024 * rng.uniform(0.9, 1.1);
-  if (!af) m.waves.push_back({-0.17, p_sigma, rot(scale({0.06, 0.12, -0.02}, pw)), Timing::kPr});
-  Wave q{-0.030, 0.010 * width, rot(scale({-0.12, 0.02, -0.12}, qrs)), Timing::kFixed};
-  Wave r1{-0.006, 0.011 * width, rot(scale({0.7, 0.6, 0.15}, qrs)), Timing::kFixed};
-  Wave r2{0.008, 0.011 * width, rot(scale({0.6, 0.45, 0.45}, qrs)), Timing::kFixed};
-  Wave s{0.030, 0.011 * width, rot(scale({-0.25, -0.15, 0.35}, qrs)), Timing::kFixed};
-  Vec3 t_vec = rot(scale({0.28, 0.22, -0.12}, tw));
-
-  // --- conditions ---
-  if (labels[kBundleBranchBlock]) {
-    if (rng.bernoulli(0.5)) {  // right: terminal rightward-anterior R'
-      s.sigma *= 1.6;
-      const Vec3 rprime = jitter(rng, 10)(scale({-0.4, 0.05, -0.6}, qrs * rng.uniform(0.8, 1.2)));
-      m.waves.push_back(q);
-      m.waves.push_back(r1);
-      m.waves.push_back(r2);
-      m.waves.push_back(s);
-      m.waves.push_back({0.075, 0.02 * width, rprime, Timing::kFixed});
-    } else {  // left: no septal q, broad slurred R with a late posterior peak
-      r1 = {-0.01, 0.024 * width, scale(r1.v, 1.4), Timing::kFixed};  // LBBB: high voltage
-      r2 = {0.04, 0.024 * width, rot(scale({0.6, 0.1, 0.7}, 1.4 * qrs)), Timing::kFixed};
-      m.waves.push_back(r1);
-      m.waves.push_back(r2);
-    }
-  } else {
-    m.waves.push_back(q);
-    m.waves.push_back(r1);
-    m.waves.push_back(r2);
-    m.waves.push_back(s);
-  }
-  if (labels[kLateralTInversion]) {
-    t_vec = jitter(rng, 10)(scale({-0.3, 0.2, -0.2}, rng.uniform(0.8, 1.4)));
-  }
-  m.t_centre = 0.28;
-  m.waves.push_back({m.t_centre - 0.025, 0.055, scale(t_vec, 0.55), Timing::kQt});
-  m.waves.push_back({m.t_centre + 0.02, 0.035, scale(t_vec, 0.5), Timing::kQt});
-
-  if (labels[kInferiorSte]) {
-    const double a = rng.uniform(95, 110) * kDeg;
-    m.st =
-        add(m.st, scale({std::cos(a), std::sin(a), rng.uniform(-0.1, 0.1)}, rng.uniform(0.2, 0.4)));
-  }
-  if (labels[kAnteriorSte]) {
-    const Vec3 dir = normalised({0.3 + rng.uniform(-0.1, 0.1), -0.05, -0.95});
-    m.st = add(m.st, scale(dir, rng.uniform(0.2, 0.4)));
+    s.qrs.push_back({s.qrs_on + 0.02, 0.01, u * (-(0.1 + 0.4 * inf.severity) * pt.qrs_amp)});
   }
 
-  // --- rhythm ---
-  RhythmParams& rh = p.rhythm;
-  rh.af = af;
-  double hr;
-  if (labels[kBradycardia]) {
-    hr = af ? rng.uniform(42, 52) : rng.uniform(38, 52);
-  } else if (labels[kTachycardia]) {
-    hr = af ? rng.uniform(115, 150) : rng.uniform(112, 150);
-  } else {
-    hr = af ? rng.uniform(65, 90) : rng.uniform(60, 98);
-  }
-  rh.mean_rr = 60.0 / hr;
-  rh.resp_hz = rng.uniform(0.15, 0.35);
-  rh.resp_phase = rng.uniform(0, 6.283185307179586);
-  if (af) {
-    rh.af_sigma = rng.uniform(0.18, 0.3);
-  } else {
-    rh.rsa_amplitude = rng.uniform(0.01, 0.05) * (labels[kTachycardia] ? 0.5 : 1.0);
-    rh.jitter = rng.uniform(0.005, 0.02);
-  }
-  p.beat_amplitude_resp = rng.uniform(0.0, 0.06);
+  // --- P ---
+  s.has_p = true;
+  const Rotation p_rot((pt.p_offset_deg + 0.15 * (pt.qrs_axis_deg - 55.0)) * kDeg, 0, 0);
+  s.p = p_rot(Vec3{0.06, 0.12, -0.02} * pt.p_amp);
+  s.p_terminal = p_rot(Vec3{0.02, 0.0, 0.12}) * (pt.p_amp * pt.p_biphasic);
+  s.p_sigma = pt.p_duration_s / 4.0;
+  s.pr60 = pt.pr60_s;
 
-  // --- noise and atrial activity ---
-  NoiseParams& nz = p.noise;
-  nz.white_mv = rng.uniform(0.003, 0.02);
-  nz.wander_mv = rng.uniform(0.0, 0.12);
-  if (af) {
-    nz.af_wave_mv = rng.uniform(0.04, 0.1);
-    nz.af_wave_hz = rng.uniform(4.5, 8.0);
-    nz.af_direction = jitter(rng, 15)(normalised({-0.3, 0.3, -0.9}));
+  // --- T and ST ---
+  const Rotation t_rot(
+      (pt.t_lag * (pt.qrs_axis_deg - 55.0) + pt.t_offset_deg + pt.t_turn_frontal_deg) * kDeg,
+      (0.5 * pt.horizontal_deg + pt.t_turn_horizontal_deg) * kDeg, 0.5 * pt.sagittal_deg * kDeg);
+  s.t = t_rot(Vec3{0.28, 0.22, -0.12} * pt.t_amp);
+  s.t_down_ratio = pt.t_down_ratio;
+  s.u = pt.u_wave * pt.qrs_amp;
+  s.qt_extra = std::max(0.0, pt.qrs_s - 0.1);
+  if (pt.conduction == Conduction::kLbbb) {  // discordant ST-T
+    const Vec3 m = normalised(mean_vector(s.qrs));
+    s.t = m * (-0.6 * norm(s.t));
+    s.st = s.st - m * 0.08;
+  } else if (pt.conduction == Conduction::kRbbb) {
+    s.t = s.t + normalised(s.qrs.back().v) * (-0.15);
   }
-  return p;
+  for (int r = 0; r < kNumRegions; ++r) {
+    const Infarct& inf = pt.infarct[static_cast<size_t>(r)];
+    if (!inf.present) continue;
+    const Vec3 u = condition_jitter(region_direction(r));
+    if (inf.t_inversion > 0) s.t = invert_toward(s.t, u, inf.t_inversion);
+    if (inf.st_mv > 0) s.st = s.st + u * inf.st_mv;
+  }
+  if (pt.lvh_strain > 0) {
+    const Vec3 u = condition_jitter(region_direction(kRegionLateral));
+    s.t = invert_toward(s.t, u, 1.2 * pt.lvh_strain);
+    s.st = s.st - u * pt.lvh_strain;
+  }
+  if (pt.early_repolarisation > 0) {
+    s.st = s.st + normalised(Vec3{0.6, 0.1, -0.8}) * pt.early_repolarisation;
+  }
+  if (rec.t_inversion_region >= 0) {
+    s.t = invert_toward(s.t, condition_jitter(region_direction(rec.t_inversion_region)),
+                        rec.t_inversion_mv);
+  }
+  if (rec.st_up_region >= 0) {
+    s.st = s.st + condition_jitter(region_direction(rec.st_up_region)) * rec.st_up_mv;
+  }
+  if (rec.st_down_region >= 0) {
+    s.st = s.st - condition_jitter(region_direction(rec.st_down_region)) * rec.st_down_mv;
+  }
+
+  // Body habitus and visit scale everything but the ST deviations, which are given in mV.
+  for (Wave& w : s.qrs) w.v = w.v * scale;
+  s.p = s.p * scale;
+  s.p_terminal = s.p_terminal * scale;
+  s.t = s.t * scale;
+  s.u = s.u * scale;
+  out.qtc_s = rec.qtc_s;
+
+  // --- premature atrial beat: the same ventricles, an ectopic P ---
+  out.pac = s;
+  out.pac.p = Rotation(pac_axis * kDeg, 0, 0)(s.p * pac_amp);
+  out.pac.pr60 = 0.9 * s.pr60;
+
+  // --- premature ventricular beat: wide QRS from the ectopic focus, discordant T ---
+  BeatShape& v = out.pvc;
+  v.has_p = false;
+  v.u = Vec3{};
+  const Vec3 o = pt.pvc_origin * (pvc_amp * pt.qrs_amp);
+  v.qrs = {{-0.015, 0.022, o}, {0.04, 0.022, pvc_turn(o) * 0.6}};
+  scale_to_duration(v.qrs, pvc_width);
+  for (Wave& w : v.qrs) w.v = w.v * scale;
+  span_of(v.qrs, v.qrs_on, v.qrs_off);
+  v.t = pt.pvc_origin * (-0.45 * pt.qrs_amp * scale);
+  v.qt_extra = pvc_width - 0.1;
+  v.st = pt.pvc_origin * -0.08;
+  return out;
 }
 
 }  // namespace acl::synth

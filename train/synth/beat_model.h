@@ -1,75 +1,77 @@
-// The per-patient cardiac dipole model (ECGSYN-style, Sameni et al. 2007 dipole variant).
+// The beats of one record: the shapes of its sinus, premature atrial and premature ventricular
+// beats as waves of the cardiac dipole (ECGSYN-style; Sameni et al. 2007's dipole variant), built
+// from the patient (patient.h) and the record's conditions.
 //
 // The heart is one dipole d(t) in Frank axes (x left, y inferior, z posterior; mV per unit lead
-// vector). Each beat adds Gaussian waves d += v exp(-(t - t_R - c)^2 / (2 s^2)) for P, Q, R (two
-// Gaussians, early and late, so the QRS loop has area), S and T (two Gaussians: slow upstroke,
-// faster downstroke), the centre c and width s of each depending on the beat's RR interval like
-// ECGSYN's heart-rate-scaled phases: PR shortens as 0.10 + 0.07 RR, QT follows Bazett (T centre
-// ~ sqrt(RR), T width ~ (1 + sqrt(RR)) / 2), QRS does not scale. An ST-segment deviation is a
-// plateau of vector v_st that rises between J and J + 30 ms and returns to zero over the T wave
-// (smoothstep ramps, down from 40 ms before the T centre over 160 ms, both QT-scaled). Patients
-// differ by a rotation of the normal waves (electrical axis +-30 deg frontal, +-15 deg horizontal,
-// +-10 deg sagittal), amplitude and width scales, PR/QT factors; conditions change the waves (see
-// beat_model.cpp).
+// vector). A beat with its R reference at t_R adds Gaussian waves v exp(-(t - t_R - c)^2 / (2
+// s^2)): a P wave, the QRS (q, two R components so the loop has area, s; conduction blocks change
+// them), and the T wave (two Gaussians, slow upstroke and faster downstroke), plus an ST-segment
+// plateau. Intervals follow the patient: the QRS waves are scaled in time so that the QRS (the span
+// where a wave is within 2 sigma of its centre) lasts the patient's QRS duration; the P wave ends
+// one PR interval before the QRS onset, PR(RR) = PR60 (0.8 + 0.2 RR) (a prolonged PR stays over 200
+// ms); the T wave ends at QRS onset + QT, QT(RR) = QTc sqrt(RR) (Bazett) plus the QRS's widening
+// beyond 100 ms.
+//
+// Conditions (vectors fixed in anatomy, so a regional condition shows in its region's leads):
+//   MI             Q wave away from the region (depth by severity), R loss toward it; T inversion
+//                  and, when acute, ST elevation in the region.
+//   ST up / down   ST plateau along / against the region's direction.
+//   T inversion    T component toward the region set negative (graded depth).
+//   LBBB           no septal q, broad slurred R with a late posterior component, discordant ST-T;
+//                  incomplete: narrower, smaller.
+//   RBBB           terminal rightward-anterior R' (rSR' in V1, wide S in I, V6), T inverted in
+//                  V1-V2; incomplete: small r'.
+//   LVH            posterior-left QRS voltage gain (tall R in V5-V6, deep S in V1-V2), lateral
+//                  strain in some.
+//   PAC            P wave from an ectopic focus (other axis), otherwise a sinus beat.
+//   PVC            no P; wide (140-180 ms) QRS from the patient's ectopic focus, discordant T.
 #pragma once
 
 #include <vector>
 
 #include "train/synth/labels.h"
+#include "train/synth/patient.h"
 #include "train/synth/rng.h"
+#include "train/synth/vec3.h"
+#include "train/synth/wave.h"
 
 namespace acl::synth {
 
-struct Vec3 {
-  double x = 0, y = 0, z = 0;
+struct BeatShape {
+  std::vector<Wave> qrs;
+  double qrs_on = 0, qrs_off = 0;  // s relative to the R reference (qrs_on < 0)
+  bool has_p = true;
+  Vec3 p;
+  double p_sigma = 0.024;
+  double pr60 = 0.16;       // s at 60 bpm
+  Vec3 t;                   // T-wave vector
+  Vec3 u;                   // U-wave vector (zero for none)
+  Vec3 p_terminal;          // terminal P component (biphasic P; zero for none)
+  double t_down_ratio = 1;  // gain of the T downstroke relative to the upstroke
+  double qt_extra = 0;      // s added to QT (wide QRS)
+  Vec3 st;                  // ST plateau vector (zero for none)
 };
 
-enum class Timing { kFixed, kPr, kQt };
-
-struct Wave {
-  double centre = 0;  // s relative to the R-peak at RR = 1 s
-  double sigma = 0;   // s at RR = 1 s
-  Vec3 v;             // mV
-  Timing timing = Timing::kFixed;
+// Record-level state that shapes the beats.
+struct RecordMorphology {
+  double axis_drift_deg = 0;  // visit-to-visit change of the QRS axis
+  double amplitude = 1;       // visit-to-visit amplitude change
+  int st_up_region = -1;      // regional ST elevation (-1: none)
+  double st_up_mv = 0;
+  int st_down_region = -1;
+  double st_down_mv = 0;
+  int t_inversion_region = -1;
+  double t_inversion_mv = 0;
+  double qtc_s = 0.41;
 };
 
-struct BeatModel {
-  std::vector<Wave> waves;  // P first when present
-  Vec3 st;                  // ST-segment plateau vector (zero when no ST deviation)
-  double pr_factor = 1.0;   // scales the PR-dependent centres
-  double qt_factor = 1.0;   // scales the QT-dependent centres and widths
-  double t_centre = 0.28;   // T-wave centre at RR = 1 s (for the ST plateau's end)
+struct BeatShapes {
+  BeatShape sinus, pac, pvc;
+  double qtc_s = 0.41;
 };
 
-// Centre and width of a wave for a beat with the given RR interval (s).
-void wave_timing(const Wave& w, const BeatModel& m, double rr, double& centre, double& sigma);
-
-struct RhythmParams {
-  double mean_rr = 1.0;  // s
-  bool af = false;
-  double rsa_amplitude = 0;  // relative RR modulation by respiration
-  double resp_hz = 0.25;
-  double resp_phase = 0;
-  double jitter = 0;    // relative RR jitter (sinus)
-  double af_sigma = 0;  // log-normal spread of RR in AF
-};
-
-struct NoiseParams {
-  double white_mv = 0;    // std of white noise per lead
-  double wander_mv = 0;   // amplitude scale of baseline wander per lead
-  double af_wave_mv = 0;  // fibrillatory wave amplitude (AF only)
-  double af_wave_hz = 6;
-  Vec3 af_direction;
-};
-
-struct Patient {
-  LabelVector labels{};
-  BeatModel beat;
-  RhythmParams rhythm;
-  NoiseParams noise;
-  double beat_amplitude_resp = 0;  // respiratory modulation of beat amplitude
-};
-
-Patient sample_patient(Rng& rng, const LabelVector& labels);
+// Draws from `rng` in a fixed order whatever the conditions (jitter of the condition vectors, the
+// ectopic P axis, the PVC shape).
+BeatShapes build_beat_shapes(const Patient& patient, const RecordMorphology& record, Rng& rng);
 
 }  // namespace acl::synth

@@ -1,36 +1,52 @@
-// Label names and the multi-label draw; see labels.h.
+// Label names and which labels belong to the patient; see labels.h.
 #include "train/synth/labels.h"
 
 namespace acl::synth {
 
 const std::array<const char*, kNumLabels>& label_names() {
   static const std::array<const char*, kNumLabels> names = {"normal",
-                                                            "inferior_ste",
-                                                            "anterior_ste",
-                                                            "lateral_t_inversion",
-                                                            "bundle_branch_block",
+                                                            "inferior_mi",
+                                                            "anterior_mi",
+                                                            "septal_mi",
+                                                            "lateral_mi",
+                                                            "st_elevation",
+                                                            "st_depression",
+                                                            "t_inversion",
+                                                            "lbbb",
+                                                            "rbbb",
+                                                            "incomplete_lbbb",
+                                                            "incomplete_rbbb",
+                                                            "lvh",
+                                                            "left_axis_deviation",
+                                                            "right_axis_deviation",
+                                                            "first_degree_av_block",
                                                             "atrial_fibrillation",
-                                                            "bradycardia",
-                                                            "tachycardia"};
+                                                            "atrial_flutter",
+                                                            "pac",
+                                                            "pvc",
+                                                            "sinus_bradycardia",
+                                                            "sinus_tachycardia"};
   return names;
 }
 
-LabelVector sample_labels(Rng& rng, const LabelPriors& priors) {
-  LabelVector y{};
-  if (rng.bernoulli(priors.p_normal)) {
-    y[kNormal] = 1;
-    return y;
+bool is_patient_label(int label) {
+  switch (label) {
+    case kInferiorMi:
+    case kAnteriorMi:
+    case kSeptalMi:
+    case kLateralMi:
+    case kLbbb:
+    case kRbbb:
+    case kIncompleteLbbb:
+    case kIncompleteRbbb:
+    case kLvh:
+    case kLeftAxisDeviation:
+    case kRightAxisDeviation:
+    case kFirstDegreeAvBlock:
+      return true;
+    default:
+      return false;
   }
-  int count = 0;
-  for (int c = 1; c < kNumLabels; ++c) {
-    y[static_cast<size_t>(c)] = rng.bernoulli(priors.p_condition[static_cast<size_t>(c)]);
-    count += y[static_cast<size_t>(c)];
-  }
-  if (count == 0) y[static_cast<size_t>(1 + rng.below(kNumLabels - 1))] = 1;
-  if (y[kBradycardia] && y[kTachycardia]) {
-    y[rng.bernoulli(0.5) ? kBradycardia : kTachycardia] = 0;
-  }
-  return y;
 }
 
 }  // namespace acl::synth

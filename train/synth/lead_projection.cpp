@@ -4,11 +4,12 @@
 #include <algorithm>
 
 #include "models/leads.h"
+#include "train/synth/vec3.h"
 
 namespace acl::synth {
 
-const std::array<std::array<double, 3>, kNumIndependentLeads>& lead_vectors() {
-  static const std::array<std::array<double, 3>, kNumIndependentLeads> m = {{
+const LeadVectors& lead_vectors() {
+  static const LeadVectors m = {{
       {1.0, 0.0, 0.0},                 // I    (0 deg)
       {0.5, 0.8660254037844386, 0.0},  // II   (60 deg)
       {-0.515, 0.157, -0.917},         // V1
@@ -18,6 +19,18 @@ const std::array<std::array<double, 3>, kNumIndependentLeads>& lead_vectors() {
       {1.125, 0.127, -0.086},          // V5
       {0.831, 0.076, 0.230},           // V6
   }};
+  return m;
+}
+
+LeadVectors record_lead_vectors(const Patient& patient, Rng& rng) {
+  LeadVectors m = lead_vectors();
+  for (int l = 2; l < kNumIndependentLeads; ++l) {
+    const double turn = (patient.chest_rotation_deg + 10.0 * rng.normal()) * kDeg;
+    const double tilt = (patient.chest_tilt_deg + 6.0 * rng.normal()) * kDeg;
+    const double gain = patient.chest_gain * std::exp(0.12 * rng.normal());
+    const Vec3 v = Rotation(0, turn, tilt)(Vec3{m[l][0], m[l][1], m[l][2]}) * gain;
+    m[static_cast<size_t>(l)] = {v.x, v.y, v.z};
+  }
   return m;
 }
 

@@ -1,4 +1,4 @@
-// RR-interval generation (sinus with RSA and jitter, or AF log-normal); see rhythm.h.
+// Beat times and types (sinus with RSA, AF, flutter, ectopic beats); see rhythm.h.
 #include "train/synth/rhythm.h"
 
 #include <algorithm>
@@ -9,12 +9,11 @@ namespace {
 
 constexpr double kMinRr = 0.3, kMaxRr = 2.2;
 constexpr double kBefore = 1.5, kAfter = 1.0;
-constexpr double kEdgeGap = 0.02;  // beats next to an AF record stay this far outside it
 
 double draw_rr(Rng& rng, const RhythmParams& r, double t) {
   for (int attempt = 0; attempt < 16; ++attempt) {
     double rr;
-    if (r.af) {
+    if (r.kind == RhythmKind::kAf) {
       rr = r.mean_rr * std::exp(r.af_sigma * rng.normal() - 0.5 * r.af_sigma * r.af_sigma);
     } else {
       const double rsa =
@@ -26,51 +25,80 @@ double draw_rr(Rng& rng, const RhythmParams& r, double t) {
   return kMinRr;
 }
 
-// An RR interval longer than `at_least` (redrawn; the bound plus a random part if that fails).
-double draw_rr_longer(Rng& rng, const RhythmParams& r, double at_least) {
-  for (int attempt = 0; attempt < 32; ++attempt) {
-    const double rr = draw_rr(rng, r, 0.0);
-    if (rr > at_least) return rr;
+std::vector<Beat> flutter_beats(Rng& rng, const RhythmParams& r, double duration) {
+  std::vector<Beat> beats;
+  // The first atrial wave at or after -kBefore - av_delay.
+  const double start = -kBefore - r.av_delay;
+  long k = static_cast<long>(std::ceil((start - r.flutter_phase) / r.flutter_period));
+  k += rng.below(4);
+  while (true) {
+    const double t = r.flutter_phase + k * r.flutter_period + r.av_delay;
+    if (t > duration + kAfter) break;
+    beats.push_back({t, BeatType::kSinus, 0.0});
+    k += r.flutter_conduction > 0 ? r.flutter_conduction : 2 + rng.below(3);
   }
-  return at_least + rng.uniform(0.0, 0.3) * r.mean_rr;
+  return beats;
+}
+
+// Indices of `count` distinct beats inside [0.3 s, duration - 0.3 s], none the first beat.
+std::vector<size_t> pick_inside(Rng& rng, const std::vector<Beat>& beats, double duration,
+                                int count) {
+  std::vector<size_t> inside;
+  for (size_t k = 1; k < beats.size(); ++k) {
+    if (beats[k].t >= 0.3 && beats[k].t < duration - 0.3 && beats[k].type == BeatType::kSinus &&
+        beats[k - 1].type == BeatType::kSinus)
+      inside.push_back(k);
+  }
+  std::vector<size_t> out;
+  for (int c = 0; c < count && !inside.empty(); ++c) {
+    const size_t j = static_cast<size_t>(rng.below(static_cast<int>(inside.size())));
+    out.push_back(inside[j]);
+    inside.erase(inside.begin() + static_cast<long>(j));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace
 
-std::vector<double> beat_times(Rng& rng, const RhythmParams& rhythm, double duration) {
-  const double rr0 = rhythm.mean_rr;
-  if (rhythm.af) {
-    const double first = rng.uniform() * rr0;
-    int m = static_cast<int>(std::floor((duration - first) / rr0));
-    if (m >= 1 && first + m * rr0 >= duration) --m;
-    if (m >= 1) {
-      std::vector<double> inside(static_cast<size_t>(m));
-      double sum = 0;
-      for (double& r : inside) {
-        r = draw_rr(rng, rhythm, 0.0);
-        sum += r;
-      }
-      const double scale = m * rr0 / sum;
-      std::vector<double> before;  // beats before `first`, nearest first
-      double t = first - draw_rr_longer(rng, rhythm, first + kEdgeGap);
-      before.push_back(t);
-      while (t > -kBefore) {
-        t -= draw_rr(rng, rhythm, 0.0);
-        before.push_back(t);
-      }
-      std::vector<double> times(before.rbegin(), before.rend());
-      times.push_back(first);
-      for (double r : inside) times.push_back(times.back() + r * scale);
-      times.push_back(times.back() +
-                      draw_rr_longer(rng, rhythm, duration - times.back() + kEdgeGap));
-      while (times.back() < duration + kAfter)
-        times.push_back(times.back() + draw_rr(rng, rhythm, 0.0));
-      return times;
+std::vector<Beat> beat_times(Rng& rng, const RhythmParams& r, double duration) {
+  std::vector<Beat> beats;
+  if (r.kind == RhythmKind::kFlutter) {
+    beats = flutter_beats(rng, r, duration);
+    for (size_t k = 1; k < beats.size(); ++k) beats[k].rr = beats[k].t - beats[k - 1].t;
+    if (!beats.empty()) beats[0].rr = beats.size() > 1 ? beats[1].rr : r.mean_rr;
+  } else {
+    double t = -kBefore + rng.uniform() * r.mean_rr;
+    beats.push_back({t, BeatType::kSinus, r.mean_rr});
+    while (t < duration + kAfter) {
+      const double rr = draw_rr(rng, r, t);
+      t += rr;
+      beats.push_back({t, BeatType::kSinus, r.kind == RhythmKind::kAf ? rr : r.mean_rr});
     }
   }
-  std::vector<double> t{-kBefore + rng.uniform() * rr0};
-  while (t.back() < duration + kAfter) t.push_back(t.back() + draw_rr(rng, rhythm, t.back()));
-  return t;
+
+  // PACs: early, the sinus node resets.
+  for (size_t k : pick_inside(rng, beats, duration, r.pacs)) {
+    const double early = beats[k - 1].t + rng.uniform(0.6, 0.8) * (beats[k].t - beats[k - 1].t);
+    const double shift = early - beats[k].t;
+    for (size_t j = k; j < beats.size(); ++j) beats[j].t += shift;
+    beats[k].type = BeatType::kPac;
+  }
+  // PVCs: early, compensatory pause.
+  std::vector<size_t> pvcs;
+  if (r.bigeminy) {
+    const size_t first = 1 + static_cast<size_t>(rng.below(2));
+    for (size_t k = first; k < beats.size(); k += 2) pvcs.push_back(k);
+  } else {
+    pvcs = pick_inside(rng, beats, duration, r.pvcs);
+  }
+  for (size_t k : pvcs) {
+    if (beats[k].type != BeatType::kSinus || beats[k - 1].type == BeatType::kPvc) continue;
+    const double coupling = rng.uniform(0.5, 0.7);
+    beats[k].t = beats[k - 1].t + coupling * (beats[k].t - beats[k - 1].t);
+    beats[k].type = BeatType::kPvc;
+  }
+  return beats;
 }
 
 }  // namespace acl::synth

@@ -1,6 +1,8 @@
 // Small deterministic generator for the synthetic dataset: xoshiro256** (Blackman & Vigna)
 // seeded through splitmix64 from (seed, stream), so record i of a dataset is a pure function of
-// (seed, i) whatever order or thread generates it. Normals by Box-Muller (pairs, cached).
+// (seed, i) whatever order or thread generates it. Normals by Box-Muller (pairs, cached); noise
+// samples by fast_normal(), the centred sum of the four 16-bit quarters of one draw (Irwin-Hall,
+// unit variance, tails cut at +-3.46), one generator step per sample.
 #pragma once
 
 #include <cmath>
@@ -40,6 +42,22 @@ class Rng {
   double uniform(double a, double b) { return a + (b - a) * uniform(); }
   bool bernoulli(double p) { return uniform() < p; }
   int below(int n) { return static_cast<int>(uniform() * n); }  // 0..n-1
+
+  // Normal(mean, sd) restricted to [lo, hi] (redrawn; the nearer bound after 32 misses).
+  double normal(double mean, double sd, double lo, double hi) {
+    for (int attempt = 0; attempt < 32; ++attempt) {
+      const double v = mean + sd * normal();
+      if (v >= lo && v <= hi) return v;
+    }
+    return mean < lo ? lo : (mean > hi ? hi : mean);
+  }
+
+  double fast_normal() {
+    const uint64_t r = next();
+    const double sum =
+        static_cast<double>((r & 0xFFFF) + ((r >> 16) & 0xFFFF) + ((r >> 32) & 0xFFFF) + (r >> 48));
+    return (sum * (1.0 / 65536.0) - 2.0) * 1.7320508075688772;  // sqrt(12 / 4)
+  }
 
   double normal() {
     if (has_spare_) {
