@@ -20,7 +20,7 @@ std::vector<Example> find_examples(const synth::SynthConfig& cfg, uint64_t max_s
   size_t n_single = 0;
   for (uint64_t i = 0; i < max_scan && n_single < n_labels; ++i) {
     const synth::SynthRecord rec = synth::generate_record(cfg, i);
-    const auto& y = rec.labels;
+    const auto& y = rec.true_labels;
     int count = 0;
     for (size_t c = 0; c < n_labels; ++c) count += y[c] ? 1 : 0;
     for (size_t c = 0; c < n_labels; ++c) {
@@ -28,7 +28,8 @@ std::vector<Example> find_examples(const synth::SynthConfig& cfg, uint64_t max_s
       Example& e = out[c];
       e.found = true;
       e.index = i;
-      e.patient = i;
+      e.patient = rec.patient_id;
+      e.visit = rec.visit;
       e.labels.clear();
       for (size_t j = 0; j < n_labels; ++j) {
         if (y[j]) e.labels.emplace_back(names[j]);
@@ -83,8 +84,11 @@ void write_examples(const synth::SynthConfig& cfg, uint64_t max_scan,
       continue;
     }
     write_csv(synth::generate_record(cfg, e.index), (std::filesystem::path(dir) / e.file).string());
-    j["examples"][e.label] = {
-        {"index", e.index}, {"patient", e.patient}, {"labels", e.labels}, {"file", e.file}};
+    j["examples"][e.label] = {{"index", e.index},
+                              {"patient", e.patient},
+                              {"visit", e.visit},
+                              {"labels", e.labels},
+                              {"file", e.file}};
   }
   const std::string path = (std::filesystem::path(dir) / "examples.json").string();
   std::ofstream f(path);

@@ -1,6 +1,6 @@
 // One example record per label of the synthetic generator, for pictures: scanning record indices
-// 0, 1, ... of a dataset, the record whose labels are exactly that label, otherwise the one with
-// the fewest labels that contain it (earliest index on ties).
+// 0, 1, ... of a dataset, the record whose true labels (before annotation noise) are exactly that
+// label, otherwise the one with the fewest true labels that contain it (earliest index on ties).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,8 @@ struct Example {
   bool found = false;
   uint64_t index = 0;               // record index in the dataset of the config
   uint64_t patient = 0;             // patient id of that record
-  std::vector<std::string> labels;  // all labels of that record
+  int visit = 0;                    // its record number within the patient
+  std::vector<std::string> labels;  // all true labels of that record
   std::string file;                 // CSV file name written for it (relative to the directory)
 };
 
@@ -25,7 +26,8 @@ struct Example {
 std::vector<Example> find_examples(const synth::SynthConfig& cfg, uint64_t max_scan);
 
 // Writes dir/<label>.csv (header t_s,I,II,III,aVR,aVL,aVF,V1,...,V6; mV) for each found example
-// and dir/examples.json (config, label -> {index, patient, labels, file}, labels not found).
+// and dir/examples.json (config, label -> {index, patient, visit, labels, file}, labels not
+// found).
 // Creates dir. Throws std::runtime_error naming the file that cannot be written.
 void write_examples(const synth::SynthConfig& cfg, uint64_t max_scan,
                     const std::vector<Example>& examples, const std::string& dir);

@@ -92,6 +92,7 @@ double quantile_sorted(const std::vector<double>& v, double q) {
 struct Beat {
   BeatMeasure m;
   std::vector<double> baseline;  // per lead (12)
+  double t_peak_s = std::numeric_limits<double>::quiet_NaN();
 };
 
 // M(t) of one beat: distance of the independent leads from the beat's baseline.
@@ -110,7 +111,7 @@ void measure_qrs(const Record& rec, const std::vector<double>& d, Beat& b, int r
   const int lo = std::max(1, b.m.r - samples(0.25)), hi = std::min(n - 2, b.m.r + samples(0.25));
   const int peak =
       argmax(d, std::max(lo, b.m.r - samples(0.08)), std::min(hi, b.m.r + samples(0.08)));
-  const double level = kQrsFraction * d[static_cast<size_t>(peak)];
+  const double level = std::min(kQrsFraction * d[static_cast<size_t>(peak)], kQrsLevelMaxMvS);
   const int gap = std::max(1, samples(kQrsGapS));
   const double on = stretch_edge(d, peak, -1, gap, level, lo, hi);
   const double off = stretch_edge(d, peak, +1, gap, level, lo, std::min(hi, r_next - 1));
@@ -143,7 +144,13 @@ void measure_t_end(const Record& rec, Beat& b, int r_next) {
   if (lo + 2 >= hi) return;
   std::vector<double> m(static_cast<size_t>(rec.n), 0.0);
   for (int i = lo - 1; i <= hi + 1; ++i) m[static_cast<size_t>(i)] = magnitude(rec, b.baseline, i);
-  const int peak = argmax(m, lo, hi);
+  // The T peak comes before QRS onset + kTPeakMaxS sqrt(RR) (Bazett; a QTc of 500 ms peaks
+  // earlier), which keeps the next beat's P wave out of the search when the PR is long.
+  const int peak_hi = std::min(
+      hi, static_cast<int>(std::floor((b.m.qrs_on_s + kTPeakMaxS * std::sqrt(rr_next)) * rec.fs)));
+  if (lo >= peak_hi) return;
+  const int peak = argmax(m, lo, peak_hi);
+  b.t_peak_s = peak / rec.fs;
   // Steepest descent after the peak, until M rises again.
   int steepest = -1;
   double slope = 0;
@@ -169,38 +176,28 @@ void measure_p(const Record& rec, Beat& b, double window_start_s) {
   if (lo + 4 >= hi) return;
   std::vector<double> m(static_cast<size_t>(hi + 1), 0.0);
   for (int i = lo; i <= hi; ++i) m[static_cast<size_t>(i)] = magnitude(rec, b.baseline, i);
-  // The largest interior local maximum: the T wave's tail may still fall at the window start.
-  int peak = -1;
-  for (int i = lo + 1; i < hi; ++i) {
-    const double v = m[static_cast<size_t>(i)];
-    if (v >= m[static_cast<size_t>(i - 1)] && v > m[static_cast<size_t>(i + 1)] &&
-        (peak < 0 || v > m[static_cast<size_t>(peak)])) {
-      peak = i;
+  // The local maximum of M nearest to the QRS that stands out as a hump: walking back from it, M
+  // falls below kPFraction of it (P onset), or turns up again at a valley (T-P fusion at high
+  // rates; P onset there); the hump rises above that point by >= kPMinMv and kPHumpFraction.
+  for (int peak = hi - 1; peak > lo; --peak) {
+    const double mp = m[static_cast<size_t>(peak)];
+    if (!(mp >= m[static_cast<size_t>(peak - 1)] && mp > m[static_cast<size_t>(peak + 1)]))
+      continue;
+    if (mp < kPMinMv) continue;
+    const double level = kPFraction * mp;
+    int i = peak;
+    while (i > lo && m[static_cast<size_t>(i - 1)] < m[static_cast<size_t>(i)] &&
+           m[static_cast<size_t>(i - 1)] >= level) {
+      --i;
     }
+    if (i == lo) return;  // the hump began before the window: not measurable
+    const bool crossed = m[static_cast<size_t>(i - 1)] < level;
+    const double foot = crossed ? level : m[static_cast<size_t>(i)];
+    if (mp - foot < std::max(kPMinMv, kPHumpFraction * mp)) continue;
+    b.m.p_on_s = (crossed ? crossing(m, i - 1, i, level) : i) / rec.fs;
+    b.m.p_peak_mv = mp;
+    return;
   }
-  if (peak < 0) return;
-  const double mp = m[static_cast<size_t>(peak)];
-  // One hump: after M first drops below half the peak, it rises above half the peak once.
-  int humps = 0;
-  bool below = false;
-  for (int i = lo; i <= hi; ++i) {
-    const bool now_below = m[static_cast<size_t>(i)] < 0.5 * mp;
-    if (below && !now_below) ++humps;
-    below = now_below;
-  }
-  if (humps != 1) return;
-  const double level = kPFraction * mp;
-  // Back from the peak to the level crossing, or to the valley that separates P from T.
-  int i = peak;
-  while (i > lo && m[static_cast<size_t>(i - 1)] < m[static_cast<size_t>(i)] &&
-         m[static_cast<size_t>(i - 1)] >= level) {
-    --i;
-  }
-  if (i == lo) return;
-  const double valley = m[static_cast<size_t>(i - 1)] < level ? level : m[static_cast<size_t>(i)];
-  if (mp - valley < std::max(kPMinMv, kPHumpFraction * mp)) return;
-  b.m.p_on_s = (m[static_cast<size_t>(i - 1)] < level ? crossing(m, i - 1, i, level) : i) / rec.fs;
-  b.m.p_peak_mv = mp;
 }
 
 }  // namespace
@@ -239,8 +236,10 @@ std::vector<BeatMeasure> measure_beats(const float* signal, int n_samples, doubl
     Beat& b = beats[k];
     if (std::isnan(b.m.qrs_on_s) || std::isnan(b.m.qrs_off_s)) continue;
     const Beat& prev = beats[k - 1];
+    // From the previous T peak: a P wave may start on the T wave's downslope (long PR, high
+    // rates), before the T end of the tangent.
     const double start =
-        !std::isnan(prev.m.t_end_s) ? prev.m.t_end_s : (prev.m.r + 0.6 * (b.m.r - prev.m.r)) / fs;
+        !std::isnan(prev.t_peak_s) ? prev.t_peak_s : (prev.m.r + 0.6 * (b.m.r - prev.m.r)) / fs;
     measure_p(rec, b, start);
     out.push_back(b.m);
   }

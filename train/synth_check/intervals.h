@@ -4,21 +4,26 @@
 // Per beat, from the 8 independent leads (models/leads.h) around a given R-peak:
 //   QRS onset/offset  on the spatial velocity D(t) = |dx/dt| (central differences, mV/s): the QRS
 //                     is the stretch around the largest D within +-80 ms of the R-peak where
-//                     D >= kQrsFraction * that maximum, gaps below threshold shorter than
-//                     kQrsGapS bridged (the dip of D at the R apex); crossings interpolated.
+//                     D >= min(kQrsFraction * that maximum, kQrsLevelMaxMvS), gaps below the
+//                     level shorter than kQrsGapS bridged (the dip of D at the R apex);
+//                     crossings interpolated. The cap keeps a small q or s wave inside the QRS
+//                     next to a steep R: a Gaussian wave of amplitude A and width sigma peaks at
+//                     a slope of 0.61 A / sigma, 7.6 mV/s for 0.1 mV over 8 ms, while P and T
+//                     waves (0.2 mV over 25 ms and more) stay below 5 mV/s.
 //   baseline          per lead, the mean over kIsoAverageS around the isoelectric point: the
 //                     smallest D within kIsoWindowS before QRS onset (the PR segment; the
 //                     reference of ST measurement). M(t) = |x(t) - baseline| over the 8 leads.
 //   T end             tangent method on M: the T peak is the largest M from QRS offset + 40 ms to
-//                     R + min(0.7 s, 0.65 RR_next); the tangent at the steepest descent of M after
-//                     it (until M rises again) meets M = 0 at T end.
-//   P onset           the largest local maximum of M between the previous beat's T end (or QRS
-//                     onset - kPWindowS, the later) and QRS onset - 20 ms; walking back from it, P
-//                     onset is where M falls below kPFraction * the peak, or the valley between
-//                     T and P when M turns up first (T-P fusion at high rates). It is a P hump
-//                     when it rises above that point by >= kPMinMv and >= kPHumpFraction * peak,
-//                     and M crosses half the peak upwards once in the window (fibrillatory or
-//                     flutter waves cross it several times).
+//                     QRS onset + kTPeakMaxS sqrt(RR_next); the tangent at the steepest descent of
+//                     M after it (until M, below half the peak, rises again; at most to
+//                     R + min(0.7 s, 0.65 RR_next)) meets M = 0 at T end.
+//   P onset           the local maximum of M nearest to QRS onset - 20 ms, looking back to the
+//                     previous beat's T peak (or QRS onset - kPWindowS, the later), that stands
+//                     out as a hump: walking back from it, P onset is where M falls below
+//                     kPFraction * the peak, or the valley between T and P when M turns up first
+//                     (T-P fusion at high rates); the hump rises above that point by >= kPMinMv
+//                     and >= kPHumpFraction * its peak (a U wave or a T tail earlier in the
+//                     window is passed over).
 // Amplitude-relative thresholds on M suit the slow P and T waves; the derivative suits the fast
 // QRS, whose onset in D is sharp. kPFraction = e^-2 is the level a Gaussian-shaped wave has at 2
 // sigma from its centre, and the tangent method ends a Gaussian downstroke at 2 sigma too. PR = QRS
@@ -35,7 +40,9 @@
 namespace acl::synth_check {
 
 inline constexpr double kQrsFraction = 0.10;
+inline constexpr double kQrsLevelMaxMvS = 8.0;
 inline constexpr double kQrsGapS = 0.012;
+inline constexpr double kTPeakMaxS = 0.45;
 inline constexpr double kIsoWindowS = 0.040;
 inline constexpr double kIsoAverageS = 0.004;
 inline constexpr double kPFraction = 0.1353352832366127;  // e^-2

@@ -1,8 +1,9 @@
 // The realism table of the synthetic generator: clean records (noise_scale 0) measured with
 // intervals.h, per group the median and 5-95 % range over records of PR, QRS, QT, QTc, heart
-// rate and frontal QRS axis, next to the clinical norm of the group's label and the fraction of
-// records meeting it. Groups: records drawn with the generator's own label priors, then one group
-// per label of label_names() with that label forced alone.
+// rate and frontal QRS axis, how far they are from the generator's nominal values, next to the
+// clinical norm of the group's label and the fraction of records meeting it. Groups: records drawn
+// with the generator's own label priors, then one group per label of label_names() with that label
+// forced alone.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,9 @@ struct GroupResult {
   int n_records = 0;
   int n_with_p = 0;
   Range pr_ms, qrs_ms, qt_ms, qtc_ms, hr_bpm, axis_deg;
+  // Measured minus the record's nominal intervals (PR only where both have P waves) and minus the
+  // QRS axis the record was built with.
+  Range d_pr_ms, d_qrs_ms, d_qt_ms, d_axis_deg;
   std::string norm;             // "" when the group has no norm
   double fraction_in_norm = 0;  // of n_records; meaningful when !norm.empty()
 };
