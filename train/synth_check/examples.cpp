@@ -15,28 +15,32 @@ std::vector<Example> find_examples(const synth::SynthConfig& cfg, uint64_t max_s
   const auto& names = synth::label_names();
   const size_t n_labels = names.size();
   std::vector<Example> out(n_labels);
-  std::vector<int> best_count(n_labels, 0);
+  // Rank of a record for a label: 2 x (number of true labels - 1) + (1 if it has artefacts);
+  // 0 is the best possible.
+  std::vector<int> best_rank(n_labels, 0);
   for (size_t c = 0; c < n_labels; ++c) out[c].label = names[c];
-  size_t n_single = 0;
-  for (uint64_t i = 0; i < max_scan && n_single < n_labels; ++i) {
+  size_t n_best = 0;
+  for (uint64_t i = 0; i < max_scan && n_best < n_labels; ++i) {
     const synth::SynthRecord rec = synth::generate_record(cfg, i);
     const auto& y = rec.true_labels;
     int count = 0;
     for (size_t c = 0; c < n_labels; ++c) count += y[c] ? 1 : 0;
+    const int rank = 2 * (count - 1) + (rec.artefacts != 0 ? 1 : 0);
     for (size_t c = 0; c < n_labels; ++c) {
-      if (!y[c] || (out[c].found && best_count[c] <= count)) continue;
+      if (!y[c] || (out[c].found && best_rank[c] <= rank)) continue;
       Example& e = out[c];
       e.found = true;
       e.index = i;
       e.patient = rec.patient_id;
       e.visit = rec.visit;
+      e.artefacts = rec.artefacts;
       e.labels.clear();
       for (size_t j = 0; j < n_labels; ++j) {
         if (y[j]) e.labels.emplace_back(names[j]);
       }
       e.file = e.label + ".csv";
-      best_count[c] = count;
-      if (count == 1) ++n_single;
+      best_rank[c] = rank;
+      if (rank == 0) ++n_best;
     }
   }
   return out;
@@ -84,11 +88,8 @@ void write_examples(const synth::SynthConfig& cfg, uint64_t max_scan,
       continue;
     }
     write_csv(synth::generate_record(cfg, e.index), (std::filesystem::path(dir) / e.file).string());
-    j["examples"][e.label] = {{"index", e.index},
-                              {"patient", e.patient},
-                              {"visit", e.visit},
-                              {"labels", e.labels},
-                              {"file", e.file}};
+    j["examples"][e.label] = {{"index", e.index},   {"patient", e.patient},     {"visit", e.visit},
+                              {"labels", e.labels}, {"artefacts", e.artefacts}, {"file", e.file}};
   }
   const std::string path = (std::filesystem::path(dir) / "examples.json").string();
   std::ofstream f(path);
