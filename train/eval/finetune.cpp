@@ -1,6 +1,7 @@
 #include "train/eval/finetune.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <numeric>
 
@@ -103,6 +104,8 @@ FinetuneResult finetune(models::Encoder& encoder, const EvalDataset& data,
     const std::vector<int64_t> perm = pretrain::epoch_permutation(n, seed, epoch - 1);
     double loss_sum = 0;
     int64_t batches = 0;
+    const auto epoch_start = std::chrono::steady_clock::now();
+    auto last_report = epoch_start;
     for (int64_t first = 0; first + 2 <= n; first += config.batch_size) {
       const int64_t last = std::min(n, first + config.batch_size);
       std::vector<int64_t> records;
@@ -136,6 +139,19 @@ FinetuneResult finetune(models::Encoder& encoder, const EvalDataset& data,
       if (enc_opt) enc_opt->step();
       loss_sum += loss.item();
       ++batches;
+      // A progress line every 30 s within long epochs.
+      const auto now = std::chrono::steady_clock::now();
+      if (log && std::chrono::duration<double>(now - last_report).count() >= 30.0 && last < n) {
+        last_report = now;
+        const double s = std::chrono::duration<double>(now - epoch_start).count();
+        char line[200];
+        std::snprintf(line, sizeof line,
+                      "  epoch %d/%d: %lld/%lld records, train loss %.4f, %.0f records/s, epoch "
+                      "ETA %.0f s",
+                      epoch, config.epochs, static_cast<long long>(last), static_cast<long long>(n),
+                      loss_sum / batches, last / s, (n - last) * s / last);
+        log(line);
+      }
     }
     const std::vector<float> val =
         predict(encoder, head, *data.cache, data.val.records, crop, eval_batch, device, softmax);
