@@ -16,7 +16,7 @@ bool in(double v, double lo, double hi) {
 const Norm kNorms[] = {
     {"normal", "PR 120-200 ms, QRS < 120 ms, QTc < 450 (men) / 460 (women) ms",
      [](const IntervalSummary& s, int sex) {
-       return in(s.pr_s, 0.120, 0.2000001) && s.qrs_s < 0.120 &&
+       return s.pr_s >= 0.120 && s.pr_s <= 0.200 && s.qrs_s < 0.120 &&
               s.qtc_s < (sex == 1 ? 0.460 : 0.450);
      }},
     {"first_degree_av_block", "PR > 200 ms",
