@@ -255,9 +255,7 @@ TEST(SynthRealism, NormalRecordsMeetQrsAndQtcNorms) {
   EXPECT_GE(qtc_ok, kMost95) << "QTc < 450 ms (men) / 460 ms (women)";
 }
 
-// Disabled while the generator draws PR below 120 ms for some "normal" patients (nominal pr_s in
-// 120-200 ms for 190 of these 200 records, measured 188): enable with that fixed.
-TEST(SynthRealism, DISABLED_NormalRecordsMeetPrNorm) {
+TEST(SynthRealism, NormalRecordsMeetPrNorm) {
   const auto m = measure_forced("normal", kRecords);
   int pr_ok = 0;
   for (const Measured& x : m) pr_ok += (x.s.pr_s >= 0.120 && x.s.pr_s <= 0.200) ? 1 : 0;
@@ -270,6 +268,20 @@ TEST(SynthRealism, FirstDegreeAvBlockHasLongPr) {
   int long_pr = 0;
   for (const Measured& x : m) long_pr += x.s.pr_s > 0.200 ? 1 : 0;
   EXPECT_GE(long_pr, kMost95) << "PR > 200 ms";
+}
+
+// The frontal QRS axis measured from I and aVF matches the axis labels.
+TEST(SynthRealism, AxisDeviationLabelsMatchTheMeasuredAxis) {
+  int lad = 0, rad = 0, normal = 0;
+  for (const Measured& x : measure_forced("left_axis_deviation", kRecords))
+    lad += x.s.axis_deg < -30;
+  for (const Measured& x : measure_forced("right_axis_deviation", kRecords))
+    rad += x.s.axis_deg > 90;
+  for (const Measured& x : measure_forced("normal", kRecords))
+    normal += x.s.axis_deg >= -30 && x.s.axis_deg <= 100;
+  EXPECT_GE(lad, kMost95) << "axis < -30 deg";
+  EXPECT_GE(rad, kMost95) << "axis > 90 deg";
+  EXPECT_GE(normal, kMost95) << "axis -30..100 deg";
 }
 
 class SynthRealismQrs : public ::testing::TestWithParam<const char*> {};
@@ -296,10 +308,7 @@ const auto kParamName = [](const ::testing::TestParamInfo<const char*>& info) {
 };
 INSTANTIATE_TEST_SUITE_P(BundleBranchBlocks, SynthRealismQrs, ::testing::Values("lbbb", "rbbb"),
                          kParamName);
-// Disabled while the incomplete blocks' visible QRS runs past the generator's nominal one (the
-// +-2 sigma span of large, broad waves): at this seed QRS in [100, 120) ms for 44 (LBBB) and 155
-// (RBBB) of 200 records, nominal 200 and 200. Enable with the generator fixed.
-INSTANTIATE_TEST_SUITE_P(DISABLED_IncompleteBundleBranchBlocks, SynthRealismQrs,
+INSTANTIATE_TEST_SUITE_P(IncompleteBundleBranchBlocks, SynthRealismQrs,
                          ::testing::Values("incomplete_lbbb", "incomplete_rbbb"), kParamName);
 
 }  // namespace

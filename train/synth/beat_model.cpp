@@ -27,13 +27,36 @@ std::vector<Wave> qrs_template(Conduction c) {
   }
 }
 
+// The visible QRS of `waves`: the first and last instants where the magnitude of their summed
+// vector reaches kQrsEdge of its peak (0.5 ms grid), so broad, large waves count as wide as they
+// look on paper.
+constexpr double kQrsEdge = 0.02;
+
 void span_of(const std::vector<Wave>& waves, double& on, double& off) {
-  on = 1e9;
-  off = -1e9;
+  double lo = 1e9, hi = -1e9;
   for (const Wave& w : waves) {
-    on = std::min(on, w.centre - 2.0 * w.sigma);
-    off = std::max(off, w.centre + 2.0 * w.sigma);
+    lo = std::min(lo, w.centre - 4.0 * w.sigma);
+    hi = std::max(hi, w.centre + 4.0 * w.sigma);
   }
+  constexpr double kStep = 0.0005;
+  const int n = static_cast<int>((hi - lo) / kStep) + 1;
+  std::vector<double> mag(static_cast<size_t>(n));
+  double peak = 0;
+  for (int i = 0; i < n; ++i) {
+    const double t = lo + i * kStep;
+    Vec3 v;
+    for (const Wave& w : waves) {
+      const double d = (t - w.centre) / w.sigma;
+      v = v + w.v * std::exp(-0.5 * d * d);
+    }
+    mag[static_cast<size_t>(i)] = norm(v);
+    peak = std::max(peak, norm(v));
+  }
+  int first = 0, last = n - 1;
+  while (first < n - 1 && mag[static_cast<size_t>(first)] < kQrsEdge * peak) ++first;
+  while (last > first && mag[static_cast<size_t>(last)] < kQrsEdge * peak) --last;
+  on = lo + first * kStep;
+  off = lo + last * kStep;
 }
 
 // Scales the waves' centres and widths so that their span lasts `duration` s.

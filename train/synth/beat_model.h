@@ -7,10 +7,10 @@
 // s^2)): a P wave, the QRS (q, two R components so the loop has area, s; conduction blocks change
 // them), and the T wave (two Gaussians, slow upstroke and faster downstroke), plus an ST-segment
 // plateau. Intervals follow the patient: the QRS waves are scaled in time so that the QRS (the span
-// where a wave is within 2 sigma of its centre) lasts the patient's QRS duration; the P wave ends
-// one PR interval before the QRS onset, PR(RR) = PR60 (0.8 + 0.2 RR) (a prolonged PR stays over 200
-// ms); the T wave ends at QRS onset + QT, QT(RR) = QTc sqrt(RR) (Bazett) plus the QRS's widening
-// beyond 100 ms.
+// where the magnitude of their summed vector is at least 2 % of its peak) lasts the patient's QRS
+// duration; the P wave ends one PR interval before the QRS onset, PR(RR) = PR60 (0.8 + 0.2 RR),
+// at least 120 ms (a prolonged PR stays over 200 ms); the T wave ends at QRS onset + QT,
+// QT(RR) = QTc sqrt(RR) (Bazett) plus the QRS's widening beyond 100 ms.
 //
 // Conditions (vectors fixed in anatomy, so a regional condition shows in its region's leads):
 //   MI             Q wave away from the region (depth by severity), R loss toward it; T inversion

@@ -75,10 +75,11 @@ bool nonzero(const Vec3& v) {
   return v.x != 0.0 || v.y != 0.0 || v.z != 0.0;
 }
 
-// PR shortens with rate; a prolonged PR (first-degree AV block) stays over 200 ms.
+// PR shortens with rate, but a normal PR stays at 120 ms or more and a prolonged one (first-degree
+// AV block) over 200 ms.
 double pr_at(const BeatShape& s, double rr) {
   const double pr = s.pr60 * (0.8 + 0.2 * rr);
-  return s.pr60 > 0.2 ? std::max(pr, std::min(s.pr60, 0.205)) : pr;
+  return std::max(pr, std::min(s.pr60, s.pr60 > 0.2 ? 0.205 : 0.121));
 }
 double qt_at(const BeatShape& s, double qtc, double rr) {
   return qtc * std::sqrt(rr) + s.qt_extra;

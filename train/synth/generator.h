@@ -50,7 +50,7 @@ struct SynthRecord {
   int visit = 0;              // 0-based record number within the patient
   int sex = 0;                // 0 male, 1 female
   double age_years = 0;
-  double qrs_axis_deg = 0;  // the frontal QRS axis the record was built with
+  double qrs_axis_deg = 0;  // frontal QRS axis of the normal QRS, before conditions reshape it
   BeatIntervals intervals;
   double mean_hr_bpm = 0;  // 60 / mean RR of the beats inside the record
   uint32_t artefacts = 0;  // Artefact bits (artefacts.h)

@@ -9,7 +9,7 @@
 //     drifting left with age); left axis deviation [-80, -33]; right [+103, +160] deg.
 //   PR at 60 bpm: N(156 + 0.2 (age - 60), 16) ms within [122, 196] (120-200 ms); first-degree AV
 //     block 206-320 ms, most of it just past 200 ms. PR shortens with rate: PR(RR) =
-//     PR60 (0.8 + 0.2 RR).
+//     PR60 (0.8 + 0.2 RR), not below 120 ms (200 ms in AV block).
 //   QRS: N(88, 8) ms (women), N(94, 8) ms (men), within [74, 112] (< 120 ms, typically 80-100);
 //     incomplete bundle-branch block 100-118 ms; complete 122-170 ms; LVH +6 ms.
 //   QTc (Bazett): N(404, 17) ms men within [360, 444], N(418, 17) ms women within [370, 454]
