@@ -92,10 +92,6 @@ Vec3 invert_toward(const Vec3& t, const Vec3& u, double depth) {
   return along > -depth ? t - u * (along + depth) : t;
 }
 
-bool nonzero(const Vec3& v) {
-  return v.x != 0.0 || v.y != 0.0 || v.z != 0.0;
-}
-
 Rotation jitter(Rng& rng, double deg) {
   return Rotation(rng.uniform(-deg, deg) * kDeg, rng.uniform(-deg, deg) * kDeg,
                   rng.uniform(-deg, deg) * kDeg);

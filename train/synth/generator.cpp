@@ -71,10 +71,6 @@ struct Dipole {
   }
 };
 
-bool nonzero(const Vec3& v) {
-  return v.x != 0.0 || v.y != 0.0 || v.z != 0.0;
-}
-
 // PR shortens with rate, but a normal PR stays at 120 ms or more and a prolonged one (first-degree
 // AV block) over 200 ms.
 double pr_at(const BeatShape& s, double rr) {

@@ -29,6 +29,9 @@ inline double dot(const Vec3& a, const Vec3& b) {
 inline double norm(const Vec3& a) {
   return std::sqrt(dot(a, a));
 }
+inline bool nonzero(const Vec3& a) {
+  return a.x != 0.0 || a.y != 0.0 || a.z != 0.0;
+}
 inline Vec3 normalised(const Vec3& a) {
   return a * (1.0 / norm(a));
 }
