@@ -1,6 +1,6 @@
 // End to end on a small synthetic dataset: prepare -> pretrain a few steps -> linear probe,
 // random init, fine-tuning and supervised training at two label fractions, the results files,
-// and the leakage warning.
+// and the leakage warnings (records, patients).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -88,9 +88,12 @@ TEST_F(EvalE2E, LinearProbeWritesResultsAndReplacesItsRows) {
   expect_rows(r);
   EXPECT_FALSE(r.encoder_file.empty());
   EXPECT_EQ(r.encoder_config_hash.size(), 16u);
-  // Pretrained on "train", evaluated on "val" / "test": no overlap.
+  // Pretrained on "train", evaluated on "val" / "test": no overlap, of records or of patients
+  // (the synthetic splits are drawn per patient).
   EXPECT_TRUE(r.leakage.checked) << r.leakage.note;
   EXPECT_EQ(r.leakage.test_overlap + r.leakage.val_overlap, 0);
+  EXPECT_TRUE(r.leakage.patients_checked) << r.leakage.note;
+  EXPECT_EQ(r.leakage.test_patient_overlap + r.leakage.val_patient_overlap, 0);
 
   const std::string dir = (root_ / "results").string();
   write_results(dir, r);
@@ -139,10 +142,46 @@ TEST_F(EvalE2E, LeakageIsDetectedAndRecorded) {
   const EvalResults r = run_evaluation(c);
   ASSERT_TRUE(r.leakage.checked);
   EXPECT_EQ(r.leakage.test_overlap, r.test_n);
+  EXPECT_EQ(r.leakage.test_patient_overlap, r.test_n);
   EXPECT_FALSE(r.leakage.examples.empty());
   json results{{"rows", result_rows(r)}};
   EXPECT_EQ(results["rows"][0]["leakage"]["test_overlap"], r.test_n);
-  EXPECT_NE(results_markdown(results).find("Leakage warning"), std::string::npos);
+  EXPECT_EQ(results["rows"][0]["leakage"]["test_patient_overlap"], r.test_n);
+  const std::string md = results_markdown(results);
+  EXPECT_NE(md.find("Leakage warning"), std::string::npos);
+  EXPECT_NE(md.find("Patient leakage warning"), std::string::npos);
+}
+
+// The same recordings under other names, with train and test exchanged: no record name was seen
+// in pretraining, but every test record's patient was.
+TEST_F(EvalE2E, PatientLeakageIsDetectedWithoutRecordOverlap) {
+  const fs::path copy = root_ / "cache_renamed";
+  fs::remove_all(copy);
+  fs::copy(root_ / "cache", copy, fs::copy_options::recursive);
+  json index;
+  {
+    std::ifstream in(copy / "index.json");
+    in >> index;
+  }
+  for (auto& name : index["records"]["name"]) name = "again_" + name.get<std::string>();
+  for (auto& split : index["records"]["split"]) {
+    const std::string s = split.get<std::string>();
+    split = s == "train" ? "test" : (s == "test" ? "train" : s);
+  }
+  std::ofstream(copy / "index.json") << index.dump();
+  EvalConfig c = config("linear_probe");
+  c.data.cache = copy.string();
+  c.label_fractions = {1.0};
+  const EvalResults r = run_evaluation(c);
+  ASSERT_TRUE(r.leakage.checked) << r.leakage.note;
+  EXPECT_EQ(r.leakage.test_overlap + r.leakage.val_overlap, 0);
+  ASSERT_TRUE(r.leakage.patients_checked) << r.leakage.note;
+  EXPECT_EQ(r.leakage.test_patient_overlap, r.test_n);
+  EXPECT_EQ(r.leakage.val_patient_overlap, 0);
+  EXPECT_NE(r.leakage.note.find("by patient"), std::string::npos) << r.leakage.note;
+  const std::string md = results_markdown(json{{"rows", result_rows(r)}});
+  EXPECT_EQ(md.find("**Leakage warning**"), std::string::npos);
+  EXPECT_NE(md.find("Patient leakage warning"), std::string::npos);
 }
 
 TEST_F(EvalE2E, SingleLabelKeepsRecordsWithOneLabel) {

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <numeric>
+#include <string>
+#include <unordered_set>
 
 #include "train/cache/cache_reader.h"
 #include "train/cache/generator_version.h"
@@ -36,6 +38,14 @@ std::vector<std::string> names_of(const cache::CacheReader& c, const std::vector
   out.reserve(idx.size());
   for (int64_t i : idx) out.push_back(c.name(i));
   return out;
+}
+
+// How many of `idx`'s records in `c` have a patient in `patients`.
+int64_t records_of_patients(const cache::CacheReader& c, const std::vector<int64_t>& idx,
+                            const std::unordered_set<std::string>& patients) {
+  int64_t n = 0;
+  for (int64_t i : idx) n += patients.count(c.patient(i)) ? 1 : 0;
+  return n;
 }
 
 LeakageCheck check_leakage(const std::string& run_config, const EvalDataset& data) {
@@ -72,6 +82,14 @@ LeakageCheck check_leakage(const std::string& run_config, const EvalDataset& dat
       for (size_t i = 0; i < v->size() && l.examples.size() < 5; ++i) l.examples.push_back((*v)[i]);
     l.note = "pretraining records: " + cache_dir + " split \"" + split + "\" (" +
              std::to_string(pre_names.size()) + " records), compared by record name";
+    if (pre.has_patient_ids() && data.cache->has_patient_ids()) {
+      std::unordered_set<std::string> patients;
+      for (int64_t i : idx) patients.insert(pre.patient(i));
+      l.patients_checked = true;
+      l.val_patient_overlap = records_of_patients(*data.cache, data.val.records, patients);
+      l.test_patient_overlap = records_of_patients(*data.cache, data.test.records, patients);
+      l.note += " and by patient (" + std::to_string(patients.size()) + " patients)";
+    }
   } catch (const std::exception& e) {
     l.note = std::string("not checked: ") + e.what();
   }
@@ -137,6 +155,11 @@ EvalResults run_evaluation(const EvalConfig& config, const Log& log_in) {
     log("WARNING: leakage: " + std::to_string(res.leakage.test_overlap) + " test and " +
         std::to_string(res.leakage.val_overlap) + " validation records were seen in pretraining (" +
         res.leakage.note + ")");
+  }
+  if (res.leakage.val_patient_overlap + res.leakage.test_patient_overlap > 0) {
+    log("WARNING: leakage: " + std::to_string(res.leakage.test_patient_overlap) + " test and " +
+        std::to_string(res.leakage.val_patient_overlap) +
+        " validation records belong to patients seen in pretraining (" + res.leakage.note + ")");
   }
 
   // Frozen-encoder protocols: embeddings once per split.

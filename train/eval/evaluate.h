@@ -8,7 +8,8 @@
 // finetune / supervised start every draw from the same encoder (the pretrained one, or the random
 // init of seed `seed`); the draw's seed sets the head's init and the record order.
 // The leakage check (linear_probe, finetune) compares the pretraining run's records (its config's
-// data.cache and data.split) with the evaluation's validation and test records, by record name.
+// data.cache and data.split) with the evaluation's validation and test records, by record name,
+// and by patient when both caches store patients.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +44,10 @@ struct LeakageCheck {
   std::string note;  // why it was not checked, or what was compared
   int64_t val_overlap = 0, test_overlap = 0;
   std::vector<std::string> examples;  // up to 5 overlapping record names
+  // When both caches store patients: validation / test records whose patient had a record in
+  // pretraining (records of one patient share anatomy, so this leaks too).
+  bool patients_checked = false;
+  int64_t val_patient_overlap = 0, test_patient_overlap = 0;
 };
 
 struct EvalResults {

@@ -69,7 +69,10 @@ json result_rows(const EvalResults& r) {
               {"note", r.leakage.note},
               {"val_overlap", r.leakage.val_overlap},
               {"test_overlap", r.leakage.test_overlap},
-              {"examples", r.leakage.examples}};
+              {"examples", r.leakage.examples},
+              {"patients_checked", r.leakage.patients_checked},
+              {"val_patient_overlap", r.leakage.val_patient_overlap},
+              {"test_patient_overlap", r.leakage.test_patient_overlap}};
     rows.push_back(
         {{"method", c.label()},
          {"protocol", protocol_name(c.protocol)},
@@ -171,6 +174,11 @@ std::string results_markdown(const json& results) {
       md << "\n**Leakage warning** (" << row_key(row) << "): " << l.at("test_overlap")
          << " test and " << l.at("val_overlap")
          << " validation records were seen in pretraining.\n";
+    }
+    if (l.value("test_patient_overlap", 0) + l.value("val_patient_overlap", 0) > 0) {
+      md << "\n**Patient leakage warning** (" << row_key(row)
+         << "): " << l.at("test_patient_overlap") << " test and " << l.at("val_patient_overlap")
+         << " validation records belong to patients seen in pretraining.\n";
     }
   }
   return md.str();
