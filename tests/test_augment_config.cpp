@@ -1,5 +1,7 @@
 // ECG augmentations (train/augment/augment.h): config validation, argument errors, and
-// determinism (a view depends on (seed, epoch, record, view) only; one slot per augmentation).
+// determinism (a view depends on (seed, epoch, record, view) only; one slot per augmentation; the
+// same bits at every CPU thread count).
+#include "kernels/cpu_threads.h"
 #include "tests/augment_test_util.h"
 
 namespace acl::augment {
@@ -192,6 +194,20 @@ TEST(Determinism, EnablingOneAugmentationKeepsTheOthersDraws) {
       }
     }
   }
+}
+
+// The CPU views run records in parallel: the same bits at 1, 2 and 3 threads.
+TEST(Determinism, SameBitsAtEveryThreadCount) {
+  const Batch b = make_batch(range(0, 12), 3);
+  const int saved = kernels::cpu_num_threads();
+  std::vector<std::vector<float>> views;
+  for (int threads : {1, 2, 3}) {
+    kernels::set_cpu_num_threads(threads);
+    views.push_back(view_of(b, full_pipeline(), 250, {1, 2, 11}));
+  }
+  kernels::set_cpu_num_threads(saved);
+  EXPECT_EQ(views[0], views[1]);
+  EXPECT_EQ(views[0], views[2]);
 }
 
 }  // namespace
