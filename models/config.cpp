@@ -21,8 +21,8 @@ std::vector<int> parse_leads(const json& v, const std::string& key_path) {
     const std::string s = v.get<std::string>();
     if (s == "independent") return independent_leads();
     if (s == "all") return all_leads();
-    invalid(key_path,
-            "expected \"independent\", \"all\" or a list of lead names, got \"" + s + "\"");
+    invalid(key_path, "expected \"independent\", \"all\" or a list of lead names, got \"" +
+                          strings::printable(s) + "\"");
   }
   if (!v.is_array() || v.empty()) {
     invalid(key_path, "expected \"independent\", \"all\" or a non-empty list of lead names, got " +
@@ -45,8 +45,8 @@ std::vector<int> parse_leads(const json& v, const std::string& key_path) {
 int standard_lead_index(const std::string& name, const std::string& where) {
   const int i = leads::lead_index(name);
   if (i < 0) {
-    invalid(where,
-            "unknown lead '" + name + "' (valid: " + strings::join(leads::lead_names()) + ")");
+    invalid(where, "unknown lead '" + strings::printable(name) +
+                       "' (valid: " + strings::join(leads::lead_names()) + ")");
   }
   return i;
 }
