@@ -11,6 +11,7 @@
 #include <fstream>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 #include "engine/util/strings.h"
 #include "train/cache/cache_format.h"
@@ -29,9 +30,11 @@ std::vector<T> read_array(const std::string& path, size_t expected_count) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) fail(path, "cannot open (incomplete or foreign cache?)");
   auto bytes = static_cast<size_t>(in.tellg());
-  if (bytes != expected_count * sizeof(T)) {
-    fail(path, "holds " + std::to_string(bytes) + " bytes, index.json implies " +
-                   std::to_string(expected_count * sizeof(T)));
+  // The count comes from other files: compare by division so that no product wraps around.
+  if (bytes % sizeof(T) != 0 || bytes / sizeof(T) != expected_count) {
+    fail(path, "holds " + std::to_string(bytes) + " bytes, the index implies " +
+                   std::to_string(expected_count) + " values of " + std::to_string(sizeof(T)) +
+                   " bytes");
   }
   std::vector<T> v(expected_count);
   in.seekg(0);
@@ -40,11 +43,26 @@ std::vector<T> read_array(const std::string& path, size_t expected_count) {
   return v;
 }
 
+// Field `key` of the index as T. An integer field must hold an integer within T's range (a
+// number too large for int64 parses as a double, which must not be converted).
 template <typename T>
 T field(const nlohmann::json& j, const char* key, const std::string& path) {
   if (!j.contains(key)) fail(path, std::string("missing field '") + key + "'");
+  const nlohmann::json& v = j.at(key);
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    const bool fits =
+        v.is_number_unsigned()
+            ? v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())
+            : v.is_number_integer() && v.get<int64_t>() >= std::numeric_limits<T>::min() &&
+                  v.get<int64_t>() <= std::numeric_limits<T>::max();
+    if (!fits) {
+      fail(path, std::string("field '") + key + "' is " + strings::printable(v.dump(), 80) +
+                     ", expected an integer in [" + std::to_string(std::numeric_limits<T>::min()) +
+                     ", " + std::to_string(std::numeric_limits<T>::max()) + "]");
+    }
+  }
   try {
-    return j.at(key).get<T>();
+    return v.get<T>();
   } catch (const nlohmann::json::exception& e) {
     fail(path, std::string("field '") + key + "' has the wrong type: " + e.what());
   }
