@@ -13,6 +13,7 @@
 #include "train/eval/report.h"
 #include "train/experiment/experiment_config.h"
 #include "train/pretrain/trainer.h"
+#include "train/synth/generator.h"
 
 namespace acl::eval {
 namespace {
@@ -109,7 +110,11 @@ TEST_F(EvalE2E, LinearProbeWritesResultsAndReplacesItsRows) {
         "seeds", "encoder_file", "encoder_config_hash", "dataset", "split", "input", "leakage"})
     EXPECT_TRUE(row.contains(key)) << key;
   EXPECT_EQ(row["seeds"], json({0, 1}));
-  EXPECT_NE(acl::testing::read_file(fs::path(dir) / "results.md").find("| linear_probe |"),
+  EXPECT_EQ(row["generator_version"], synth::kGeneratorVersion);
+  const std::string md = acl::testing::read_file(fs::path(dir) / "results.md");
+  EXPECT_NE(md.find("| linear_probe |"), std::string::npos);
+  EXPECT_NE(md.find("Dataset: synthetic (generator v" + std::to_string(synth::kGeneratorVersion) +
+                    "), test split"),
             std::string::npos);
   EXPECT_TRUE(fs::exists(fs::path(dir) / "test_scores_linear_probe_linear_probe.csv"));
 }

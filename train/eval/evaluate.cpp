@@ -125,6 +125,7 @@ EvalResults run_evaluation(const EvalConfig& config, const Log& log_in) {
   const int k = data.k;
   const int64_t len = input_length(*data.cache, config.data.crop);
   res.dataset = data.cache->dataset();
+  res.generator_version = data.cache->synthetic_generator_version();
   res.input = (config.data.crop == 0 ? "whole record (" : "centred crop (") + std::to_string(len) +
               " samples)";
   res.label_names = data.label_names;

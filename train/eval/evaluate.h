@@ -53,6 +53,7 @@ struct LeakageCheck {
 struct EvalResults {
   EvalConfig config;
   std::string dataset, input;  // input: "whole record (N samples)" or "centred crop (N samples)"
+  int generator_version = 0;   // the synthetic generator that made the cache; 0 for real data
   std::string encoder_file, encoder_config_hash;
   std::vector<std::string> label_names;
   std::vector<uint8_t> test_labels;  // (test n, k)

@@ -100,6 +100,7 @@ json result_rows(const EvalResults& r) {
          {"encoder_file", r.encoder_file},
          {"encoder_config_hash", r.encoder_config_hash},
          {"dataset", r.dataset},
+         {"generator_version", r.generator_version},
          {"cache", c.data.cache},
          {"split",
           {{"train", c.data.train_split}, {"val", c.data.val_split}, {"test", c.data.test_split}}},
@@ -165,8 +166,11 @@ std::string results_markdown(const json& results) {
         "are calibrated differently.\n";
   if (!results.at("rows").empty()) {
     const json& r0 = results.at("rows")[0];
-    md << "Dataset: " << r0.value("dataset", "") << ", test split \""
-       << r0.at("split").value("test", "") << "\".\n";
+    md << "Dataset: " << r0.value("dataset", "");
+    if (r0.value("generator_version", 0) > 0) {
+      md << " (generator v" << r0.value("generator_version", 0) << ")";
+    }
+    md << ", test split \"" << r0.at("split").value("test", "") << "\".\n";
   }
   for (const json& row : results.at("rows")) {
     const json& l = row.at("leakage");
