@@ -125,13 +125,6 @@ int weighted_region(Rng& rng, const double (&w)[kNumRegions]) {
   return kRegionLateral;
 }
 
-double axis_low(const LabelVector& y) {
-  return y[kLeftAxisDeviation] ? -80.0 : (y[kRightAxisDeviation] ? 103.0 : -25.0);
-}
-double axis_high(const LabelVector& y) {
-  return y[kLeftAxisDeviation] ? -33.0 : (y[kRightAxisDeviation] ? 160.0 : 95.0);
-}
-
 // The record's conditions and rhythm. Draws from `rng` in a fixed order.
 RecordPlan plan_record(Patient& pt, const LabelVector* forced, Rng& rng) {
   RecordPlan plan;
@@ -161,8 +154,8 @@ RecordPlan plan_record(Patient& pt, const LabelVector* forced, Rng& rng) {
   // --- morphology drift and regional ST/T ---
   RecordMorphology& m = plan.morphology;
   const double drift = rng.normal(0, 3, -8, 8);
-  m.axis_drift_deg =
-      std::clamp(pt.qrs_axis_deg + drift, axis_low(y), axis_high(y)) - pt.qrs_axis_deg;
+  const AxisRange axis = qrs_axis_range(y);  // the drift stays within the axis label's range
+  m.axis_drift_deg = std::clamp(pt.qrs_axis_deg + drift, axis.lo, axis.hi) - pt.qrs_axis_deg;
   m.amplitude = std::exp(0.05 * rng.normal());
   const double qtc_high = pt.sex == 1 ? 0.454 : 0.444;
   m.qtc_s = std::clamp(pt.qtc_s + 0.006 * rng.normal(), 0.35, std::max(qtc_high, pt.qtc_s));
@@ -247,17 +240,14 @@ RecordPlan plan_record(Patient& pt, const LabelVector* forced, Rng& rng) {
   r.pvcs = y[kPvc] ? pvcs : 0;
   r.bigeminy = y[kPvc] && bigeminy;
 
-  const int mi_label[kNumRegions] = {kInferiorMi, kAnteriorMi, kSeptalMi, kLateralMi};
   for (int r = 0; r < kNumRegions; ++r) {
     const Infarct& inf = pt.infarct[static_cast<size_t>(r)];
-    if (inf.present) plan.subtlety[static_cast<size_t>(mi_label[r])] = 1.0 - inf.severity;
+    if (inf.present) plan.subtlety[static_cast<size_t>(infarct_label(r))] = 1.0 - inf.severity;
   }
   plan.subtlety[kFirstDegreeAvBlock] = std::clamp(1.0 - (pt.pr60_s - 0.2) / 0.12, 0.0, 1.0);
   plan.subtlety[kLvh] = std::clamp(1.0 - (pt.lvh_factor - 1.35) / 1.05, 0.0, 1.0);
 
-  bool any = false;
-  for (int l = 1; l < kNumLabels; ++l) any = any || y[static_cast<size_t>(l)];
-  y[kNormal] = any ? 0 : 1;
+  set_normal(y);
   plan.labels = y;
   return plan;
 }
@@ -286,9 +276,7 @@ LabelVector annotate(const RecordPlan& plan, const LabelPriors& priors, Rng& rng
     }
   }
   if (spurious) y[static_cast<size_t>(pick)] = 1;
-  bool any = false;
-  for (int l = 1; l < kNumLabels; ++l) any = any || y[static_cast<size_t>(l)];
-  y[kNormal] = any ? 0 : 1;
+  set_normal(y);
   return y;
 }
 
@@ -330,14 +318,17 @@ SynthRecord synthesize(const SynthConfig& cfg, uint64_t index, const LabelVector
   Patient pt = sample_patient(patient_rng, slot.patient_id, cfg.priors, forced);
   Rng rng(cfg.seed, index);
   const RecordPlan plan = plan_record(pt, forced, rng);
-  const BeatShapes shapes = build_beat_shapes(pt, plan.morphology, rng);
+  BeatShapes shapes = build_beat_shapes(pt, plan.morphology, rng);
+  if (plan.rhythm.kind != RhythmKind::kSinus) {  // AF / flutter: conducted beats without P waves
+    shapes.sinus.has_p = false;
+    shapes.pac.has_p = false;
+  }
   const std::vector<Beat> beats = beat_times(rng, plan.rhythm, cfg.duration_s);
   const LeadVectors lv = record_lead_vectors(pt, rng);
   const LabelVector annotated = annotate(plan, cfg.priors, rng);
 
   const int n = static_cast<int>(std::lround(cfg.fs * cfg.duration_s));
   Dipole d(n, cfg.fs);
-  const bool sinus = plan.rhythm.kind == RhythmKind::kSinus;
   for (const Beat& b : beats) {
     const double breath = std::sin(kTwoPi * plan.rhythm.resp_hz * b.t + plan.rhythm.resp_phase);
     const double amp = 1.0 + plan.beat_amplitude_resp * breath;
@@ -345,13 +336,7 @@ SynthRecord synthesize(const SynthConfig& cfg, uint64_t index, const LabelVector
     const BeatShape& s = b.type == BeatType::kPvc
                              ? shapes.pvc
                              : (b.type == BeatType::kPac ? shapes.pac : shapes.sinus);
-    if (sinus || b.type == BeatType::kPvc) {
-      add_beat(d, s, shapes.qtc_s, b.t, b.rr, amp, swing);
-    } else {  // AF / flutter: conducted beats without P waves
-      BeatShape no_p = s;
-      no_p.has_p = false;
-      add_beat(d, no_p, shapes.qtc_s, b.t, b.rr, amp, swing);
-    }
+    add_beat(d, s, shapes.qtc_s, b.t, b.rr, amp, swing);
   }
   add_atrial_activity(d, plan, rng);
 
@@ -394,7 +379,7 @@ SynthRecord synthesize(const SynthConfig& cfg, uint64_t index, const LabelVector
   rec.mean_hr_bpm = 60.0 / (rr_count > 0 ? rr_sum / rr_count : plan.rhythm.mean_rr);
   const double rr = plan.rhythm.mean_rr;
   rec.intervals.rr_s = rr;
-  rec.intervals.pr_s = sinus ? pr_at(shapes.sinus, rr) : 0.0;
+  rec.intervals.pr_s = shapes.sinus.has_p ? pr_at(shapes.sinus, rr) : 0.0;
   rec.intervals.qrs_s = shapes.sinus.qrs_off - shapes.sinus.qrs_on;
   rec.intervals.qt_s = qt_at(shapes.sinus, shapes.qtc_s, rr);
   return rec;

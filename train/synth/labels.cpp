@@ -1,6 +1,8 @@
 // Label names and which labels belong to the patient; see labels.h.
 #include "train/synth/labels.h"
 
+#include <cstddef>
+
 namespace acl::synth {
 
 const std::array<const char*, kNumLabels>& label_names() {
@@ -27,6 +29,12 @@ const std::array<const char*, kNumLabels>& label_names() {
                                                             "sinus_bradycardia",
                                                             "sinus_tachycardia"};
   return names;
+}
+
+void set_normal(LabelVector& y) {
+  bool any = false;
+  for (int l = 1; l < kNumLabels; ++l) any = any || y[static_cast<size_t>(l)];
+  y[kNormal] = any ? 0 : 1;
 }
 
 bool is_patient_label(int label) {

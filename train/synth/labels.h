@@ -44,6 +44,9 @@ using LabelVector = std::array<uint8_t, kNumLabels>;
 
 const std::array<const char*, kNumLabels>& label_names();
 
+// Sets y[kNormal]: 1 when no other label is set, else 0.
+void set_normal(LabelVector& y);
+
 // Whether a label is a property of the patient (every record of the patient has it) rather than
 // of one recording (rhythm, ectopy, rate, ST/T changes).
 bool is_patient_label(int label);

@@ -52,6 +52,17 @@ Vec3 region_direction(int region) {
   }
 }
 
+int infarct_label(int region) {
+  static const int kLabels[kNumRegions] = {kInferiorMi, kAnteriorMi, kSeptalMi, kLateralMi};
+  return kLabels[region];
+}
+
+AxisRange qrs_axis_range(const LabelVector& y) {
+  if (y[kLeftAxisDeviation]) return {-80, -33};
+  if (y[kRightAxisDeviation]) return {103, 160};
+  return {-25, 95};
+}
+
 Patient sample_patient(Rng& rng, uint64_t id, const LabelPriors& priors,
                        const LabelVector* forced) {
   Patient p;
@@ -92,12 +103,11 @@ Patient sample_patient(Rng& rng, uint64_t id, const LabelPriors& priors,
   p.labels = y;
 
   // --- anatomy ---
-  if (y[kLeftAxisDeviation]) {
-    p.qrs_axis_deg = rng.uniform(-80, -33);
-  } else if (y[kRightAxisDeviation]) {
-    p.qrs_axis_deg = rng.uniform(103, 160);
+  const AxisRange axis = qrs_axis_range(y);
+  if (y[kLeftAxisDeviation] || y[kRightAxisDeviation]) {
+    p.qrs_axis_deg = rng.uniform(axis.lo, axis.hi);
   } else {
-    p.qrs_axis_deg = rng.normal(55.0 - 0.35 * (p.age_years - 60.0), 25, -25, 95);
+    p.qrs_axis_deg = rng.normal(55.0 - 0.35 * (p.age_years - 60.0), 25, axis.lo, axis.hi);
   }
   p.horizontal_deg = rng.normal(0, 12, -30, 30);
   p.sagittal_deg = rng.normal(0, 7, -20, 20);
@@ -170,13 +180,12 @@ Patient sample_patient(Rng& rng, uint64_t id, const LabelPriors& priors,
 
   // --- infarcts: severity skewed toward subtle (most under 0.5); T inversion in half; acute in 15
   // % ---
-  const int mi_label[kNumRegions] = {kInferiorMi, kAnteriorMi, kSeptalMi, kLateralMi};
   for (int r = 0; r < kNumRegions; ++r) {
     Infarct& inf = p.infarct[static_cast<size_t>(r)];
     const double u = rng.uniform();
     const bool t_inv = rng.bernoulli(0.5), acute = rng.bernoulli(0.15);
     const double t_depth = rng.uniform(0.05, 0.3), st = rng.uniform(0.08, 0.3);
-    if (!y[static_cast<size_t>(mi_label[r])]) continue;
+    if (!y[static_cast<size_t>(infarct_label(r))]) continue;
     inf.present = true;
     inf.severity = 0.1 + 0.9 * std::pow(u, 1.5);
     inf.t_inversion = t_inv ? t_depth : 0.0;

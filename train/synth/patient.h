@@ -58,6 +58,15 @@ PatientSlot patient_slot(uint64_t seed, uint64_t index);
 // V2-V4; septal: V1-V2; lateral: I, aVL, V5, V6).
 enum Region : int { kRegionInferior, kRegionAnterior, kRegionSeptal, kRegionLateral, kNumRegions };
 Vec3 region_direction(int region);
+// The myocardial infarction label of a region (kInferiorMi ... kLateralMi).
+int infarct_label(int region);
+
+// The frontal QRS axis range (deg) of a patient with labels y: left axis deviation [-80, -33],
+// right [+103, +160], otherwise the normal range [-25, 95].
+struct AxisRange {
+  double lo, hi;
+};
+AxisRange qrs_axis_range(const LabelVector& y);
 
 enum class Conduction { kNormal, kLbbb, kRbbb, kIncompleteLbbb, kIncompleteRbbb };
 
