@@ -303,5 +303,20 @@ TEST(CacheGeneratorVersion, NoteNamesBothVersionsAndTheCommand) {
   fs::remove_all(dir);
 }
 
+TEST(CacheGeneratorVersion, SyntheticDrawIsVersionAndSeed) {
+  fs::path dir = temp_dir("generator_draw");
+  write_small_cache(dir, 2, "synthetic", {{"generator", {{"version", 2}, {"seed", 11}}}});
+  EXPECT_EQ(synthetic_draw(CacheReader(dir.string())), "generator v2 seed 11");
+  write_small_cache(dir, 2, "synthetic", {{"generator", {{"seed", 0}}}});
+  EXPECT_EQ(synthetic_draw(CacheReader(dir.string())), "generator v1 seed 0");
+  write_small_cache(dir, 2, "synthetic", {{"generator", {{"version", 2}}}});
+  EXPECT_EQ(synthetic_draw(CacheReader(dir.string())), "") << "no seed recorded: unknown draw";
+  write_small_cache(dir, 2, "synthetic", {{"generator", {{"version", 2}, {"seed", "x"}}}});
+  EXPECT_EQ(synthetic_draw(CacheReader(dir.string())), "") << "a seed that is not an integer";
+  write_small_cache(dir, 2, "ptbxl", {{"generator", {{"version", 2}, {"seed", 11}}}});
+  EXPECT_EQ(synthetic_draw(CacheReader(dir.string())), "") << "not a synthetic cache";
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace acl::cache

@@ -189,6 +189,35 @@ TEST_F(EvalE2E, PatientLeakageIsDetectedWithoutRecordOverlap) {
   EXPECT_NE(md.find("Patient leakage warning"), std::string::npos);
 }
 
+// Another seed's cache has the same record names and patient keys ("synth_7", "p3") but other
+// records and patients: no leakage, and the note says why.
+TEST_F(EvalE2E, AnotherSyntheticDrawSharesNoRecordsDespiteItsNames) {
+  const fs::path other = root_ / "cache_seed7";
+  fs::remove_all(other);
+  prepare::PrepareOptions o;
+  o.out = other.string();
+  o.progress = false;
+  o.threads = 1;
+  o.records_per_shard = 128;
+  o.seconds = 5;
+  o.seed = 7;
+  prepare::prepare_synthetic(300, o);
+  EvalConfig c = config("linear_probe");
+  c.data.cache = other.string();
+  c.data.test_split = "train";  // by name, the very records of pretraining
+  c.label_fractions = {1.0};
+  const EvalResults r = run_evaluation(c);
+  ASSERT_TRUE(r.leakage.checked) << r.leakage.note;
+  EXPECT_TRUE(r.leakage.patients_checked) << r.leakage.note;
+  EXPECT_EQ(r.leakage.test_overlap + r.leakage.val_overlap, 0);
+  EXPECT_EQ(r.leakage.test_patient_overlap + r.leakage.val_patient_overlap, 0);
+  EXPECT_NE(r.leakage.note.find("generator v" + std::to_string(synth::kGeneratorVersion) +
+                                " seed 7"),
+            std::string::npos)
+      << r.leakage.note;
+  EXPECT_NE(r.leakage.note.find("seed 0"), std::string::npos) << r.leakage.note;
+}
+
 TEST_F(EvalE2E, SingleLabelKeepsRecordsWithOneLabel) {
   for (const char* protocol : {"linear_probe", "supervised"}) {
     EvalConfig c = config(protocol);

@@ -18,4 +18,17 @@ std::string generator_version_note(const CacheReader& cache, const std::string& 
          " --out " + dir + "` makes a v" + std::to_string(current_version) + " cache)";
 }
 
+std::string synthetic_draw(const CacheReader& cache) {
+  const int version = cache.synthetic_generator_version();
+  if (version == 0) return "";
+  const nlohmann::json& index = cache.index();
+  const auto pre = index.find("preprocessing");
+  if (pre == index.end() || !pre->is_object()) return "";
+  const auto gen = pre->find("generator");
+  if (gen == pre->end() || !gen->is_object()) return "";
+  const auto seed = gen->find("seed");
+  if (seed == gen->end() || !seed->is_number_integer()) return "";
+  return "generator v" + std::to_string(version) + " seed " + seed->dump();
+}
+
 }  // namespace acl::cache

@@ -19,4 +19,10 @@ std::string describe_dataset(const CacheReader& cache);
 std::string generator_version_note(const CacheReader& cache, const std::string& dir,
                                    int current_version);
 
+// The draw a synthetic cache's records come from, "generator v2 seed 0" (preprocessing.generator's
+// version and seed): record i and its patient are a function of the draw and i, so two caches of
+// different draws share no record or patient even where names coincide ("synth_7", "p3"). ""
+// when the cache is not synthetic or its index records no integer seed.
+std::string synthetic_draw(const CacheReader& cache);
+
 }  // namespace acl::cache

@@ -63,6 +63,16 @@ LeakageCheck check_leakage(const std::string& run_config, const EvalDataset& dat
       return l;
     }
     const cache::CacheReader pre(cache_dir);
+    const std::string pre_draw = cache::synthetic_draw(pre);
+    const std::string eval_draw = cache::synthetic_draw(*data.cache);
+    if (!pre_draw.empty() && !eval_draw.empty() && pre_draw != eval_draw) {
+      l.checked = true;
+      l.patients_checked = true;
+      l.note = "pretraining records: " + cache_dir + " (" + pre_draw +
+               "); evaluated records: " + eval_draw +
+               ": different synthetic draws share no record or patient";
+      return l;
+    }
     std::vector<int64_t> idx;
     if (split == "all") {
       idx.resize(static_cast<size_t>(pre.size()));
