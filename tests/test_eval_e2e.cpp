@@ -211,9 +211,9 @@ TEST_F(EvalE2E, AnotherSyntheticDrawSharesNoRecordsDespiteItsNames) {
   EXPECT_TRUE(r.leakage.patients_checked) << r.leakage.note;
   EXPECT_EQ(r.leakage.test_overlap + r.leakage.val_overlap, 0);
   EXPECT_EQ(r.leakage.test_patient_overlap + r.leakage.val_patient_overlap, 0);
-  EXPECT_NE(r.leakage.note.find("generator v" + std::to_string(synth::kGeneratorVersion) +
-                                " seed 7"),
-            std::string::npos)
+  EXPECT_NE(
+      r.leakage.note.find("generator v" + std::to_string(synth::kGeneratorVersion) + " seed 7"),
+      std::string::npos)
       << r.leakage.note;
   EXPECT_NE(r.leakage.note.find("seed 0"), std::string::npos) << r.leakage.note;
 }
