@@ -17,6 +17,8 @@ using C = ExperimentConfig;
 
 const config::Names<Method> kMethods{
     {Method::kAcl, "acl"}, {Method::kSimclr, "simclr"}, {Method::kClocs, "clocs"}};
+const config::Names<Positives> kPositives{{Positives::kRecord, "record"},
+                                          {Positives::kPatient, "patient"}};
 const config::Names<Split> kSplits{
     {Split::kTrain, "train"}, {Split::kVal, "val"}, {Split::kTest, "test"}, {Split::kAll, "all"}};
 const config::Names<OptimizerName> kOptimizers{
@@ -183,6 +185,8 @@ config::FieldTable<C> make_table() {
       .add(number<C>("objective.lambda_r", ACL_FIELD(objective.lambda_r),
                      Range::at_least(0, "lambda_r >= 0")))
       .add(number<C>("objective.tau", ACL_FIELD(objective.tau), Range::above(0, "tau > 0")))
+      .add(choice<C>("objective.positives", ACL_FIELD(objective.positives), kPositives,
+                     "positives"))
       .add(augmentations_field())
       // optimizer
       .add(choice<C>("optimizer.name", ACL_FIELD(optimizer.name), kOptimizers, "optimizer"))
@@ -239,6 +243,9 @@ const config::FieldTable<ExperimentConfig>& experiment_fields() {
 
 const char* method_name(Method m) {
   return config::name_of(kMethods, m).c_str();
+}
+const char* positives_name(Positives p) {
+  return config::name_of(kPositives, p).c_str();
 }
 const char* split_name(Split s) {
   return config::name_of(kSplits, s).c_str();

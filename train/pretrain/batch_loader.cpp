@@ -4,6 +4,7 @@
 #include <climits>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "engine/rng.h"
@@ -52,6 +53,21 @@ std::vector<int64_t> batch_records(const std::vector<int64_t>& records, int64_t 
   return out;
 }
 
+std::vector<int32_t> patient_codes(const cache::CacheReader& cache) {
+  if (cache.size() > INT32_MAX) {
+    throw std::invalid_argument("patient_codes: the cache holds " + std::to_string(cache.size()) +
+                                " records, more than 2^31 - 1");
+  }
+  std::vector<int32_t> codes(static_cast<size_t>(cache.size()));
+  std::unordered_map<std::string, int32_t> code_of;
+  code_of.reserve(codes.size());
+  for (int64_t i = 0; i < cache.size(); ++i) {
+    const auto next = static_cast<int32_t>(code_of.size());
+    codes[static_cast<size_t>(i)] = code_of.emplace(cache.patient(i), next).first->second;
+  }
+  return codes;
+}
+
 BatchLoader::BatchLoader(const cache::CacheReader& cache, std::vector<int64_t> records,
                          const LoaderOptions& options, const LoaderPosition& start)
     : cache_(cache), records_(std::move(records)), options_(options), next_position_(start) {
@@ -95,6 +111,7 @@ BatchLoader::BatchLoader(const cache::CacheReader& cache, std::vector<int64_t> r
                                 " batches of an epoch");
   }
   record_floats_ = cache_.n_leads() * cache_.length();
+  patient_code_ = patient_codes(cache_);
   const size_t signal_bytes = static_cast<size_t>(local_batch_ * record_floats_) * sizeof(float);
   slots_.resize(static_cast<size_t>(options_.prefetch_batches));
   for (Slot& s : slots_) s.signals = HostBuffer(signal_bytes, options_.pinned);
@@ -164,6 +181,12 @@ bool BatchLoader::fill(Slot& slot, const LoaderPosition& position, std::vector<i
     packed[n_off + n_pos + static_cast<size_t>(b)] =
         static_cast<int32_t>(slot.record_index[static_cast<size_t>(b)]);
   }
+  const auto batch_first = static_cast<int64_t>(position.batch) * options_.batch_size;
+  slot.batch_patients.resize(static_cast<size_t>(options_.batch_size));
+  for (int64_t j = 0; j < options_.batch_size; ++j) {
+    const int64_t r = records_[static_cast<size_t>(perm[static_cast<size_t>(batch_first + j)])];
+    slot.batch_patients[static_cast<size_t>(j)] = patient_code_[static_cast<size_t>(r)];
+  }
   slot.position = position;
   return true;
 }
@@ -223,10 +246,12 @@ Batch BatchLoader::next(Device device) {
   upload.copy(batch.record_index_i32.raw_data(), packed + B + 1 + n_peaks,
               batch.record_index_i32.nbytes());
   slot->uploaded = upload.finish();
-  // fill() rebuilds these three before it writes the slot again: hand them over, do not copy.
+  // fill() rebuilds these four before it writes the slot again: hand them over, do not copy.
   batch.rpeak_offsets_host = std::move(slot->rpeak_offsets);
   batch.rpeak_positions_host = std::move(slot->rpeak_positions);
   batch.record_index = std::move(slot->record_index);
+  batch.batch_patients = std::move(slot->batch_patients);
+  batch.slice_begin = options_.slice_begin;
   batch.position = slot->position;
   {
     std::lock_guard<std::mutex> lock(mu_);

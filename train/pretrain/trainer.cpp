@@ -309,6 +309,10 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
     std::fprintf(stderr, "acl_train: %s\n", generator_note.c_str());
   std::vector<int64_t> records = split_records(*cache, config.data.split, config.data.cache);
   const int64_t B = config.train.batch_size;
+  const std::string positives_note =
+      check_positives(config.objective, *cache, records, config.data.cache, B);
+  if (root && !positives_note.empty())
+    std::fprintf(stderr, "acl_train: %s\n", positives_note.c_str());
   if (B < 1 || B > static_cast<int64_t>(records.size())) {
     throw std::invalid_argument("train.batch_size: " + std::to_string(B) +
                                 " records per batch, "
