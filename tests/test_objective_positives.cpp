@@ -1,0 +1,462 @@
+// objective.positives: the contrastive ids of record and patient positives read by the kernels'
+// (record, region, view) rule, the loss on patient ids against a direct float64 multi-positive
+// NT-Xent written from the patients (value and central-difference gradient), the objective on a
+// real batch of a synthetic cache against that reference, the batches' patient codes, the config
+// key and the refusal of a cache without patient ids.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/ops_contrastive.h"
+#include "engine/rng.h"
+#include "engine/tensor.h"
+#include "tests/test_files.h"
+#include "tests/test_synthetic_cache.h"
+#include "train/cache/cache_format.h"
+#include "train/cache/cache_reader.h"
+#include "train/experiment/experiment_config.h"
+#include "train/pretrain/batch_loader.h"
+#include "train/pretrain/objective.h"
+
+namespace acl::pretrain {
+namespace {
+
+namespace fs = std::filesystem;
+using experiment::ExperimentConfig;
+using experiment::Method;
+using experiment::Positives;
+using nlohmann::json;
+
+// ---- the kernels' rule, read from ops_contrastive.h --------------------------------------------
+
+enum Kind { kExcluded, kPositive, kNegative };
+
+Kind kind(const std::vector<int32_t>& ids, size_t i, size_t j) {
+  const bool same = ids[3 * i] == ids[3 * j] && ids[3 * i + 1] == ids[3 * j + 1];
+  if (same && ids[3 * i + 2] == ids[3 * j + 2]) return kExcluded;
+  return same ? kPositive : kNegative;
+}
+
+// Row k of contrastive_ids(.., batch, regions, .., ranks): its view, record of the batch, region.
+struct Row {
+  int view;
+  int64_t record;
+  int region;
+};
+Row row_of(size_t k, int views, int64_t batch, int regions, int ranks) {
+  const int64_t per_rank = batch / ranks;
+  const auto r = static_cast<int>(k % regions);
+  int64_t rest = static_cast<int64_t>(k) / regions;
+  const int64_t b = rest % per_rank;
+  rest /= per_rank;
+  const auto v = static_cast<int>(rest % views);
+  const auto q = static_cast<int64_t>(rest / views);
+  return {v, q * per_rank + b, r};
+}
+
+TEST(ContrastiveIds, RecordPositivesAreTheRecordsOtherViews) {
+  const std::vector<int32_t> ids = contrastive_ids(Positives::kRecord, 3, 4, 2, {});
+  ASSERT_EQ(ids.size(), static_cast<size_t>(3 * 4 * 2 * 3));
+  for (size_t i = 0; i < ids.size() / 3; ++i) {
+    const Row a = row_of(i, 3, 4, 2, 1);
+    EXPECT_EQ(ids[3 * i], a.record);
+    EXPECT_EQ(ids[3 * i + 1], a.region);
+    EXPECT_EQ(ids[3 * i + 2], a.view);
+    for (size_t j = 0; j < ids.size() / 3; ++j) {
+      const Row b = row_of(j, 3, 4, 2, 1);
+      const Kind want = i == j                                           ? kExcluded
+                        : a.record == b.record && a.region == b.region ? kPositive
+                                                                         : kNegative;
+      EXPECT_EQ(kind(ids, i, j), want) << "rows " << i << ", " << j;
+    }
+  }
+}
+
+// Records 0 and 2 are one patient, 3 and 5 another; 1 and 4 are alone. Every view of a record of
+// the anchor's patient in the same region is a positive (its own record's other views included),
+// every other row a negative, and only the row itself is excluded. With ranks the rows are in the
+// gathered order and the record they stand for follows it.
+TEST(ContrastiveIds, PatientPositivesAreEveryViewOfThePatientsRecords) {
+  const std::vector<int32_t> patients{7, 3, 7, 0, 9, 0};
+  for (int ranks : {1, 2, 3}) {
+    for (int regions : {1, 2}) {
+      SCOPED_TRACE("ranks " + std::to_string(ranks) + ", regions " + std::to_string(regions));
+      const std::vector<int32_t> ids =
+          contrastive_ids(Positives::kPatient, 2, 6, regions, patients, ranks);
+      const size_t M = ids.size() / 3;
+      ASSERT_EQ(M, static_cast<size_t>(2 * 6 * regions));
+      int same_patient_other_record = 0, own_other_view = 0, negatives = 0;
+      for (size_t i = 0; i < M; ++i) {
+        const Row a = row_of(i, 2, 6, regions, ranks);
+        EXPECT_EQ(ids[3 * i], patients[static_cast<size_t>(a.record)]) << "row " << i;
+        for (size_t j = 0; j < M; ++j) {
+          const Row b = row_of(j, 2, 6, regions, ranks);
+          const bool same_patient = patients[static_cast<size_t>(a.record)] ==
+                                    patients[static_cast<size_t>(b.record)];
+          Kind want = kNegative;
+          if (i == j) {
+            want = kExcluded;
+          } else if (same_patient && a.region == b.region) {
+            want = kPositive;
+            if (a.record == b.record) ++own_other_view;
+            else ++same_patient_other_record;
+          } else {
+            ++negatives;
+          }
+          EXPECT_EQ(kind(ids, i, j), want) << "rows " << i << ", " << j;
+        }
+      }
+      // Two patients of two records: 2 x 2 ordered record pairs, 2 x 2 views each, per region.
+      EXPECT_EQ(same_patient_other_record, 2 * 2 * 2 * 2 * regions);
+      EXPECT_EQ(own_other_view, 6 * 2 * regions);
+      EXPECT_GT(negatives, 0);
+    }
+  }
+}
+
+TEST(ContrastiveIds, BadShapesAreRefused) {
+  EXPECT_THROW(contrastive_ids(Positives::kPatient, 2, 4, 1, {1, 2, 3}), std::invalid_argument);
+  EXPECT_THROW(contrastive_ids(Positives::kRecord, 2, 5, 1, {}, 2), std::invalid_argument);
+}
+
+// ---- the float64 reference: multi-positive NT-Xent written from the patients -------------------
+
+// z (V*B, d) rows (v*B + b); the positives of row i are the other rows of its record's patient.
+// loss_i = -(1/|P_i|) sum_{p in P_i} s_ip + log sum_{j != i} exp(s_ij), s = <z_i, z_j> / (|z_i|
+// |z_j| tau); the mean over the rows with a positive.
+double multi_positive_ntxent(const std::vector<double>& z, int64_t d,
+                             const std::vector<std::string>& patient_of_record, int views,
+                             double tau) {
+  const auto B = static_cast<int64_t>(patient_of_record.size());
+  const int64_t M = views * B;
+  std::vector<double> zn(z);
+  for (int64_t i = 0; i < M; ++i) {
+    double n = 0;
+    for (int64_t k = 0; k < d; ++k) n += z[i * d + k] * z[i * d + k];
+    for (int64_t k = 0; k < d; ++k) zn[i * d + k] = z[i * d + k] / std::sqrt(n);
+  }
+  double total = 0;
+  int64_t anchors = 0;
+  for (int64_t i = 0; i < M; ++i) {
+    double pos = 0, sum_exp = 0;
+    int64_t n_pos = 0;
+    for (int64_t j = 0; j < M; ++j) {
+      if (j == i) continue;
+      double s = 0;
+      for (int64_t k = 0; k < d; ++k) s += zn[i * d + k] * zn[j * d + k];
+      s /= tau;
+      sum_exp += std::exp(s);
+      if (patient_of_record[static_cast<size_t>(i % B)] ==
+          patient_of_record[static_cast<size_t>(j % B)]) {
+        pos += s;
+        ++n_pos;
+      }
+    }
+    if (n_pos == 0) continue;
+    total += std::log(sum_exp) - pos / static_cast<double>(n_pos);
+    ++anchors;
+  }
+  return total / static_cast<double>(anchors);
+}
+
+TEST(PatientPositivesLoss, EqualsTheFloat64MultiPositiveNtXentAndItsGradient) {
+  const std::vector<std::string> patient_names{"p4", "p1", "p4", "p2", "p1", "p4", "p3"};
+  const std::vector<int32_t> codes{0, 1, 0, 2, 1, 0, 3};
+  const int V = 2;
+  const int64_t B = 7, d = 5, M = V * B;
+  const double tau = 0.3;
+  Rng rng(41, 0);
+  const std::vector<double> z0 =
+      Tensor::normal(Shape{M, d}, 0.0, 1.0, rng, DType::f64).to_vector<double>();
+  const Tensor ids = Tensor::from_vector(contrastive_ids(Positives::kPatient, V, B, 1, codes),
+                                         Shape{M, 3});
+  const double want = multi_positive_ntxent(z0, d, patient_names, V, tau);
+  ASSERT_GT(want, 0.1);
+
+  Tensor z = Tensor::from_vector(z0, Shape{M, d});
+  z.set_requires_grad(true);
+  ContrastiveOutput c = contrastive_loss(z, ids, tau);
+  EXPECT_EQ(c.anchors, M);
+  EXPECT_NEAR(c.loss.item(), want, 1e-12 * std::abs(want));
+  c.loss.backward();
+  const std::vector<double> grad = z.grad().to_vector<double>();
+  double largest = 0;
+  for (size_t e = 0; e < z0.size(); ++e) {
+    std::vector<double> zp = z0, zm = z0;
+    const double h = 1e-6;
+    zp[e] += h;
+    zm[e] -= h;
+    const double numeric = (multi_positive_ntxent(zp, d, patient_names, V, tau) -
+                            multi_positive_ntxent(zm, d, patient_names, V, tau)) /
+                           (2 * h);
+    largest = std::max(largest, std::abs(numeric));
+    EXPECT_NEAR(grad[e], numeric, 1e-7 + 1e-5 * std::abs(numeric)) << "element " << e;
+  }
+  EXPECT_GT(largest, 1e-3);
+
+  // f32: the same loss at f32 rounding (a sum over 14 rows of terms of size ~1/tau).
+  Tensor z32 = Tensor::from_vector(z0, Shape{M, d}).to(DType::f32);
+  EXPECT_NEAR(contrastive_loss(z32, ids, tau).loss.item(), want, 1e-5 * std::abs(want));
+
+  // The record positives of the same rows give another loss: the patients matter.
+  const Tensor record_ids =
+      Tensor::from_vector(contrastive_ids(Positives::kRecord, V, B, 1, {}), Shape{M, 3});
+  std::vector<std::string> own(static_cast<size_t>(B));
+  for (int64_t b = 0; b < B; ++b) own[static_cast<size_t>(b)] = "r" + std::to_string(b);
+  const double want_record = multi_positive_ntxent(z0, d, own, V, tau);
+  EXPECT_NEAR(contrastive_loss(Tensor::from_vector(z0, Shape{M, d}), record_ids, tau).loss.item(),
+              want_record, 1e-12 * std::abs(want_record));
+  EXPECT_GT(std::abs(want_record - want), 1e-3);
+}
+
+// ---- on a synthetic cache ----------------------------------------------------------------------
+
+class PositivesCacheTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = acl::testing::temp_path("positives");
+    acl::testing::prepare_synthetic_cache((root_ / "cache").string(), kRecords, 16, 5);
+  }
+  static void TearDownTestSuite() { fs::remove_all(root_); }
+
+  static json clocs_json() {
+    json j = json::parse(R"({
+      "seed": 2,
+      "data": {"split": "all", "view_length": 128, "prefetch_batches": 1},
+      "model": {"encoder": {"type": "leadwise", "leads": "independent",
+                            "leadwise": {"channels": [4, 8], "kernel_size": 5}},
+                "heads": {"projection": {"hidden_dim": 16, "out_dim": 8}}},
+      "objective": {"method": "clocs", "tau": 0.2},
+      "train": {"steps": 2, "batch_size": 24, "device": "cpu"},
+      "optimizer": {"schedule": {"warmup_steps": 1}}
+    })");
+    j["data"]["cache"] = (root_ / "cache").string();
+    return j;
+  }
+
+  static constexpr int64_t kRecords = 48;
+  static fs::path root_;
+};
+fs::path PositivesCacheTest::root_;
+
+TEST_F(PositivesCacheTest, PatientCodesNumberTheCachesPatients) {
+  cache::CacheReader cache((root_ / "cache").string());
+  ASSERT_TRUE(cache.has_patient_ids());
+  const std::vector<int32_t> codes = patient_codes(cache);
+  ASSERT_EQ(static_cast<int64_t>(codes.size()), cache.size());
+  int shared = 0;
+  for (int64_t i = 0; i < cache.size(); ++i)
+    for (int64_t j = 0; j < cache.size(); ++j) {
+      EXPECT_EQ(codes[static_cast<size_t>(i)] == codes[static_cast<size_t>(j)],
+                cache.patient(i) == cache.patient(j))
+          << "records " << i << ", " << j;
+      if (i != j && cache.patient(i) == cache.patient(j)) ++shared;
+    }
+  EXPECT_GT(shared, 0) << "the synthetic generator draws several records per patient";
+  EXPECT_EQ(codes[0], 0);
+  EXPECT_LE(*std::max_element(codes.begin(), codes.end()), cache.size() - 1);
+}
+
+// Every slice of a batch carries the patient codes of the whole batch, in batch order.
+TEST_F(PositivesCacheTest, BatchesCarryTheWholeBatchsPatients) {
+  cache::CacheReader cache((root_ / "cache").string());
+  const std::vector<int32_t> codes = patient_codes(cache);
+  std::vector<int64_t> records;
+  for (int64_t i = 1; i < kRecords; i += 2) records.push_back(i);
+  for (int64_t begin : {0, 4}) {
+    LoaderOptions lo;
+    lo.batch_size = 8;
+    lo.seed = 9;
+    lo.prefetch_batches = 2;
+    lo.slice_begin = begin;
+    lo.slice_size = 4;
+    BatchLoader loader(cache, records, lo, {0, 1});
+    for (int k = 0; k < 4; ++k) {
+      Batch b = loader.next(Device::CPU);
+      const std::vector<int64_t> all = batch_records(records, 8, 9, b.position);
+      ASSERT_EQ(b.batch_patients.size(), all.size());
+      for (size_t j = 0; j < all.size(); ++j)
+        EXPECT_EQ(b.batch_patients[j], codes[static_cast<size_t>(all[j])]) << "record " << j;
+      EXPECT_EQ(b.slice_begin, begin);
+      for (int64_t j = 0; j < 4; ++j)
+        EXPECT_EQ(b.record_index[static_cast<size_t>(j)], all[static_cast<size_t>(begin + j)]);
+    }
+  }
+}
+
+// The objective on a real batch: its global loss is the float64 multi-positive NT-Xent of the
+// projections it computed, with the patients read from the cache by name, for a batch where two
+// records share a patient; with record positives it is the reference of one patient per record.
+TEST_F(PositivesCacheTest, ObjectiveLossIsTheMultiPositiveNtXentOfTheBatchsPatients) {
+  cache::CacheReader cache((root_ / "cache").string());
+  std::vector<int64_t> records(static_cast<size_t>(kRecords));
+  for (int64_t i = 0; i < kRecords; ++i) records[static_cast<size_t>(i)] = i;
+  for (const char* positives : {"patient", "record"}) {
+    SCOPED_TRACE(positives);
+    json j = clocs_json();
+    if (std::string(positives) == "record") j["objective"]["positives"] = "record";
+    const ExperimentConfig config = ExperimentConfig::from_json(j, "test");
+    Rng init(config.seed, 1);
+    PretrainModel model(config, init);
+    Objective objective(config, cache.fs(), model);
+    LoaderOptions lo;
+    lo.batch_size = 24;
+    lo.seed = 2;
+    lo.prefetch_batches = 1;
+    BatchLoader loader(cache, records, lo);
+    const Batch batch = loader.next(Device::CPU);
+
+    std::vector<std::string> patient(batch.record_index.size());
+    int same_patient_pairs = 0;
+    for (size_t b = 0; b < patient.size(); ++b) {
+      patient[b] = std::string(positives) == "patient" ? cache.patient(batch.record_index[b])
+                                                       : cache.name(batch.record_index[b]);
+      for (size_t a = 0; a < b; ++a)
+        same_patient_pairs += cache.patient(batch.record_index[a]) ==
+                              cache.patient(batch.record_index[b]);
+    }
+    ASSERT_GT(same_patient_pairs, 0) << "the test needs a batch with two records of one patient";
+
+    Tensor z;
+    objective.set_activation_hook([&](const std::string& name, const Tensor& t) {
+      if (name == "projection") z = t.detach().to(DType::f64);
+    });
+    const LossTerms terms = objective.compute_loss(batch);
+    ASSERT_TRUE(z.defined());
+    const double want =
+        multi_positive_ntxent(z.to_vector<double>(), z.size(1), patient, 2, config.objective.tau);
+    // f32 forward: s_ij rounded at ~1e-7 / tau, summed over 48 columns.
+    EXPECT_NEAR(terms.loss_global.item(), want, 1e-5 * std::abs(want));
+    EXPECT_EQ(terms.anchors_global, 48);
+    EXPECT_EQ(terms.loss.item(), terms.loss_global.item());
+  }
+}
+
+TEST_F(PositivesCacheTest, ACacheWithoutPatientIdsIsRefusedNamingTheKeyAndTheCache) {
+  const fs::path old = root_ / "old_cache";
+  fs::create_directories(old);
+  for (const auto& e : fs::directory_iterator(root_ / "cache"))
+    fs::copy(e.path(), old / e.path().filename());
+  {
+    std::ifstream in(old / cache::kIndexFile);
+    json index = json::parse(in);
+    ASSERT_TRUE(index["records"].contains("patient"));
+    index["records"].erase("patient");
+    std::ofstream(old / cache::kIndexFile) << index.dump();
+  }
+  cache::CacheReader cache(old.string());
+  ASSERT_FALSE(cache.has_patient_ids());
+  const std::vector<int64_t> records{0, 1, 2, 3};
+  const ExperimentConfig c = ExperimentConfig::from_json(clocs_json(), "test");
+  try {
+    check_positives(c.objective, cache, records, old.string(), 2);
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("objective.positives"), std::string::npos) << what;
+    EXPECT_NE(what.find(old.string()), std::string::npos) << what;
+    EXPECT_NE(what.find("\"record\""), std::string::npos) << what;
+  }
+  experiment::ObjectiveConfig record = c.objective;
+  record.positives = Positives::kRecord;
+  EXPECT_EQ(check_positives(record, cache, records, old.string(), 2), "");
+}
+
+// The log line: the patients of the records and the expected same-patient pairs of a batch,
+// C(B, 2) * sum_p n_p (n_p - 1) / (N (N - 1)), checked against a count over every pair.
+TEST_F(PositivesCacheTest, TheNoteCountsThePatientsAndTheExpectedPairsOfABatch) {
+  cache::CacheReader cache((root_ / "cache").string());
+  std::vector<int64_t> records(static_cast<size_t>(kRecords));
+  for (int64_t i = 0; i < kRecords; ++i) records[static_cast<size_t>(i)] = i;
+  std::map<std::string, int> n;
+  int64_t pairs = 0;
+  for (int64_t i = 0; i < kRecords; ++i) {
+    ++n[cache.patient(i)];
+    for (int64_t j = 0; j < i; ++j) pairs += cache.patient(i) == cache.patient(j);
+  }
+  int64_t shared = 0;
+  for (const auto& [p, k] : n) shared += k > 1 ? k : 0;
+  const double expected = 10.0 * 9.0 / 2 * static_cast<double>(pairs) /
+                          (static_cast<double>(kRecords) * (kRecords - 1) / 2);
+  const ExperimentConfig c = ExperimentConfig::from_json(clocs_json(), "test");
+  const std::string note = check_positives(c.objective, cache, records, "cache", 10);
+  char want[256];
+  std::snprintf(want, sizeof want, "%lld records of %zu patients, %lld of them share",
+                static_cast<long long>(kRecords), n.size(), static_cast<long long>(shared));
+  EXPECT_NE(note.find(want), std::string::npos) << note;
+  char pairs_text[64];
+  std::snprintf(pairs_text, sizeof pairs_text, "holds %.2f same-patient", expected);
+  EXPECT_NE(note.find(pairs_text), std::string::npos) << note;
+}
+
+// ---- the config key ----------------------------------------------------------------------------
+
+ExperimentConfig parse(json j) {
+  j["data"]["cache"] = "somewhere";
+  return ExperimentConfig::from_json(j, "cfg.json");
+}
+
+TEST(PositivesConfig, ClocsDefaultsToPatientsTheOthersToRecords) {
+  EXPECT_EQ(parse(json::object()).objective.positives, Positives::kRecord);
+  EXPECT_EQ(parse({{"objective", {{"method", "simclr"}}}}).objective.positives,
+            Positives::kRecord);
+  EXPECT_EQ(parse({{"objective", {{"method", "clocs"}}}}).objective.positives,
+            Positives::kPatient);
+  EXPECT_EQ(parse({{"objective", {{"method", "clocs"}, {"positives", "record"}}}})
+                .objective.positives,
+            Positives::kRecord);
+  EXPECT_EQ(parse({{"objective", {{"method", "simclr"}, {"positives", "patient"}}}})
+                .objective.positives,
+            Positives::kPatient);
+  const ExperimentConfig c = parse({{"objective", {{"method", "clocs"}}}});
+  EXPECT_EQ(c.to_json()["objective"]["positives"], "patient");
+  EXPECT_EQ(ExperimentConfig::from_json(c.to_json(), "round trip").objective.positives,
+            Positives::kPatient);
+  EXPECT_STREQ(experiment::positives_name(Positives::kRecord), "record");
+}
+
+TEST(PositivesConfig, ErrorsNameTheKey) {
+  auto error_of = [](const json& j) {
+    try {
+      parse(j);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string e = error_of({{"objective", {{"method", "clocs"}, {"positives", "patients"}}}});
+  EXPECT_NE(e.find("objective.positives"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean \"patient\""), std::string::npos) << e;
+  e = error_of({{"objective", {{"positives", 1}}}});
+  EXPECT_NE(e.find("objective.positives"), std::string::npos) << e;
+  e = error_of({{"objective", {{"positive", "patient"}}}});
+  EXPECT_NE(e.find("objective.positive: unknown key; did you mean 'positives'"), std::string::npos)
+      << e;  // the closest key
+}
+
+// Switching the method on the command line switches the positives' default with it, unless the
+// file sets another value.
+TEST(PositivesConfig, SwitchingTheMethodSwitchesTheDefault) {
+  json file = {{"data", {{"cache", "c"}}},
+               {"objective", {{"method", "acl"}, {"positives", "record"}}}};
+  json j = file;
+  experiment::apply_overrides(j, {"objective.method=clocs"});
+  EXPECT_EQ(ExperimentConfig::from_json(j).objective.positives, Positives::kPatient);
+  file["objective"]["positives"] = "patient";
+  j = file;
+  experiment::apply_overrides(j, {"objective.method=simclr"});
+  EXPECT_EQ(ExperimentConfig::from_json(j).objective.positives, Positives::kPatient);
+  j = file;
+  experiment::apply_overrides(j, {"objective.positives=record"});
+  EXPECT_EQ(ExperimentConfig::from_json(j).objective.positives, Positives::kRecord);
+}
+
+}  // namespace
+}  // namespace acl::pretrain
