@@ -311,7 +311,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   const int64_t B = config.train.batch_size;
   const std::string positives_note =
       check_positives(config.objective, *cache, records, config.data.cache, B);
-  if (root && !positives_note.empty())
+  if (progress && !positives_note.empty())
     std::fprintf(stderr, "acl_train: %s\n", positives_note.c_str());
   if (B < 1 || B > static_cast<int64_t>(records.size())) {
     throw std::invalid_argument("train.batch_size: " + std::to_string(B) +
