@@ -354,46 +354,126 @@ TEST_F(PositivesCacheTest, ACacheWithoutPatientIdsIsRefusedNamingTheKeyAndTheCac
   cache::CacheReader cache(old.string());
   ASSERT_FALSE(cache.has_patient_ids());
   const std::vector<int64_t> records{0, 1, 2, 3};
-  const ExperimentConfig c = ExperimentConfig::from_json(clocs_json(), "test");
-  try {
-    check_positives(c.objective, cache, records, old.string(), 2);
-    FAIL() << "expected std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("objective.positives"), std::string::npos) << what;
-    EXPECT_NE(what.find(old.string()), std::string::npos) << what;
-    EXPECT_NE(what.find("\"record\""), std::string::npos) << what;
-  }
-  experiment::ObjectiveConfig record = c.objective;
-  record.positives = Positives::kRecord;
-  EXPECT_EQ(check_positives(record, cache, records, old.string(), 2), "");
+  json j = clocs_json();
+  j["data"]["cache"] = old.string();
+  j["train"]["batch_size"] = 2;
+  auto error_of = [&](const json& cfg) {
+    try {
+      check_patients(ExperimentConfig::from_json(cfg, "test"), cache, records);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string e = error_of(j);
+  EXPECT_NE(e.find("objective.positives: \"patient\""), std::string::npos) << e;
+  EXPECT_NE(e.find(old.string()), std::string::npos) << e;
+  EXPECT_NE(e.find("set objective.positives to \"record\""), std::string::npos) << e;
+  j["objective"]["positives"] = "record";
+  j["data"]["order"] = "patients";
+  e = error_of(j);
+  EXPECT_NE(e.find("data.order: \"patients\""), std::string::npos) << e;
+  EXPECT_NE(e.find(old.string()), std::string::npos) << e;
+  j["data"]["order"] = "records";
+  EXPECT_EQ(check_patients(ExperimentConfig::from_json(j, "test"), cache, records), "");
 }
 
-// The log line: the patients of the records and the expected same-patient pairs of a batch,
-// C(B, 2) * sum_p n_p (n_p - 1) / (N (N - 1)), checked against a count over every pair.
-TEST_F(PositivesCacheTest, TheNoteCountsThePatientsAndTheExpectedPairsOfABatch) {
+// The log line: the patients of the records and the same-patient pairs of the batches of epoch 0,
+// counted here over every pair of each batch_records() batch, for both orders.
+TEST_F(PositivesCacheTest, TheNoteCountsThePatientsAndTheSamePatientPairsOfABatch) {
   cache::CacheReader cache((root_ / "cache").string());
-  std::vector<int64_t> records(static_cast<size_t>(kRecords));
-  for (int64_t i = 0; i < kRecords; ++i) records[static_cast<size_t>(i)] = i;
+  std::vector<int64_t> records;
+  for (int64_t i = 0; i < kRecords; i += 3) records.push_back(i);
+  for (int64_t i = 1; i < kRecords; i += 3) records.push_back(i);
   std::map<std::string, int> n;
-  int64_t pairs = 0;
-  for (int64_t i = 0; i < kRecords; ++i) {
-    ++n[cache.patient(i)];
-    for (int64_t j = 0; j < i; ++j) pairs += cache.patient(i) == cache.patient(j);
-  }
+  for (int64_t r : records) ++n[cache.patient(r)];
   int64_t shared = 0;
   for (const auto& [p, k] : n) shared += k > 1 ? k : 0;
-  const double expected = 10.0 * 9.0 / 2 * static_cast<double>(pairs) /
-                          (static_cast<double>(kRecords) * (kRecords - 1) / 2);
-  const ExperimentConfig c = ExperimentConfig::from_json(clocs_json(), "test");
-  const std::string note = check_positives(c.objective, cache, records, "cache", 10);
-  char want[256];
-  std::snprintf(want, sizeof want, "%lld records of %zu patients, %lld of them share",
-                static_cast<long long>(kRecords), n.size(), static_cast<long long>(shared));
-  EXPECT_NE(note.find(want), std::string::npos) << note;
-  char pairs_text[64];
-  std::snprintf(pairs_text, sizeof pairs_text, "holds %.2f same-patient", expected);
-  EXPECT_NE(note.find(pairs_text), std::string::npos) << note;
+  const std::vector<int32_t> codes = patient_codes(cache);
+  double by_order[2] = {0, 0};
+  for (const char* order : {"records", "patients"}) {
+    SCOPED_TRACE(order);
+    json j = clocs_json();
+    j["data"]["order"] = order;
+    j["train"]["batch_size"] = 6;
+    const ExperimentConfig c = ExperimentConfig::from_json(j, "test");
+    const bool grouped = std::string(order) == "patients";
+    int64_t pairs = 0;
+    const auto batches = static_cast<int64_t>(records.size()) / 6;
+    for (int64_t k = 0; k < batches; ++k) {
+      const std::vector<int64_t> b =
+          batch_records(records, 6, c.seed, {0, static_cast<uint64_t>(k)}, grouped ? &codes : nullptr);
+      for (size_t x = 0; x < b.size(); ++x)
+        for (size_t y = 0; y < x; ++y) pairs += cache.patient(b[x]) == cache.patient(b[y]);
+    }
+    by_order[grouped] = static_cast<double>(pairs) / static_cast<double>(batches);
+    const std::string note = check_patients(c, cache, records);
+    char want[256];
+    std::snprintf(want, sizeof want, "%zu records of %zu patients, %lld of them share",
+                  records.size(), n.size(), static_cast<long long>(shared));
+    EXPECT_NE(note.find(want), std::string::npos) << note;
+    std::snprintf(want, sizeof want, "the %lld batches of 6 of epoch 0 (data.order \"%s\") hold %.2f",
+                  static_cast<long long>(batches), order, by_order[grouped]);
+    EXPECT_NE(note.find(want), std::string::npos) << note;
+  }
+  EXPECT_GT(by_order[1], 2 * by_order[0]) << "grouping by patient gathers a patient's records";
+}
+
+// Grouped by patient: a permutation of the records, a pure function of (seed, epoch), with each
+// patient's records contiguous; the patients' order and the order within a patient change with
+// the epoch.
+TEST_F(PositivesCacheTest, PatientOrderKeepsAPatientsRecordsTogether) {
+  cache::CacheReader cache((root_ / "cache").string());
+  const std::vector<int32_t> codes = patient_codes(cache);
+  std::vector<int64_t> records;
+  for (int64_t i = kRecords - 1; i >= 0; i -= 1) records.push_back(i);
+  const std::vector<int64_t> o = epoch_order(records, 4, 2, &codes);
+  std::vector<int64_t> sorted = o;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < sorted.size(); ++i) ASSERT_EQ(sorted[i], static_cast<int64_t>(i));
+  EXPECT_EQ(o, epoch_order(records, 4, 2, &codes));
+  EXPECT_NE(o, epoch_order(records, 4, 3, &codes));
+  EXPECT_NE(o, epoch_order(records, 5, 2, &codes));
+  EXPECT_NE(o, epoch_permutation(static_cast<int64_t>(records.size()), 4, 2));
+  std::map<int32_t, std::vector<size_t>> where;
+  for (size_t i = 0; i < o.size(); ++i)
+    where[codes[static_cast<size_t>(records[static_cast<size_t>(o[i])])]].push_back(i);
+  for (const auto& [patient, at] : where)
+    EXPECT_EQ(at.back() - at.front() + 1, at.size()) << "patient " << patient << " is split";
+  // Within a patient the records are shuffled too: some patient's records change order.
+  bool reordered = false;
+  for (uint64_t e = 0; e < 6 && !reordered; ++e) {
+    const std::vector<int64_t> a = epoch_order(records, 4, e, &codes),
+                               b = epoch_order(records, 4, e + 1, &codes);
+    std::map<int32_t, std::vector<int64_t>> wa, wb;
+    for (int64_t i : a) wa[codes[static_cast<size_t>(records[static_cast<size_t>(i)])]].push_back(i);
+    for (int64_t i : b) wb[codes[static_cast<size_t>(records[static_cast<size_t>(i)])]].push_back(i);
+    reordered = wa != wb;
+  }
+  EXPECT_TRUE(reordered);
+}
+
+// A loader ordered by patient hands out batch_records(.., patients) batches, resumed at a position
+// as from the start.
+TEST_F(PositivesCacheTest, PatientOrderLoaderFollowsBatchRecordsAndResumes) {
+  cache::CacheReader cache((root_ / "cache").string());
+  const std::vector<int32_t> codes = patient_codes(cache);
+  std::vector<int64_t> records;
+  for (int64_t i = 0; i < kRecords; i += 1) records.push_back(i);
+  LoaderOptions lo;
+  lo.batch_size = 10;
+  lo.seed = 6;
+  lo.prefetch_batches = 2;
+  lo.by_patient = true;
+  BatchLoader from_start(cache, records, lo);
+  std::vector<std::vector<int64_t>> seen;
+  for (int k = 0; k < 9; ++k) {
+    Batch b = from_start.next(Device::CPU);
+    EXPECT_EQ(b.record_index, batch_records(records, 10, 6, b.position, &codes));
+    seen.push_back(b.record_index);
+  }
+  BatchLoader resumed(cache, records, lo, {1, 1});
+  for (int k = 5; k < 9; ++k) EXPECT_EQ(resumed.next(Device::CPU).record_index, seen[k]);
 }
 
 // ---- the config key ----------------------------------------------------------------------------
@@ -420,6 +500,10 @@ TEST(PositivesConfig, ClocsDefaultsToPatientsTheOthersToRecords) {
   EXPECT_EQ(ExperimentConfig::from_json(c.to_json(), "round trip").objective.positives,
             Positives::kPatient);
   EXPECT_STREQ(experiment::positives_name(Positives::kRecord), "record");
+  EXPECT_EQ(parse({{"objective", {{"method", "clocs"}}}}).data.order,
+            experiment::DataOrder::kRecords);
+  EXPECT_EQ(parse({{"data", {{"order", "patients"}}}}).data.order,
+            experiment::DataOrder::kPatients);
 }
 
 TEST(PositivesConfig, ErrorsNameTheKey) {
@@ -434,6 +518,10 @@ TEST(PositivesConfig, ErrorsNameTheKey) {
   std::string e = error_of({{"objective", {{"method", "clocs"}, {"positives", "patients"}}}});
   EXPECT_NE(e.find("objective.positives"), std::string::npos) << e;
   EXPECT_NE(e.find("did you mean \"patient\""), std::string::npos) << e;
+  e = error_of({{"data", {{"order", "patient"}}}});
+  EXPECT_NE(e.find("data.order: unknown order \"patient\"; did you mean \"patients\""),
+            std::string::npos)
+      << e;
   e = error_of({{"objective", {{"positives", 1}}}});
   EXPECT_NE(e.find("objective.positives"), std::string::npos) << e;
   e = error_of({{"objective", {{"positive", "patient"}}}});

@@ -9,7 +9,7 @@
 //     "seed": 0,
 //     "out_dir": "runs/quickstart",
 //     "data": {"cache": "data_cache/synthetic", "split": "train", "view_length": 250,
-//              "prefetch_batches": 4},
+//              "prefetch_batches": 4, "order": "records"},
 //     "model": {"encoder": {...models::EncoderConfig...}, "heads": {...models::HeadsConfig...}},
 //     "objective": {"method": "acl", "lambda_g": 1.0, "lambda_r": 1.0, "tau": 0.1,
 //                   "positives": "record",
@@ -52,6 +52,7 @@ namespace acl::experiment {
 
 enum class Method { kAcl, kSimclr, kClocs };       // "acl", "simclr", "clocs"
 enum class Positives { kRecord, kPatient };        // "record", "patient"
+enum class DataOrder { kRecords, kPatients };      // "records", "patients"
 enum class Split { kTrain, kVal, kTest, kAll };    // "train", "val", "test", "all"
 enum class OptimizerName { kSgd, kAdamw, kLars };  // "sgd", "adamw", "lars"
 enum class OnNonfinite { kStop, kSkip };           // "stop", "skip"
@@ -69,6 +70,9 @@ struct DataConfig {
   Split split = Split::kTrain;  // records of this split are used (kAll: every record)
   int64_t view_length = 250;    // samples per augmented view (the encoder's input length)
   int prefetch_batches = 4;     // batches the reader thread prepares ahead
+  // kRecords: each epoch a random order of the records; kPatients: a random order of the patients,
+  // each patient's records together, so that they share a batch (pretrain::epoch_order).
+  DataOrder order = DataOrder::kRecords;
 };
 
 struct ObjectiveConfig {

@@ -19,6 +19,8 @@ const config::Names<Method> kMethods{
     {Method::kAcl, "acl"}, {Method::kSimclr, "simclr"}, {Method::kClocs, "clocs"}};
 const config::Names<Positives> kPositives{{Positives::kRecord, "record"},
                                           {Positives::kPatient, "patient"}};
+const config::Names<DataOrder> kOrders{{DataOrder::kRecords, "records"},
+                                        {DataOrder::kPatients, "patients"}};
 const config::Names<Split> kSplits{
     {Split::kTrain, "train"}, {Split::kVal, "val"}, {Split::kTest, "test"}, {Split::kAll, "all"}};
 const config::Names<OptimizerName> kOptimizers{
@@ -169,6 +171,7 @@ config::FieldTable<C> make_table() {
       .add(integer<C>("data.view_length", ACL_FIELD(data.view_length), 1, "view_length >= 1"))
       .add(integer<C>("data.prefetch_batches", ACL_FIELD(data.prefetch_batches), 1,
                       "prefetch_batches >= 1"))
+      .add(choice<C>("data.order", ACL_FIELD(data.order), kOrders, "order"))
       // model
       .add(nested("model.encoder", models::encoder_fields().keys(), ACL_FIELD(encoder),
                   [](const json& j, const std::string& at, models::EncoderConfig& e) {

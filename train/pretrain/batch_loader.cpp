@@ -13,6 +13,7 @@ namespace acl::pretrain {
 namespace {
 
 constexpr uint64_t kShuffleStream = 0x73687566666c65ull;  // "shuffle"
+constexpr uint64_t kPatientStream = 0x70617469656e74ull;  // "patient"
 
 }  // namespace
 
@@ -32,8 +33,45 @@ std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, uint64_t epoch)
   return perm;
 }
 
+std::vector<int64_t> epoch_order(const std::vector<int64_t>& records, uint64_t seed,
+                                 uint64_t epoch, const std::vector<int32_t>* patients) {
+  const auto n = static_cast<int64_t>(records.size());
+  if (!patients) return epoch_permutation(n, seed, epoch);
+  // The patients of `records` in the order of their first record, and each one's positions.
+  std::unordered_map<int32_t, int64_t> group_of;
+  std::vector<std::vector<int64_t>> groups;
+  for (int64_t i = 0; i < n; ++i) {
+    const auto r = static_cast<size_t>(records[static_cast<size_t>(i)]);
+    if (r >= patients->size()) {
+      throw std::invalid_argument("epoch_order: record " + std::to_string(r) + " has no patient (" +
+                                  std::to_string(patients->size()) + " codes)");
+    }
+    const auto [it, fresh] =
+        group_of.emplace((*patients)[r], static_cast<int64_t>(groups.size()));
+    if (fresh) groups.emplace_back();
+    groups[static_cast<size_t>(it->second)].push_back(i);
+  }
+  const std::vector<int64_t> patient_order =
+      epoch_permutation(static_cast<int64_t>(groups.size()), seed, epoch);
+  std::vector<int64_t> order;
+  order.reserve(static_cast<size_t>(n));
+  for (int64_t g : patient_order) {
+    std::vector<int64_t>& members = groups[static_cast<size_t>(g)];
+    const auto start = static_cast<uint64_t>(order.size());
+    for (auto i = static_cast<int64_t>(members.size()) - 1; i > 0; --i) {
+      auto j = static_cast<int64_t>(philox_below(seed, kPatientStream,
+                                                 (epoch << 32) | (start + static_cast<uint64_t>(i)),
+                                                 static_cast<uint64_t>(i) + 1));
+      std::swap(members[static_cast<size_t>(i)], members[static_cast<size_t>(j)]);
+    }
+    order.insert(order.end(), members.begin(), members.end());
+  }
+  return order;
+}
+
 std::vector<int64_t> batch_records(const std::vector<int64_t>& records, int64_t batch_size,
-                                   uint64_t seed, const LoaderPosition& position) {
+                                   uint64_t seed, const LoaderPosition& position,
+                                   const std::vector<int32_t>* patients) {
   const auto n = static_cast<int64_t>(records.size());
   if (batch_size < 1 || batch_size > n) {
     throw std::invalid_argument("batch_records: batch size " + std::to_string(batch_size) +
@@ -44,7 +82,7 @@ std::vector<int64_t> batch_records(const std::vector<int64_t>& records, int64_t 
                                 " is past the " + std::to_string(n / batch_size) +
                                 " batches of an epoch");
   }
-  std::vector<int64_t> perm = epoch_permutation(n, seed, position.epoch);
+  std::vector<int64_t> perm = epoch_order(records, seed, position.epoch, patients);
   std::vector<int64_t> out(static_cast<size_t>(batch_size));
   const auto first = static_cast<int64_t>(position.batch) * batch_size;
   for (int64_t j = 0; j < batch_size; ++j)
@@ -150,7 +188,8 @@ LoaderPosition BatchLoader::position() const {
 bool BatchLoader::fill(Slot& slot, const LoaderPosition& position, std::vector<int64_t>& perm,
                        uint64_t& perm_epoch) {
   if (perm.empty() || perm_epoch != position.epoch) {
-    perm = epoch_permutation(static_cast<int64_t>(records_.size()), options_.seed, position.epoch);
+    perm = epoch_order(records_, options_.seed, position.epoch,
+                       options_.by_patient ? &patient_code_ : nullptr);
     perm_epoch = position.epoch;
   }
   const int64_t B = local_batch_;

@@ -1,9 +1,11 @@
 // Batches of whole records for pretraining, read ahead on a thread.
 //
-// Order: epoch e visits the loader's records in the order epoch_permutation(n, seed, e), cut into
-// batches_per_epoch() = floor(n / B) batches of B records; the n mod B records left at the end of
-// a permutation sit out that epoch (drop_last). The order is a pure function of (seed, epoch), so
-// a run resumed at a position sees exactly the batches of a run that never stopped.
+// Order: epoch e visits the loader's records in the order epoch_order(records, seed, e) (by default
+// epoch_permutation(n, seed, e); with by_patient, patients in a random order and each patient's
+// records together), cut into batches_per_epoch() = floor(n / B) batches of B records; the n mod B
+// records left at the end of the order sit out that epoch (drop_last). The order is a pure function
+// of (seed, epoch), so a run resumed at a position sees exactly the batches of a run that never
+// stopped.
 //
 // Patients: every batch carries the patient code of each record of the whole batch (all ranks'
 // slices), the codes of patient_codes(cache): the same on every rank, so a data-parallel
@@ -48,6 +50,10 @@ struct LoaderOptions {
   // the epochs are those of batch_size, so the ranks' slices together are the whole batch.
   int64_t slice_begin = 0;
   int64_t slice_size = 0;
+  // Batches of whole patients: each epoch visits the patients in a random order and a patient's
+  // records one after the other (epoch_order with the cache's patient codes), so the records of
+  // one patient share a batch except where a batch boundary cuts the patient.
+  bool by_patient = false;
 };
 
 struct LoaderPosition {
@@ -79,10 +85,20 @@ struct Batch {
 // (epoch << 32) | i). Requires 0 <= n < 2^32.
 std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, uint64_t epoch);
 
-// The cache indices of the batch at `position`: records[perm[k * B + j]] for j < B, with perm =
-// epoch_permutation(records.size(), seed, position.epoch) and k = position.batch.
+// The order in which epoch `epoch` visits `records`: positions 0..n-1 into it. With `patients`
+// null, epoch_permutation(n, seed, epoch). Otherwise `patients` holds the patient code of every
+// cache index (patient_codes) and the order is grouped: the patients of `records` (numbered in the
+// order of their first record there) in the order epoch_permutation(n_patients, seed, epoch), each
+// patient's records in a Fisher-Yates order of their own (Philox key seed, stream "patient",
+// counter (epoch << 32) | (the patient's first position in the grouped order + i)).
+std::vector<int64_t> epoch_order(const std::vector<int64_t>& records, uint64_t seed,
+                                 uint64_t epoch, const std::vector<int32_t>* patients = nullptr);
+
+// The cache indices of the batch at `position`: records[order[k * B + j]] for j < B, with order =
+// epoch_order(records, seed, position.epoch, patients) and k = position.batch.
 std::vector<int64_t> batch_records(const std::vector<int64_t>& records, int64_t batch_size,
-                                   uint64_t seed, const LoaderPosition& position);
+                                   uint64_t seed, const LoaderPosition& position,
+                                   const std::vector<int32_t>* patients = nullptr);
 
 // The patient code of every record of `cache` (indexed by cache index): the patients
 // (CacheReader::patient) numbered 0, 1, ... in the order of their first record, so equal codes mean

@@ -64,38 +64,45 @@ std::vector<int32_t> contrastive_ids(Positives positives, int n_views, int64_t b
   return v;
 }
 
-std::string check_positives(const experiment::ObjectiveConfig& objective,
-                            const cache::CacheReader& cache, const std::vector<int64_t>& records,
-                            const std::string& cache_dir, int64_t batch_size) {
-  if (objective.positives != Positives::kPatient) return "";
+std::string check_patients(const experiment::ExperimentConfig& config,
+                           const cache::CacheReader& cache, const std::vector<int64_t>& records) {
+  const bool positives = config.objective.positives == Positives::kPatient;
+  const bool by_patient = config.data.order == experiment::DataOrder::kPatients;
+  if (!positives && !by_patient) return "";
   if (!cache.has_patient_ids()) {
+    const std::string key = positives ? "objective.positives: \"patient\"" : "data.order: \"patients\"";
     throw std::invalid_argument(
-        "objective.positives: \"patient\" needs each record's patient, but the index of "
-        "data.cache '" +
-        cache_dir +
+        key + " needs each record's patient, but the index of data.cache '" + config.data.cache +
         "' records none (it was prepared before caches held patient ids); prepare it again with "
-        "acl_prepare, or set objective.positives to \"record\"");
+        "acl_prepare, or set " +
+        (positives ? "objective.positives to \"record\"" : "data.order to \"records\""));
   }
-  std::unordered_map<std::string, int64_t> count;
-  for (int64_t r : records) ++count[cache.patient(r)];
-  // A batch of B drawn uniformly without replacement from N records holds on average
-  // C(B, 2) * sum_p n_p (n_p - 1) / (N (N - 1)) pairs of records of one patient.
-  double same = 0;
+  if (!positives) return "";
+  const std::vector<int32_t> codes = patient_codes(cache);
+  std::unordered_map<int32_t, int64_t> count;
+  for (int64_t r : records) ++count[codes[static_cast<size_t>(r)]];
   int64_t shared = 0;
-  for (const auto& [patient, n] : count) {
-    same += static_cast<double>(n) * static_cast<double>(n - 1);
-    if (n > 1) shared += n;
+  for (const auto& [patient, n] : count) shared += n > 1 ? n : 0;
+  const int64_t B = config.train.batch_size;
+  const auto n = static_cast<int64_t>(records.size());
+  const std::vector<int64_t> order = epoch_order(records, config.seed, 0, by_patient ? &codes : nullptr);
+  int64_t pairs = 0;
+  for (int64_t first = 0; first + B <= n; first += B) {
+    std::unordered_map<int32_t, int64_t> in_batch;
+    for (int64_t j = first; j < first + B; ++j)
+      pairs += in_batch[codes[static_cast<size_t>(
+          records[static_cast<size_t>(order[static_cast<size_t>(j)])])]]++;
   }
-  const auto N = static_cast<double>(records.size());
-  const auto B = static_cast<double>(batch_size);
-  const double pairs = N > 1 ? B * (B - 1) / 2 * same / (N * (N - 1)) : 0;
+  const int64_t batches = B > 0 ? n / B : 0;
   char line[512];
   std::snprintf(line, sizeof line,
                 "positives \"patient\": %lld records of %lld patients, %lld of them share their "
-                "patient with another record; a batch of %lld holds %.2f same-patient record "
-                "pairs on average",
-                static_cast<long long>(records.size()), static_cast<long long>(count.size()),
-                static_cast<long long>(shared), static_cast<long long>(batch_size), pairs);
+                "patient with another record; the %lld batches of %lld of epoch 0 (data.order "
+                "\"%s\") hold %.2f same-patient record pairs each on average",
+                static_cast<long long>(n), static_cast<long long>(count.size()),
+                static_cast<long long>(shared), static_cast<long long>(batches),
+                static_cast<long long>(B), by_patient ? "patients" : "records",
+                batches > 0 ? static_cast<double>(pairs) / static_cast<double>(batches) : 0.0);
   return line;
 }
 

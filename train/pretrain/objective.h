@@ -71,14 +71,13 @@ std::vector<int32_t> contrastive_ids(experiment::Positives positives, int n_view
                                      int regions, const std::vector<int32_t>& patients,
                                      int ranks = 1);
 
-// Checks that the records of `cache` (directory `cache_dir`) can give objective.positives: with
-// "patient" the cache must record patients (CacheReader::has_patient_ids), otherwise
-// std::invalid_argument naming the key and the cache. Returns a line for the log ("" for
-// "record"): how many of `records` share a patient with another and the expected number of
-// same-patient record pairs in a uniformly drawn batch of `batch_size`.
-std::string check_positives(const experiment::ObjectiveConfig& objective,
-                            const cache::CacheReader& cache, const std::vector<int64_t>& records,
-                            const std::string& cache_dir, int64_t batch_size);
+// Checks that `cache` can give what `config` asks of patients: objective.positives "patient" and
+// data.order "patients" need a cache that records them (CacheReader::has_patient_ids), otherwise
+// std::invalid_argument naming the key and data.cache. Returns a line for the log ("" without
+// patient positives): how many of `records` share a patient with another, and the same-patient
+// record pairs per batch, measured over the batches of epoch 0 in the order data.order gives.
+std::string check_patients(const experiment::ExperimentConfig& config,
+                           const cache::CacheReader& cache, const std::vector<int64_t>& records);
 
 // Scalars of one step; undefined tensors for an absent term.
 struct LossTerms {
