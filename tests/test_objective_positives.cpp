@@ -415,7 +415,12 @@ TEST_F(PositivesCacheTest, TheNoteCountsThePatientsAndTheSamePatientPairsOfABatc
     std::snprintf(want, sizeof want, "the %lld batches of 6 of epoch 0 (data.order \"%s\") hold %.2f",
                   static_cast<long long>(batches), order, by_order[grouped]);
     EXPECT_NE(note.find(want), std::string::npos) << note;
+    // Fewer than one pair per batch: the note points at the patient order.
+    EXPECT_EQ(note.find("data.order \"patients\" keeps") != std::string::npos,
+              !grouped && by_order[0] < 1)
+        << note;
   }
+  EXPECT_LT(by_order[0], 1) << "uniform batches of 6 should hold under one pair (the hint's case)";
   EXPECT_GT(by_order[1], 2 * by_order[0]) << "grouping by patient gathers a patient's records";
 }
 

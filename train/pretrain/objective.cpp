@@ -103,7 +103,11 @@ std::string check_patients(const experiment::ExperimentConfig& config,
                 static_cast<long long>(shared), static_cast<long long>(batches),
                 static_cast<long long>(B), by_patient ? "patients" : "records",
                 batches > 0 ? static_cast<double>(pairs) / static_cast<double>(batches) : 0.0);
-  return line;
+  std::string out = line;
+  if (!by_patient && batches > 0 && pairs < batches) {
+    out += " (data.order \"patients\" keeps a patient's records in one batch)";
+  }
+  return out;
 }
 
 PretrainModel::PretrainModel(const experiment::ExperimentConfig& config, Rng& rng) {
