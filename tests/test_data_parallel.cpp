@@ -293,9 +293,10 @@ TEST_F(DataParallelTest, PatientPositivesAcrossRanksTrainAsOneProcess) {
   expect_steps_close(group.steps, single.steps);
   g_worst = 0;
   expect_state_close(group.model, single.model);
-  std::printf("rank %d of %d: patient positives, %d same-patient pairs across the halves, final "
-              "state worst |a - b| / (|b| + scale) = %.3g\n",
-              world().rank(), world().size(), split_pairs, g_worst);
+  std::printf(
+      "rank %d of %d: patient positives, %d same-patient pairs across the halves, final "
+      "state worst |a - b| / (|b| + scale) = %.3g\n",
+      world().rank(), world().size(), split_pairs, g_worst);
 }
 
 // A group's checkpoint resumed by one process (another rank count, the same global batch) goes on

@@ -71,9 +71,9 @@ TEST(ContrastiveIds, RecordPositivesAreTheRecordsOtherViews) {
     EXPECT_EQ(ids[3 * i + 2], a.view);
     for (size_t j = 0; j < ids.size() / 3; ++j) {
       const Row b = row_of(j, 3, 4, 2, 1);
-      const Kind want = i == j                                           ? kExcluded
+      const Kind want = i == j                                         ? kExcluded
                         : a.record == b.record && a.region == b.region ? kPositive
-                                                                         : kNegative;
+                                                                       : kNegative;
       EXPECT_EQ(kind(ids, i, j), want) << "rows " << i << ", " << j;
     }
   }
@@ -98,15 +98,17 @@ TEST(ContrastiveIds, PatientPositivesAreEveryViewOfThePatientsRecords) {
         EXPECT_EQ(ids[3 * i], patients[static_cast<size_t>(a.record)]) << "row " << i;
         for (size_t j = 0; j < M; ++j) {
           const Row b = row_of(j, 2, 6, regions, ranks);
-          const bool same_patient = patients[static_cast<size_t>(a.record)] ==
-                                    patients[static_cast<size_t>(b.record)];
+          const bool same_patient =
+              patients[static_cast<size_t>(a.record)] == patients[static_cast<size_t>(b.record)];
           Kind want = kNegative;
           if (i == j) {
             want = kExcluded;
           } else if (same_patient && a.region == b.region) {
             want = kPositive;
-            if (a.record == b.record) ++own_other_view;
-            else ++same_patient_other_record;
+            if (a.record == b.record)
+              ++own_other_view;
+            else
+              ++same_patient_other_record;
           } else {
             ++negatives;
           }
@@ -175,8 +177,8 @@ TEST(PatientPositivesLoss, EqualsTheFloat64MultiPositiveNtXentAndItsGradient) {
   Rng rng(41, 0);
   const std::vector<double> z0 =
       Tensor::normal(Shape{M, d}, 0.0, 1.0, rng, DType::f64).to_vector<double>();
-  const Tensor ids = Tensor::from_vector(contrastive_ids(Positives::kPatient, V, B, 1, codes),
-                                         Shape{M, 3});
+  const Tensor ids =
+      Tensor::from_vector(contrastive_ids(Positives::kPatient, V, B, 1, codes), Shape{M, 3});
   const double want = multi_positive_ntxent(z0, d, patient_names, V, tau);
   ASSERT_GT(want, 0.1);
 
@@ -319,8 +321,8 @@ TEST_F(PositivesCacheTest, ObjectiveLossIsTheMultiPositiveNtXentOfTheBatchsPatie
       patient[b] = std::string(positives) == "patient" ? cache.patient(batch.record_index[b])
                                                        : cache.name(batch.record_index[b]);
       for (size_t a = 0; a < b; ++a)
-        same_patient_pairs += cache.patient(batch.record_index[a]) ==
-                              cache.patient(batch.record_index[b]);
+        same_patient_pairs +=
+            cache.patient(batch.record_index[a]) == cache.patient(batch.record_index[b]);
     }
     ASSERT_GT(same_patient_pairs, 0) << "the test needs a batch with two records of one patient";
 
@@ -401,8 +403,8 @@ TEST_F(PositivesCacheTest, TheNoteCountsThePatientsAndTheSamePatientPairsOfABatc
     int64_t pairs = 0;
     const auto batches = static_cast<int64_t>(records.size()) / 6;
     for (int64_t k = 0; k < batches; ++k) {
-      const std::vector<int64_t> b =
-          batch_records(records, 6, c.seed, {0, static_cast<uint64_t>(k)}, grouped ? &codes : nullptr);
+      const std::vector<int64_t> b = batch_records(
+          records, 6, c.seed, {0, static_cast<uint64_t>(k)}, grouped ? &codes : nullptr);
       for (size_t x = 0; x < b.size(); ++x)
         for (size_t y = 0; y < x; ++y) pairs += cache.patient(b[x]) == cache.patient(b[y]);
     }
@@ -412,7 +414,8 @@ TEST_F(PositivesCacheTest, TheNoteCountsThePatientsAndTheSamePatientPairsOfABatc
     std::snprintf(want, sizeof want, "%zu records of %zu patients, %lld of them share",
                   records.size(), n.size(), static_cast<long long>(shared));
     EXPECT_NE(note.find(want), std::string::npos) << note;
-    std::snprintf(want, sizeof want, "the %lld batches of 6 of epoch 0 (data.order \"%s\") hold %.2f",
+    std::snprintf(want, sizeof want,
+                  "the %lld batches of 6 of epoch 0 (data.order \"%s\") hold %.2f",
                   static_cast<long long>(batches), order, by_order[grouped]);
     EXPECT_NE(note.find(want), std::string::npos) << note;
     // Fewer than one pair per batch: the note points at the patient order.
@@ -451,8 +454,10 @@ TEST_F(PositivesCacheTest, PatientOrderKeepsAPatientsRecordsTogether) {
     const std::vector<int64_t> a = epoch_order(records, 4, e, &codes),
                                b = epoch_order(records, 4, e + 1, &codes);
     std::map<int32_t, std::vector<int64_t>> wa, wb;
-    for (int64_t i : a) wa[codes[static_cast<size_t>(records[static_cast<size_t>(i)])]].push_back(i);
-    for (int64_t i : b) wb[codes[static_cast<size_t>(records[static_cast<size_t>(i)])]].push_back(i);
+    for (int64_t i : a)
+      wa[codes[static_cast<size_t>(records[static_cast<size_t>(i)])]].push_back(i);
+    for (int64_t i : b)
+      wb[codes[static_cast<size_t>(records[static_cast<size_t>(i)])]].push_back(i);
     reordered = wa != wb;
   }
   EXPECT_TRUE(reordered);
@@ -490,16 +495,14 @@ ExperimentConfig parse(json j) {
 
 TEST(PositivesConfig, ClocsDefaultsToPatientsTheOthersToRecords) {
   EXPECT_EQ(parse(json::object()).objective.positives, Positives::kRecord);
-  EXPECT_EQ(parse({{"objective", {{"method", "simclr"}}}}).objective.positives,
-            Positives::kRecord);
-  EXPECT_EQ(parse({{"objective", {{"method", "clocs"}}}}).objective.positives,
-            Positives::kPatient);
-  EXPECT_EQ(parse({{"objective", {{"method", "clocs"}, {"positives", "record"}}}})
-                .objective.positives,
-            Positives::kRecord);
-  EXPECT_EQ(parse({{"objective", {{"method", "simclr"}, {"positives", "patient"}}}})
-                .objective.positives,
-            Positives::kPatient);
+  EXPECT_EQ(parse({{"objective", {{"method", "simclr"}}}}).objective.positives, Positives::kRecord);
+  EXPECT_EQ(parse({{"objective", {{"method", "clocs"}}}}).objective.positives, Positives::kPatient);
+  EXPECT_EQ(
+      parse({{"objective", {{"method", "clocs"}, {"positives", "record"}}}}).objective.positives,
+      Positives::kRecord);
+  EXPECT_EQ(
+      parse({{"objective", {{"method", "simclr"}, {"positives", "patient"}}}}).objective.positives,
+      Positives::kPatient);
   const ExperimentConfig c = parse({{"objective", {{"method", "clocs"}}}});
   EXPECT_EQ(c.to_json()["objective"]["positives"], "patient");
   EXPECT_EQ(ExperimentConfig::from_json(c.to_json(), "round trip").objective.positives,

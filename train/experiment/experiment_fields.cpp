@@ -20,7 +20,7 @@ const config::Names<Method> kMethods{
 const config::Names<Positives> kPositives{{Positives::kRecord, "record"},
                                           {Positives::kPatient, "patient"}};
 const config::Names<DataOrder> kOrders{{DataOrder::kRecords, "records"},
-                                        {DataOrder::kPatients, "patients"}};
+                                       {DataOrder::kPatients, "patients"}};
 const config::Names<Split> kSplits{
     {Split::kTrain, "train"}, {Split::kVal, "val"}, {Split::kTest, "test"}, {Split::kAll, "all"}};
 const config::Names<OptimizerName> kOptimizers{
@@ -188,8 +188,8 @@ config::FieldTable<C> make_table() {
       .add(number<C>("objective.lambda_r", ACL_FIELD(objective.lambda_r),
                      Range::at_least(0, "lambda_r >= 0")))
       .add(number<C>("objective.tau", ACL_FIELD(objective.tau), Range::above(0, "tau > 0")))
-      .add(choice<C>("objective.positives", ACL_FIELD(objective.positives), kPositives,
-                     "positives"))
+      .add(
+          choice<C>("objective.positives", ACL_FIELD(objective.positives), kPositives, "positives"))
       .add(augmentations_field())
       // optimizer
       .add(choice<C>("optimizer.name", ACL_FIELD(optimizer.name), kOptimizers, "optimizer"))

@@ -33,8 +33,8 @@ std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, uint64_t epoch)
   return perm;
 }
 
-std::vector<int64_t> epoch_order(const std::vector<int64_t>& records, uint64_t seed,
-                                 uint64_t epoch, const std::vector<int32_t>* patients) {
+std::vector<int64_t> epoch_order(const std::vector<int64_t>& records, uint64_t seed, uint64_t epoch,
+                                 const std::vector<int32_t>* patients) {
   const auto n = static_cast<int64_t>(records.size());
   if (!patients) return epoch_permutation(n, seed, epoch);
   // The patients of `records` in the order of their first record, and each one's positions.
@@ -46,8 +46,7 @@ std::vector<int64_t> epoch_order(const std::vector<int64_t>& records, uint64_t s
       throw std::invalid_argument("epoch_order: record " + std::to_string(r) + " has no patient (" +
                                   std::to_string(patients->size()) + " codes)");
     }
-    const auto [it, fresh] =
-        group_of.emplace((*patients)[r], static_cast<int64_t>(groups.size()));
+    const auto [it, fresh] = group_of.emplace((*patients)[r], static_cast<int64_t>(groups.size()));
     if (fresh) groups.emplace_back();
     groups[static_cast<size_t>(it->second)].push_back(i);
   }

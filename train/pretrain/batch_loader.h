@@ -91,8 +91,8 @@ std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, uint64_t epoch)
 // order of their first record there) in the order epoch_permutation(n_patients, seed, epoch), each
 // patient's records in a Fisher-Yates order of their own (Philox key seed, stream "patient",
 // counter (epoch << 32) | (the patient's first position in the grouped order + i)).
-std::vector<int64_t> epoch_order(const std::vector<int64_t>& records, uint64_t seed,
-                                 uint64_t epoch, const std::vector<int32_t>* patients = nullptr);
+std::vector<int64_t> epoch_order(const std::vector<int64_t>& records, uint64_t seed, uint64_t epoch,
+                                 const std::vector<int32_t>* patients = nullptr);
 
 // The cache indices of the batch at `position`: records[order[k * B + j]] for j < B, with order =
 // epoch_order(records, seed, position.epoch, patients) and k = position.batch.
@@ -148,8 +148,8 @@ class BatchLoader {
   std::vector<int64_t> records_;
   LoaderOptions options_;
   int64_t batches_per_epoch_ = 0;
-  int64_t local_batch_ = 0;    // records per returned batch (the slice)
-  int64_t record_floats_ = 0;  // C * L
+  int64_t local_batch_ = 0;            // records per returned batch (the slice)
+  int64_t record_floats_ = 0;          // C * L
   std::vector<int32_t> patient_code_;  // patient_codes(cache_)
 
   std::vector<Slot> slots_;

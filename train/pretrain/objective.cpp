@@ -31,8 +31,8 @@ std::vector<int32_t> contrastive_ids(Positives positives, int n_views, int64_t b
   if (ranks < 1 || batch < 1 || batch % ranks != 0 || n_views < 1 || regions < 1) {
     throw std::invalid_argument("contrastive_ids: a batch of " + std::to_string(batch) +
                                 " records, " + std::to_string(n_views) + " views and " +
-                                std::to_string(regions) + " regions over " +
-                                std::to_string(ranks) + " ranks");
+                                std::to_string(regions) + " regions over " + std::to_string(ranks) +
+                                " ranks");
   }
   if (positives == Positives::kPatient && static_cast<int64_t>(patients.size()) != batch) {
     throw std::invalid_argument("contrastive_ids: " + std::to_string(patients.size()) +
@@ -70,7 +70,8 @@ std::string check_patients(const experiment::ExperimentConfig& config,
   const bool by_patient = config.data.order == experiment::DataOrder::kPatients;
   if (!positives && !by_patient) return "";
   if (!cache.has_patient_ids()) {
-    const std::string key = positives ? "objective.positives: \"patient\"" : "data.order: \"patients\"";
+    const std::string key =
+        positives ? "objective.positives: \"patient\"" : "data.order: \"patients\"";
     throw std::invalid_argument(
         key + " needs each record's patient, but the index of data.cache '" + config.data.cache +
         "' records none (it was prepared before caches held patient ids); prepare it again with "
@@ -85,7 +86,8 @@ std::string check_patients(const experiment::ExperimentConfig& config,
   for (const auto& [patient, n] : count) shared += n > 1 ? n : 0;
   const int64_t B = config.train.batch_size;
   const auto n = static_cast<int64_t>(records.size());
-  const std::vector<int64_t> order = epoch_order(records, config.seed, 0, by_patient ? &codes : nullptr);
+  const std::vector<int64_t> order =
+      epoch_order(records, config.seed, 0, by_patient ? &codes : nullptr);
   int64_t pairs = 0;
   for (int64_t first = 0; first + B <= n; first += B) {
     std::unordered_map<int32_t, int64_t> in_batch;
@@ -177,9 +179,9 @@ const std::vector<std::string>& Objective::activation_names() {
 Tensor Objective::ids(int64_t batch, int regions, Device device) {
   for (const IdsCache& c : ids_cache_)
     if (c.batch == batch && c.regions == regions && c.device == device) return c.ids;
-  Tensor t = Tensor::from_vector(
-      contrastive_ids(Positives::kRecord, augment_.n_views, batch, regions, {}),
-      Shape{augment_.n_views * batch * regions, 3});
+  Tensor t =
+      Tensor::from_vector(contrastive_ids(Positives::kRecord, augment_.n_views, batch, regions, {}),
+                          Shape{augment_.n_views * batch * regions, 3});
   if (device != Device::CPU) t = t.to(device);
   ids_cache_.push_back({batch, regions, device, t});
   return t;
@@ -204,13 +206,12 @@ ContrastiveOutput Objective::contrastive_patients(const Tensor& z, const Batch& 
   const int64_t B = batch.records.size(0), global = B * ranks;
   if (static_cast<int64_t>(batch.batch_patients.size()) != global ||
       batch.slice_begin != (comm_ ? comm_->rank() : 0) * B) {
-    throw std::logic_error("objective.positives \"patient\": the batch's slice [" +
-                           std::to_string(batch.slice_begin) + ", " +
-                           std::to_string(batch.slice_begin + B) + ") of " +
-                           std::to_string(batch.batch_patients.size()) +
-                           " patient codes is not rank " +
-                           std::to_string(comm_ ? comm_->rank() : 0) + "'s of " +
-                           std::to_string(ranks) + " equal slices");
+    throw std::logic_error(
+        "objective.positives \"patient\": the batch's slice [" + std::to_string(batch.slice_begin) +
+        ", " + std::to_string(batch.slice_begin + B) + ") of " +
+        std::to_string(batch.batch_patients.size()) + " patient codes is not rank " +
+        std::to_string(comm_ ? comm_->rank() : 0) + "'s of " + std::to_string(ranks) +
+        " equal slices");
   }
   const int V = augment_.n_views;
   Tensor gids = Tensor::from_vector(
