@@ -2,11 +2,12 @@
 // (record, region, view) rule, the loss on patient ids against a direct float64 multi-positive
 // NT-Xent written from the patients (value and central-difference gradient), the objective on a
 // real batch of a synthetic cache against that reference, the batches' patient codes, the config
-// key and the refusal of a cache without patient ids.
+// key, the refusal of a cache without patient ids, and a patient-ordered run resumed bit for bit.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/io/safetensors.h"
 #include "engine/ops_contrastive.h"
 #include "engine/rng.h"
 #include "engine/tensor.h"
@@ -24,6 +26,8 @@
 #include "train/experiment/experiment_config.h"
 #include "train/pretrain/batch_loader.h"
 #include "train/pretrain/objective.h"
+#include "train/pretrain/run_dir.h"
+#include "train/pretrain/trainer.h"
 
 namespace acl::pretrain {
 namespace {
@@ -484,6 +488,60 @@ TEST_F(PositivesCacheTest, PatientOrderLoaderFollowsBatchRecordsAndResumes) {
   }
   BatchLoader resumed(cache, records, lo, {1, 1});
   for (int k = 5; k < 9; ++k) EXPECT_EQ(resumed.next(Device::CPU).record_index, seen[k]);
+}
+
+// CLOCS with patient positives and the patient order: stopped at step 4 and resumed, the run
+// goes on as the uninterrupted one, bit for bit, across the epoch boundary (6 batches an epoch).
+TEST_F(PositivesCacheTest, PatientOrderRunResumedEqualsTheUninterruptedRun) {
+  auto run_config = [&](const std::string& name) {
+    json j = clocs_json();
+    j["data"]["order"] = "patients";
+    j["train"]["batch_size"] = 8;
+    j["train"]["steps"] = 9;
+    j["train"]["checkpoint_every"] = 0;
+    j["out_dir"] = (root_ / name).string();
+    return ExperimentConfig::from_json(j, "test");
+  };
+  TrainerOptions quiet;
+  quiet.progress = false;
+  std::vector<StepValues> whole, split;
+  {
+    TrainerOptions o = quiet;
+    o.on_step = [&](const StepReport& r) { whole.push_back(r.values); };
+    ASSERT_EQ(train(run_config("whole"), o).status, TrainStatus::kCompleted);
+  }
+  {
+    volatile std::sig_atomic_t stop = 0;
+    TrainerOptions o = quiet;
+    o.stop_signal = &stop;
+    o.on_step = [&](const StepReport& r) {
+      split.push_back(r.values);
+      if (r.step == 4) stop = SIGINT;
+    };
+    const TrainResult r = train(run_config("split"), o);
+    ASSERT_EQ(r.status, TrainStatus::kInterrupted);
+    ASSERT_EQ(r.steps, 4);
+  }
+  {
+    TrainerOptions o = quiet;
+    o.resume = (root_ / "split").string();
+    o.on_step = [&](const StepReport& r) { split.push_back(r.values); };
+    ASSERT_EQ(train(run_config("split"), o).status, TrainStatus::kCompleted);
+  }
+  ASSERT_EQ(whole.size(), 9u);
+  ASSERT_EQ(split.size(), whole.size());
+  for (size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(split[i].loss, whole[i].loss) << "step " << i + 1;
+    EXPECT_EQ(split[i].acc_global, whole[i].acc_global) << "step " << i + 1;
+  }
+  const auto a = read_safetensors((root_ / "whole" / kEncoderFile).string());
+  const auto b = read_safetensors((root_ / "split" / kEncoderFile).string());
+  ASSERT_EQ(a.tensors.size(), b.tensors.size());
+  for (const auto& [name, t] : a.tensors) {
+    ASSERT_TRUE(b.tensors.count(name)) << name;
+    EXPECT_EQ(t.to_tensor().to_vector<double>(), b.tensors.at(name).to_tensor().to_vector<double>())
+        << name;
+  }
 }
 
 // ---- the config key ----------------------------------------------------------------------------
