@@ -255,6 +255,50 @@ TEST_F(DataParallelTest, RanksTrainAsOneProcessWithTheGlobalBatch) {
   EXPECT_TRUE(fs::exists(root_ / "group" / "metrics.jsonl"));
 }
 
+// CLOCS with patient positives: a record's positives include the views of its patient's other
+// records wherever they sit in the global batch, so the group scores the gathered batch with the
+// global patient codes and still trains as one process. The batches of the run put two records of
+// one patient on different ranks' slices (checked), so a per-rank patient numbering would differ.
+TEST_F(DataParallelTest, PatientPositivesAcrossRanksTrainAsOneProcess) {
+  const int64_t steps = 4;
+  auto clocs = [](const std::string& run) {
+    experiment::ExperimentConfig c = config(run, steps);
+    experiment::ExperimentConfig m = c;
+    m.objective = experiment::method_defaults(experiment::Method::kClocs);
+    m.objective.tau = c.objective.tau;
+    m.heads.region = c.heads.region;
+    return experiment::ExperimentConfig::from_json(m.to_json(), "test");
+  };
+  const experiment::ExperimentConfig single_config = clocs(rank_dir("single_patients"));
+  ASSERT_EQ(single_config.objective.positives, experiment::Positives::kPatient);
+  cache::CacheReader cache((root_ / "cache").string());
+  std::vector<int64_t> records;
+  for (int64_t i = 0; i < kRecords; ++i) records.push_back(i);
+  const int64_t B = single_config.train.batch_size;
+  int split_pairs = 0;
+  const int64_t per_epoch = kRecords / B;
+  for (int64_t s = 0; s < steps; ++s) {
+    const LoaderPosition pos{static_cast<uint64_t>(s / per_epoch),
+                             static_cast<uint64_t>(s % per_epoch)};
+    const std::vector<int64_t> batch = batch_records(records, B, single_config.seed, pos);
+    for (int64_t a = 0; a < B / 2; ++a)
+      for (int64_t b = B / 2; b < B; ++b)
+        split_pairs += cache.patient(batch[static_cast<size_t>(a)]) ==
+                       cache.patient(batch[static_cast<size_t>(b)]);
+  }
+  ASSERT_GT(split_pairs, 0) << "no patient has records in both halves of a batch";
+  Run single = train_run(single_config, false);
+  Run group = train_run(clocs("group_patients"), true);
+  ASSERT_EQ(single.steps.size(), static_cast<size_t>(steps));
+  expect_steps_close(group.steps, single.steps);
+  g_worst = 0;
+  expect_state_close(group.model, single.model);
+  std::printf(
+      "rank %d of %d: patient positives, %d same-patient pairs across the halves, final "
+      "state worst |a - b| / (|b| + scale) = %.3g\n",
+      world().rank(), world().size(), split_pairs, g_worst);
+}
+
 // A group's checkpoint resumed by one process (another rank count, the same global batch) goes on
 // as the uninterrupted single-process run.
 TEST_F(DataParallelTest, ResumeWithAnotherRankCountKeepsTheGlobalBatch) {

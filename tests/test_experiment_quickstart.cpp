@@ -87,6 +87,13 @@ TEST(QuickstartConfigs, BaselinesShareTheQuickstartBudgetAndEncoder) {
   EXPECT_EQ(clocs.objective.method, Method::kClocs);
   EXPECT_EQ(clocs.to_json()["objective"], objective_of(Method::kClocs));
   EXPECT_EQ(clocs.data.view_length, 500);  // the two 5 s halves of the record at 100 Hz
+  // CMSC: the patient's other records are positives and share the batch.
+  EXPECT_EQ(clocs.objective.positives, experiment::Positives::kPatient);
+  EXPECT_EQ(clocs.data.order, experiment::DataOrder::kPatients);
+  EXPECT_EQ(simclr.data.order, experiment::DataOrder::kRecords);
+  EXPECT_EQ(simclr.objective.positives, experiment::Positives::kRecord);
+  EXPECT_EQ(acl.data.order, experiment::DataOrder::kRecords);
+  EXPECT_EQ(acl.objective.positives, experiment::Positives::kRecord);
 
   const ExperimentConfig kg = load_experiment_config(config_path("quickstart_3kg.json"));
   const ExperimentConfig kg_ptbxl = load_experiment_config(config_path("3kg_ptbxl.json"));

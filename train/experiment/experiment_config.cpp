@@ -79,6 +79,7 @@ ObjectiveConfig method_defaults(Method m) {
     a.lead_dropout.enabled = true;
   } else {
     a.segments.enabled = true;
+    o.positives = Positives::kPatient;
   }
   return o;
 }

@@ -9,9 +9,10 @@
 //     "seed": 0,
 //     "out_dir": "runs/quickstart",
 //     "data": {"cache": "data_cache/synthetic", "split": "train", "view_length": 250,
-//              "prefetch_batches": 4},
+//              "prefetch_batches": 4, "order": "records"},
 //     "model": {"encoder": {...models::EncoderConfig...}, "heads": {...models::HeadsConfig...}},
 //     "objective": {"method": "acl", "lambda_g": 1.0, "lambda_r": 1.0, "tau": 0.1,
+//                   "positives": "record",
 //                   "augmentations": {"scale_crop": {"enabled": true, "s_min": 0.5, "s_max": 1.0},
 //                                     "cycle_mask": {...}, "time_shift": {...}, ...}},
 //     "optimizer": {"name": "adamw", "lr": 1e-3, "weight_decay": 1e-4, "momentum": 0.9,
@@ -50,6 +51,8 @@
 namespace acl::experiment {
 
 enum class Method { kAcl, kSimclr, kClocs };       // "acl", "simclr", "clocs"
+enum class Positives { kRecord, kPatient };        // "record", "patient"
+enum class DataOrder { kRecords, kPatients };      // "records", "patients"
 enum class Split { kTrain, kVal, kTest, kAll };    // "train", "val", "test", "all"
 enum class OptimizerName { kSgd, kAdamw, kLars };  // "sgd", "adamw", "lars"
 enum class OnNonfinite { kStop, kSkip };           // "stop", "skip"
@@ -57,6 +60,7 @@ enum class TrainDevice { kAuto, kCpu, kCuda };     // "auto", "cpu", "cuda"
 enum class Precision { kF32 };                     // "f32" (bf16 is not implemented yet)
 // The JSON names of the values (the field table writes every enum by its name).
 const char* method_name(Method m);
+const char* positives_name(Positives p);
 const char* split_name(Split s);
 // The device named `name`; throws std::invalid_argument "<path>: unknown device ..." otherwise.
 TrainDevice parse_device(const std::string& name, const std::string& path = "train.device");
@@ -66,6 +70,9 @@ struct DataConfig {
   Split split = Split::kTrain;  // records of this split are used (kAll: every record)
   int64_t view_length = 250;    // samples per augmented view (the encoder's input length)
   int prefetch_batches = 4;     // batches the reader thread prepares ahead
+  // kRecords: each epoch a random order of the records; kPatients: a random order of the patients,
+  // each patient's records together, so that they share a batch (pretrain::epoch_order).
+  DataOrder order = DataOrder::kRecords;
 };
 
 struct ObjectiveConfig {
@@ -73,6 +80,10 @@ struct ObjectiveConfig {
   double lambda_g = 1.0;  // weight of the global NT-Xent
   double lambda_r = 1.0;  // weight of the region loss (acl only; 0 disables it)
   double tau = 0.1;
+  // Which rows of the batch are an anchor's positives: kRecord, the other views of its own record;
+  // kPatient, also every view of the batch's other records of the same patient (the cache's
+  // patient ids; CLOCS's CMSC). Applies to both terms (the region term: the same region).
+  Positives positives = Positives::kRecord;
   augment::AugmentConfig augmentations;  // fs and n_views are filled from the data and method
 };
 
@@ -81,7 +92,7 @@ struct ObjectiveConfig {
 //   simclr: lambda_r 0 (global NT-Xent only); generic augmentations amplitude_scale,
 //           gaussian_noise, baseline_wander, lead_dropout.
 //   clocs:  lambda_r 0; the two views are adjacent segments of the record (segments), nothing
-//           else.
+//           else; positives "patient" (acl and simclr: "record").
 ObjectiveConfig method_defaults(Method m);
 
 struct OptimizerConfig {

@@ -17,6 +17,10 @@ using C = ExperimentConfig;
 
 const config::Names<Method> kMethods{
     {Method::kAcl, "acl"}, {Method::kSimclr, "simclr"}, {Method::kClocs, "clocs"}};
+const config::Names<Positives> kPositives{{Positives::kRecord, "record"},
+                                          {Positives::kPatient, "patient"}};
+const config::Names<DataOrder> kOrders{{DataOrder::kRecords, "records"},
+                                       {DataOrder::kPatients, "patients"}};
 const config::Names<Split> kSplits{
     {Split::kTrain, "train"}, {Split::kVal, "val"}, {Split::kTest, "test"}, {Split::kAll, "all"}};
 const config::Names<OptimizerName> kOptimizers{
@@ -167,6 +171,7 @@ config::FieldTable<C> make_table() {
       .add(integer<C>("data.view_length", ACL_FIELD(data.view_length), 1, "view_length >= 1"))
       .add(integer<C>("data.prefetch_batches", ACL_FIELD(data.prefetch_batches), 1,
                       "prefetch_batches >= 1"))
+      .add(choice<C>("data.order", ACL_FIELD(data.order), kOrders, "order"))
       // model
       .add(nested("model.encoder", models::encoder_fields().keys(), ACL_FIELD(encoder),
                   [](const json& j, const std::string& at, models::EncoderConfig& e) {
@@ -183,6 +188,8 @@ config::FieldTable<C> make_table() {
       .add(number<C>("objective.lambda_r", ACL_FIELD(objective.lambda_r),
                      Range::at_least(0, "lambda_r >= 0")))
       .add(number<C>("objective.tau", ACL_FIELD(objective.tau), Range::above(0, "tau > 0")))
+      .add(
+          choice<C>("objective.positives", ACL_FIELD(objective.positives), kPositives, "positives"))
       .add(augmentations_field())
       // optimizer
       .add(choice<C>("optimizer.name", ACL_FIELD(optimizer.name), kOptimizers, "optimizer"))
@@ -239,6 +246,9 @@ const config::FieldTable<ExperimentConfig>& experiment_fields() {
 
 const char* method_name(Method m) {
   return config::name_of(kMethods, m).c_str();
+}
+const char* positives_name(Positives p) {
+  return config::name_of(kPositives, p).c_str();
 }
 const char* split_name(Split s) {
   return config::name_of(kSplits, s).c_str();

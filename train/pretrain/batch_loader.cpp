@@ -4,6 +4,7 @@
 #include <climits>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "engine/rng.h"
@@ -12,6 +13,7 @@ namespace acl::pretrain {
 namespace {
 
 constexpr uint64_t kShuffleStream = 0x73687566666c65ull;  // "shuffle"
+constexpr uint64_t kPatientStream = 0x70617469656e74ull;  // "patient"
 
 }  // namespace
 
@@ -31,8 +33,44 @@ std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, uint64_t epoch)
   return perm;
 }
 
+std::vector<int64_t> epoch_order(const std::vector<int64_t>& records, uint64_t seed, uint64_t epoch,
+                                 const std::vector<int32_t>* patients) {
+  const auto n = static_cast<int64_t>(records.size());
+  if (!patients) return epoch_permutation(n, seed, epoch);
+  // The patients of `records` in the order of their first record, and each one's positions.
+  std::unordered_map<int32_t, int64_t> group_of;
+  std::vector<std::vector<int64_t>> groups;
+  for (int64_t i = 0; i < n; ++i) {
+    const auto r = static_cast<size_t>(records[static_cast<size_t>(i)]);
+    if (r >= patients->size()) {
+      throw std::invalid_argument("epoch_order: record " + std::to_string(r) + " has no patient (" +
+                                  std::to_string(patients->size()) + " codes)");
+    }
+    const auto [it, fresh] = group_of.emplace((*patients)[r], static_cast<int64_t>(groups.size()));
+    if (fresh) groups.emplace_back();
+    groups[static_cast<size_t>(it->second)].push_back(i);
+  }
+  const std::vector<int64_t> patient_order =
+      epoch_permutation(static_cast<int64_t>(groups.size()), seed, epoch);
+  std::vector<int64_t> order;
+  order.reserve(static_cast<size_t>(n));
+  for (int64_t g : patient_order) {
+    std::vector<int64_t>& members = groups[static_cast<size_t>(g)];
+    const auto start = static_cast<uint64_t>(order.size());
+    for (auto i = static_cast<int64_t>(members.size()) - 1; i > 0; --i) {
+      auto j = static_cast<int64_t>(philox_below(seed, kPatientStream,
+                                                 (epoch << 32) | (start + static_cast<uint64_t>(i)),
+                                                 static_cast<uint64_t>(i) + 1));
+      std::swap(members[static_cast<size_t>(i)], members[static_cast<size_t>(j)]);
+    }
+    order.insert(order.end(), members.begin(), members.end());
+  }
+  return order;
+}
+
 std::vector<int64_t> batch_records(const std::vector<int64_t>& records, int64_t batch_size,
-                                   uint64_t seed, const LoaderPosition& position) {
+                                   uint64_t seed, const LoaderPosition& position,
+                                   const std::vector<int32_t>* patients) {
   const auto n = static_cast<int64_t>(records.size());
   if (batch_size < 1 || batch_size > n) {
     throw std::invalid_argument("batch_records: batch size " + std::to_string(batch_size) +
@@ -43,13 +81,28 @@ std::vector<int64_t> batch_records(const std::vector<int64_t>& records, int64_t 
                                 " is past the " + std::to_string(n / batch_size) +
                                 " batches of an epoch");
   }
-  std::vector<int64_t> perm = epoch_permutation(n, seed, position.epoch);
+  std::vector<int64_t> perm = epoch_order(records, seed, position.epoch, patients);
   std::vector<int64_t> out(static_cast<size_t>(batch_size));
   const auto first = static_cast<int64_t>(position.batch) * batch_size;
   for (int64_t j = 0; j < batch_size; ++j)
     out[static_cast<size_t>(j)] =
         records[static_cast<size_t>(perm[static_cast<size_t>(first + j)])];
   return out;
+}
+
+std::vector<int32_t> patient_codes(const cache::CacheReader& cache) {
+  if (cache.size() > INT32_MAX) {
+    throw std::invalid_argument("patient_codes: the cache holds " + std::to_string(cache.size()) +
+                                " records, more than 2^31 - 1");
+  }
+  std::vector<int32_t> codes(static_cast<size_t>(cache.size()));
+  std::unordered_map<std::string, int32_t> code_of;
+  code_of.reserve(codes.size());
+  for (int64_t i = 0; i < cache.size(); ++i) {
+    const auto next = static_cast<int32_t>(code_of.size());
+    codes[static_cast<size_t>(i)] = code_of.emplace(cache.patient(i), next).first->second;
+  }
+  return codes;
 }
 
 BatchLoader::BatchLoader(const cache::CacheReader& cache, std::vector<int64_t> records,
@@ -95,6 +148,7 @@ BatchLoader::BatchLoader(const cache::CacheReader& cache, std::vector<int64_t> r
                                 " batches of an epoch");
   }
   record_floats_ = cache_.n_leads() * cache_.length();
+  patient_code_ = patient_codes(cache_);
   const size_t signal_bytes = static_cast<size_t>(local_batch_ * record_floats_) * sizeof(float);
   slots_.resize(static_cast<size_t>(options_.prefetch_batches));
   for (Slot& s : slots_) s.signals = HostBuffer(signal_bytes, options_.pinned);
@@ -133,7 +187,8 @@ LoaderPosition BatchLoader::position() const {
 bool BatchLoader::fill(Slot& slot, const LoaderPosition& position, std::vector<int64_t>& perm,
                        uint64_t& perm_epoch) {
   if (perm.empty() || perm_epoch != position.epoch) {
-    perm = epoch_permutation(static_cast<int64_t>(records_.size()), options_.seed, position.epoch);
+    perm = epoch_order(records_, options_.seed, position.epoch,
+                       options_.by_patient ? &patient_code_ : nullptr);
     perm_epoch = position.epoch;
   }
   const int64_t B = local_batch_;
@@ -163,6 +218,12 @@ bool BatchLoader::fill(Slot& slot, const LoaderPosition& position, std::vector<i
   for (int64_t b = 0; b < B; ++b) {  // < 2^31: the constructor checked the cache size
     packed[n_off + n_pos + static_cast<size_t>(b)] =
         static_cast<int32_t>(slot.record_index[static_cast<size_t>(b)]);
+  }
+  const auto batch_first = static_cast<int64_t>(position.batch) * options_.batch_size;
+  slot.batch_patients.resize(static_cast<size_t>(options_.batch_size));
+  for (int64_t j = 0; j < options_.batch_size; ++j) {
+    const int64_t r = records_[static_cast<size_t>(perm[static_cast<size_t>(batch_first + j)])];
+    slot.batch_patients[static_cast<size_t>(j)] = patient_code_[static_cast<size_t>(r)];
   }
   slot.position = position;
   return true;
@@ -223,10 +284,12 @@ Batch BatchLoader::next(Device device) {
   upload.copy(batch.record_index_i32.raw_data(), packed + B + 1 + n_peaks,
               batch.record_index_i32.nbytes());
   slot->uploaded = upload.finish();
-  // fill() rebuilds these three before it writes the slot again: hand them over, do not copy.
+  // fill() rebuilds these four before it writes the slot again: hand them over, do not copy.
   batch.rpeak_offsets_host = std::move(slot->rpeak_offsets);
   batch.rpeak_positions_host = std::move(slot->rpeak_positions);
   batch.record_index = std::move(slot->record_index);
+  batch.batch_patients = std::move(slot->batch_patients);
+  batch.slice_begin = options_.slice_begin;
   batch.position = slot->position;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -1,9 +1,15 @@
 // Batches of whole records for pretraining, read ahead on a thread.
 //
-// Order: epoch e visits the loader's records in the order epoch_permutation(n, seed, e), cut into
-// batches_per_epoch() = floor(n / B) batches of B records; the n mod B records left at the end of
-// a permutation sit out that epoch (drop_last). The order is a pure function of (seed, epoch), so
-// a run resumed at a position sees exactly the batches of a run that never stopped.
+// Order: epoch e visits the loader's records in the order epoch_order(records, seed, e) (by default
+// epoch_permutation(n, seed, e); with by_patient, patients in a random order and each patient's
+// records together), cut into batches_per_epoch() = floor(n / B) batches of B records; the n mod B
+// records left at the end of the order sit out that epoch (drop_last). The order is a pure function
+// of (seed, epoch), so a run resumed at a position sees exactly the batches of a run that never
+// stopped.
+//
+// Patients: every batch carries the patient code of each record of the whole batch (all ranks'
+// slices), the codes of patient_codes(cache): the same on every rank, so a data-parallel
+// objective can tell which records of the global batch share a patient without a collective.
 //
 // Position: (epoch, batch) of the batch next() returns next. A loader constructed at a position
 // starts there.
@@ -44,6 +50,10 @@ struct LoaderOptions {
   // the epochs are those of batch_size, so the ranks' slices together are the whole batch.
   int64_t slice_begin = 0;
   int64_t slice_size = 0;
+  // Batches of whole patients: each epoch visits the patients in a random order and a patient's
+  // records one after the other (epoch_order with the cache's patient codes), so the records of
+  // one patient share a batch except where a batch boundary cuts the patient.
+  bool by_patient = false;
 };
 
 struct LoaderPosition {
@@ -61,6 +71,10 @@ struct Batch {
   std::vector<int64_t> record_index;  // (B) the records' indices in the cache
   Tensor record_index_i32;            // i32 (B) record_index on the device (indices < 2^31)
   LoaderPosition position;            // where this batch sits in the order
+  // The patient code (patient_codes) of every record of the whole batch of batch_size records, in
+  // batch order; this batch's records are [slice_begin, slice_begin + B) of it.
+  std::vector<int32_t> batch_patients;
+  int64_t slice_begin = 0;
   // Host copies of rpeak_offsets and rpeak_positions, for checks that need no device read.
   std::vector<int32_t> rpeak_offsets_host;
   std::vector<int32_t> rpeak_positions_host;
@@ -71,10 +85,26 @@ struct Batch {
 // (epoch << 32) | i). Requires 0 <= n < 2^32.
 std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, uint64_t epoch);
 
-// The cache indices of the batch at `position`: records[perm[k * B + j]] for j < B, with perm =
-// epoch_permutation(records.size(), seed, position.epoch) and k = position.batch.
+// The order in which epoch `epoch` visits `records`: positions 0..n-1 into it. With `patients`
+// null, epoch_permutation(n, seed, epoch). Otherwise `patients` holds the patient code of every
+// cache index (patient_codes) and the order is grouped: the patients of `records` (numbered in the
+// order of their first record there) in the order epoch_permutation(n_patients, seed, epoch), each
+// patient's records in a Fisher-Yates order of their own (Philox key seed, stream "patient",
+// counter (epoch << 32) | (the patient's first position in the grouped order + i)).
+std::vector<int64_t> epoch_order(const std::vector<int64_t>& records, uint64_t seed, uint64_t epoch,
+                                 const std::vector<int32_t>* patients = nullptr);
+
+// The cache indices of the batch at `position`: records[order[k * B + j]] for j < B, with order =
+// epoch_order(records, seed, position.epoch, patients) and k = position.batch.
 std::vector<int64_t> batch_records(const std::vector<int64_t>& records, int64_t batch_size,
-                                   uint64_t seed, const LoaderPosition& position);
+                                   uint64_t seed, const LoaderPosition& position,
+                                   const std::vector<int32_t>* patients = nullptr);
+
+// The patient code of every record of `cache` (indexed by cache index): the patients
+// (CacheReader::patient) numbered 0, 1, ... in the order of their first record, so equal codes mean
+// one patient and every process reading the cache gets the same codes. A cache without patient ids
+// gives every record its own code.
+std::vector<int32_t> patient_codes(const cache::CacheReader& cache);
 
 class BatchLoader {
  public:
@@ -104,6 +134,7 @@ class BatchLoader {
     HostBuffer packed;   // i32 offsets, positions, record indices: the upload's source (pinned)
     CopyFence uploaded;  // passed when the last upload from this slot has finished
     std::vector<int64_t> record_index;
+    std::vector<int32_t> batch_patients;  // (batch_size) patient codes of the whole batch
     LoaderPosition position;
   };
 
@@ -117,8 +148,9 @@ class BatchLoader {
   std::vector<int64_t> records_;
   LoaderOptions options_;
   int64_t batches_per_epoch_ = 0;
-  int64_t local_batch_ = 0;    // records per returned batch (the slice)
-  int64_t record_floats_ = 0;  // C * L
+  int64_t local_batch_ = 0;            // records per returned batch (the slice)
+  int64_t record_floats_ = 0;          // C * L
+  std::vector<int32_t> patient_code_;  // patient_codes(cache_)
 
   std::vector<Slot> slots_;
   mutable std::mutex mu_;

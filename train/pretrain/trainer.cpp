@@ -316,6 +316,9 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
                                 experiment::split_name(config.data.split) + "\" of " +
                                 config.data.cache + " has " + std::to_string(records.size()));
   }
+  const std::string positives_note = check_patients(config, *cache, records);
+  if (progress && !positives_note.empty())
+    std::fprintf(stderr, "acl_train: %s\n", positives_note.c_str());
 
   // ---- the run directory: a fresh run is never mixed with an earlier one
   const bool resuming = !options.resume.empty();
@@ -383,6 +386,7 @@ TrainResult train(const experiment::ExperimentConfig& config, const TrainerOptio
   lo.pinned = device == Device::CUDA;
   lo.slice_begin = slice_begin;
   lo.slice_size = slice_size;
+  lo.by_patient = config.data.order == experiment::DataOrder::kPatients;
   BatchLoader loader(*cache, records, lo, position);
 
   const bool has_global = model.projection() != nullptr;
