@@ -25,7 +25,8 @@ jobs="${ACL_JOBS:-$(nproc)}"
 # kernel split at 1, 2, 3 and 5 threads; the host caching allocator's free lists), the pretraining
 # batch loader (its reader thread, shutdown while busy or blocked), the trainer that consumes both
 # (also in the patient order of the patient-positive runs), and acl_prepare's worker pool
-# (test_prepare runs it with 1 and 3 threads). The MPI tests start no threads of their own (collectives poll for their timeout on the calling thread).
+# (test_prepare runs it with 1 and 3 threads). The MPI tests start no threads of their own
+# (collectives poll for their timeout on the calling thread).
 tsan_tests=(kernels/test_cpu_threads engine/test_host_cache train/pretrain/test_batch_loader
             train/pretrain/test_pretrain train/pretrain/test_objective_positives
             train/prepare/test_prepare)
