@@ -127,7 +127,8 @@ FoldedConv fold_conv_batchnorm(const Conv1d& conv, const BatchNorm1d& bn) {
   const std::vector<double> mean = bn.running_mean().to_vector<double>();
   const std::vector<double> var = bn.running_var().to_vector<double>();
   const auto values_or = [cout](const Tensor& t, double fill) {
-    return t.defined() ? t.to_vector<double>() : std::vector<double>(static_cast<size_t>(cout), fill);
+    return t.defined() ? t.to_vector<double>()
+                       : std::vector<double>(static_cast<size_t>(cout), fill);
   };
   const std::vector<double> gamma = values_or(bn.weight(), 1.0), beta = values_or(bn.bias(), 0.0);
   const std::vector<double> b = values_or(conv.bias(), 0.0);
@@ -158,7 +159,8 @@ FoldedSequential::FoldedSequential(Sequential& source, const std::string& name) 
     Layer* layer = source.at(i);
     const std::string layer_name = join(name, std::to_string(i));
     if (auto* conv = dynamic_cast<Conv1d*>(layer)) {
-      BatchNorm1d* bn = i + 1 < source.size() ? dynamic_cast<BatchNorm1d*>(source.at(i + 1)) : nullptr;
+      BatchNorm1d* bn =
+          i + 1 < source.size() ? dynamic_cast<BatchNorm1d*>(source.at(i + 1)) : nullptr;
       Step s;
       s.conv.emplace(*conv, bn, join(name, std::to_string(i + 1)), summary_);
       steps_.push_back(std::move(s));
@@ -249,17 +251,15 @@ class ResNetPlan : public FoldedEncoder::Plan {
         const std::string path = stage + "." + std::to_string(b);
         auto* block = dynamic_cast<BasicBlock1d*>(layer->at(b));
         if (!block) throw std::logic_error("fold_batchnorm: '" + path + "' is not a BasicBlock1d");
-        Block fb{ConvBn(*child<Conv1d>(*block, path, "conv1", "Conv1d"),
-                        child<BatchNorm1d>(*block, path, "bn1", "BatchNorm1d"), path + ".bn1",
-                        summary),
-                 ConvBn(*child<Conv1d>(*block, path, "conv2", "Conv1d"),
-                        child<BatchNorm1d>(*block, path, "bn2", "BatchNorm1d"), path + ".bn2",
-                        summary),
-                 nullptr};
+        Block fb{
+            ConvBn(*child<Conv1d>(*block, path, "conv1", "Conv1d"),
+                   child<BatchNorm1d>(*block, path, "bn1", "BatchNorm1d"), path + ".bn1", summary),
+            ConvBn(*child<Conv1d>(*block, path, "conv2", "Conv1d"),
+                   child<BatchNorm1d>(*block, path, "bn2", "BatchNorm1d"), path + ".bn2", summary),
+            nullptr};
         if (has_child(*block, "downsample")) {
           fb.downsample = std::make_unique<FoldedSequential>(
-              *child<Sequential>(*block, path, "downsample", "Sequential"),
-              path + ".downsample");
+              *child<Sequential>(*block, path, "downsample", "Sequential"), path + ".downsample");
           const FoldSummary& d = fb.downsample->summary();
           summary.folded.insert(summary.folded.end(), d.folded.begin(), d.folded.end());
           summary.left.insert(summary.left.end(), d.left.begin(), d.left.end());

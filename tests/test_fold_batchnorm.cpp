@@ -218,7 +218,8 @@ TEST(FoldedSequential, FoldsAdjacentPairsAndLeavesTheRest) {
   EXPECT_TRUE(same_bytes(unfolded.forward(x), plain.forward(x)));
 }
 
-// ---- every encoder -------------------------------------------------------------------------------
+// ---- every encoder
+// -------------------------------------------------------------------------------
 
 struct EncoderCase {
   std::string name;
@@ -261,8 +262,8 @@ TEST_P(FoldedEncoderTest, MatchesTheUnfoldedEncoder) {
     EXPECT_TRUE(tensors_close(c.name + " embedding", got.embedding, want.embedding, rtol));
     ASSERT_EQ(got.lead_embeddings.defined(), want.lead_embeddings.defined());
     if (want.lead_embeddings.defined()) {
-      EXPECT_TRUE(
-          tensors_close(c.name + " lead embeddings", got.lead_embeddings, want.lead_embeddings, rtol));
+      EXPECT_TRUE(tensors_close(c.name + " lead embeddings", got.lead_embeddings,
+                                want.lead_embeddings, rtol));
     }
   }
   expect_same_state(*enc, before);
@@ -295,20 +296,22 @@ json resnet_small() {
 
 INSTANTIATE_TEST_SUITE_P(
     Encoders, FoldedEncoderTest,
-    ::testing::Values(
-        EncoderCase{"leadwise_default", json::object(), 300, 5},
-        EncoderCase{"leadwise_quickstart",
-                    {{"leadwise", {{"channels", {8, 16, 32, 32}}}}, {"bn_eps", 1e-3}},
-                    250,
-                    4},
-        EncoderCase{"leadwise_shared",
-                    {{"leads", "all"},
-                     {"leadwise", {{"channels", {4, 6}}, {"kernel_size", 5}, {"pool_size", 3},
-                                   {"shared_weights", true}}}},
-                    101,
-                    2},
-        EncoderCase{"resnet1d18", {{"type", "resnet1d"}}, 260, 20},
-        EncoderCase{"resnet_small", resnet_small(), 61, 8}),
+    ::testing::Values(EncoderCase{"leadwise_default", json::object(), 300, 5},
+                      EncoderCase{"leadwise_quickstart",
+                                  {{"leadwise", {{"channels", {8, 16, 32, 32}}}}, {"bn_eps", 1e-3}},
+                                  250,
+                                  4},
+                      EncoderCase{"leadwise_shared",
+                                  {{"leads", "all"},
+                                   {"leadwise",
+                                    {{"channels", {4, 6}},
+                                     {"kernel_size", 5},
+                                     {"pool_size", 3},
+                                     {"shared_weights", true}}}},
+                                  101,
+                                  2},
+                      EncoderCase{"resnet1d18", {{"type", "resnet1d"}}, 260, 20},
+                      EncoderCase{"resnet_small", resnet_small(), 61, 8}),
     [](const ::testing::TestParamInfo<EncoderCase>& info) { return info.param.name; });
 
 }  // namespace
