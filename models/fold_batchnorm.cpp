@@ -132,16 +132,32 @@ FoldedConv fold_conv_batchnorm(const Conv1d& conv, const BatchNorm1d& bn) {
   };
   const std::vector<double> gamma = values_or(bn.weight(), 1.0), beta = values_or(bn.bias(), 0.0);
   const std::vector<double> b = values_or(conv.bias(), 0.0);
-  std::vector<double> wf = w.to_vector<double>(), bf(static_cast<size_t>(cout));
-  for (int64_t co = 0; co < cout; ++co) {
-    const size_t c = static_cast<size_t>(co);
-    const double s = gamma[c] / std::sqrt(var[c] + bn.options().eps);
-    for (int64_t i = 0; i < per_channel; ++i) wf[static_cast<size_t>(co * per_channel + i)] *= s;
-    bf[c] = s * (b[c] - mean[c]) + beta[c];
+  std::vector<double> scale(static_cast<size_t>(cout)), bf(static_cast<size_t>(cout));
+  for (size_t c = 0; c < scale.size(); ++c) {
+    scale[c] = gamma[c] / std::sqrt(var[c] + bn.options().eps);
+    bf[c] = scale[c] * (b[c] - mean[c]) + beta[c];
   }
-  // One rounding from double to the weight's dtype, then to the weight's device.
+  // W' in one pass over the host weights: each element scaled in double and rounded once to the
+  // weight's dtype; then moved to the weight's device.
+  const Tensor host = w.device() == Device::CPU ? w : w.to(Device::CPU);
+  Tensor wf = Tensor::empty(w.shape(), w.dtype());
+  const auto scale_rows = [&](auto t) {
+    using T = decltype(t);
+    const T* src = host.data<T>();
+    T* dst = wf.data<T>();
+    for (int64_t co = 0; co < cout; ++co) {
+      const double sc = scale[static_cast<size_t>(co)];
+      for (int64_t i = co * per_channel; i < (co + 1) * per_channel; ++i)
+        dst[i] = static_cast<T>(sc * static_cast<double>(src[i]));
+    }
+  };
+  if (w.dtype() == DType::f32) {
+    scale_rows(float{});
+  } else {
+    scale_rows(double{});
+  }
   FoldedConv out;
-  out.weight = Tensor::from_vector(wf, w.shape()).to(w.dtype()).to(w.device());
+  out.weight = w.device() == Device::CPU ? wf : wf.to(w.device());
   out.bias = Tensor::from_vector(bf, Shape{cout}).to(w.dtype()).to(w.device());
   out.options = conv.options();
   return out;
