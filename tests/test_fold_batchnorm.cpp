@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/autograd.h"
+#include "engine/device_select.h"
 #include "engine/ops.h"
 #include "models/encoder.h"
 #include "models/fold_batchnorm.h"
@@ -292,6 +293,30 @@ json resnet_small() {
             {"stem_kernel_size", 7},
             {"stem_stride", 1},
             {"stem_pool", false}}}};
+}
+
+// On a GPU: the folded form of an encoder moved to CUDA (folded on the host, moved once; ReLU in
+// place by the CUDA kernel) against the CPU modules.
+TEST(FoldedEncoder, CudaMatchesTheCpuModules) {
+  if (!cuda_available()) GTEST_SKIP() << "no CUDA device: " << cuda_unavailable_reason();
+  for (const json& cfg : {json{{"leadwise", {{"channels", {8, 16, 32, 32}}}}}, resnet_small()}) {
+    Rng rng(13);
+    std::unique_ptr<Encoder> enc = make_encoder(EncoderConfig::from_json(cfg), rng);
+    randomize_bn(*enc, input(16, 200, 22), 32);
+    const Tensor x = input(5, 200, 43);
+    EncoderOutput want;
+    {
+      NoGradGuard no_grad;
+      want = enc->encode(x);
+    }
+    enc->to(Device::CUDA);
+    std::unique_ptr<FoldedEncoder> folded = fold_batchnorm(*enc);
+    const EncoderOutput got = folded->encode(x.to(Device::CUDA));
+    ASSERT_EQ(got.embedding.device(), Device::CUDA);
+    // The CUDA convs sum in another order than the CPU's on top of the fold's rounding: five
+    // times the CPU bound above.
+    EXPECT_TRUE(tensors_close(cfg.dump(), got.embedding.to(Device::CPU), want.embedding, 1e-5));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
