@@ -2,7 +2,7 @@
 // (models/fold_batchnorm.h) against the modules as they are, on the CPU.
 //
 //   acl_fold_bench --config EVAL.json [--set key=value ...] [--split train] [--threads 1,2]
-//                  [--reps 5] [--records N]
+//                  [--reps 5] [--records N] [--only folded|unfolded]
 //
 // The encoder (a run's weights, or the random initialisation of encoder.config) and the records
 // come from the eval config, as in acl_eval. Per thread count it runs both forms --reps times,
@@ -12,7 +12,8 @@
 // passes of a repetition adjacent in time), the fold's own time, how many
 // BatchNorm1d layers folded, and how far the folded embeddings are from the unfolded ones (max
 // absolute difference, that difference over the largest |embedding|, and the largest elementwise
-// relative difference among elements above 1e-3 of the largest). Exit status: 0 done, 1 an error,
+// relative difference among elements above 1e-3 of the largest). --only times one form alone (for
+// a profiler) and prints its records/s. Exit status: 0 done, 1 an error,
 // 2 bad arguments.
 #include <sys/resource.h>
 #include <CLI/CLI.hpp>
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> sets;
   int reps = 5;
   int64_t max_records = 0;
+  std::string only;
   app.add_option("--config", config_file, "evaluation config (JSON), as for acl_eval")->required();
   app.add_option("--set", sets, "override a config key")->allow_extra_args(false);
   app.add_option("--split", split, "train, val or test")->capture_default_str();
@@ -67,6 +69,8 @@ int main(int argc, char** argv) {
   app.add_option("--reps", reps, "timed passes of each form per thread count")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--only", only, "time one form alone (for a profiler): folded or unfolded")
+      ->check(CLI::IsMember({"folded", "unfolded"}));
   app.add_option("--records", max_records, "use the split's first N records (0: all)")
       ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
@@ -100,6 +104,22 @@ int main(int argc, char** argv) {
       return eval::compute_embeddings(*enc.encoder, *data.cache, records, config.data.crop,
                                       config.data.batch_size, Device::CPU, fold);
     };
+    if (!only.empty()) {
+      const bool fold = only == "folded";
+      for (int t : threads) {
+        set_num_threads(t);
+        std::vector<double> rate;
+        embed(fold);
+        for (int r = 0; r < reps; ++r) {
+          const auto start = std::chrono::steady_clock::now();
+          embed(fold);
+          rate.push_back(n / seconds_since(start));
+        }
+        std::printf("%d threads, %s only: %.0f records/s (median of %d)\n", t, only.c_str(),
+                    median(rate), reps);
+      }
+      return 0;
+    }
     const auto t0 = std::chrono::steady_clock::now();
     const auto folded = models::fold_batchnorm(*enc.encoder);
     const double fold_ms = 1e3 * seconds_since(t0);
