@@ -63,6 +63,18 @@ TEST(EvalConfig, SetOverrides) {
             std::string::npos);
 }
 
+TEST(EvalConfig, FoldBatchnormSwitch) {
+  json j = minimal();
+  EXPECT_TRUE(EvalConfig::from_json(j).fold_batchnorm);
+  apply_eval_overrides(j, {"fold_batchnorm=false"});
+  const EvalConfig c = EvalConfig::from_json(j);
+  EXPECT_FALSE(c.fold_batchnorm);
+  EXPECT_EQ(c.to_json()["fold_batchnorm"], false);
+  j["fold_batchnorm"] = "no";
+  const std::string e = error_of([&] { EvalConfig::from_json(j, "f.json"); });
+  EXPECT_NE(e.find("fold_batchnorm"), std::string::npos) << e;
+}
+
 TEST(EvalConfig, EveryEvalConfigFileParsesAndRoundTrips) {
   namespace fs = std::filesystem;
   int seen = 0;

@@ -9,6 +9,10 @@
 
 #include "tests/test_files.h"
 #include "tests/test_synthetic_cache.h"
+#include "tests/test_util.h"
+#include "train/eval/embeddings.h"
+#include "train/eval/encoder_source.h"
+#include "train/eval/eval_data.h"
 #include "train/eval/evaluate.h"
 #include "train/eval/report.h"
 #include "train/experiment/experiment_config.h"
@@ -117,6 +121,41 @@ TEST_F(EvalE2E, LinearProbeWritesResultsAndReplacesItsRows) {
                     "), test split"),
             std::string::npos);
   EXPECT_TRUE(fs::exists(fs::path(dir) / "test_scores_linear_probe_linear_probe.csv"));
+}
+
+// The pretrained encoder's embeddings with conv + batch-norm folded (fold_batchnorm, the default)
+// and with the modules as they are: equal up to float32 rounding, the encoder unchanged.
+TEST_F(EvalE2E, FoldedBatchnormEmbeddingsMatchTheModules) {
+  const EvalConfig c = config("linear_probe");
+  ASSERT_TRUE(c.fold_batchnorm);
+  LoadedEncoder enc = load_encoder(c);
+  const EvalDataset data = open_eval_data(c.data);
+  // Pretraining moved the running statistics off their initial 0 / 1.
+  double mean_abs = 0;
+  for (const auto& [name, t] : enc.encoder->named_buffers()) {
+    if (name.find("running_mean") == std::string::npos) continue;
+    for (float v : t.to_vector<float>()) mean_abs += std::fabs(v);
+  }
+  ASSERT_GT(mean_abs, 0.0);
+  std::vector<std::vector<float>> before;
+  for (const auto& kv : enc.encoder->state_dict()) before.push_back(kv.second.to_vector<float>());
+
+  const std::vector<int64_t>& records = data.test.records;
+  const int64_t n = static_cast<int64_t>(records.size()), d = enc.encoder->embedding_dim();
+  const std::vector<float> folded =
+      compute_embeddings(*enc.encoder, *data.cache, records, 0, 64, Device::CPU, true);
+  const std::vector<float> plain =
+      compute_embeddings(*enc.encoder, *data.cache, records, 0, 64, Device::CPU, false);
+  // Two conv + BN layers, float32: the folded conv rounds s*W once where the modules round the
+  // conv sum and then the affine map; a few ulps of the embedding scale.
+  EXPECT_TRUE(acl::testing::tensors_close("embeddings", Tensor::from_vector(folded, Shape{n, d}),
+                                          Tensor::from_vector(plain, Shape{n, d}), 2e-6));
+  // ... and not bit for bit: the folded form did run (rounding differs somewhere in n * d values).
+  EXPECT_NE(folded, plain);
+  size_t i = 0;
+  for (const auto& kv : enc.encoder->state_dict()) {
+    EXPECT_EQ(kv.second.to_vector<float>(), before[i++]) << kv.first << " changed";
+  }
 }
 
 TEST_F(EvalE2E, RandomInitUsesNoPretrainedWeights) {

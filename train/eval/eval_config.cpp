@@ -116,6 +116,7 @@ config::FieldTable<C> make_table() {
                       "resamples >= 0 (0: no intervals)"))
       .add(number<C>("bootstrap.level", ACL_FIELD(bootstrap_level),
                      {0, true, 1, true, "0 < level < 1"}))
+      .add(config::boolean<C>("fold_batchnorm", ACL_FIELD(fold_batchnorm)))
       .add(config::string<C>("device", ACL_FIELD(device), "\"auto\", \"cpu\" or \"cuda\""));
   t.rule([](const C& c, const std::string&) { check_rules(c); });
   return t;

@@ -18,6 +18,7 @@
 //     "finetune": {"epochs": 10, "batch_size": 64, "lr": 1e-3, "encoder_lr_scale": 1.0,
 //                  "weight_decay": 1e-4, "patience": 3},
 //     "bootstrap": {"resamples": 1000, "level": 0.95},
+//     "fold_batchnorm": true,
 //     "device": "auto"
 //   }
 //
@@ -30,6 +31,10 @@
 // records with exactly one label, a softmax over the classes (cross-entropy); both are scored by
 // one-vs-rest macro AUROC / AUPRC.
 // Label fractions < 1 are drawn label_seeds times (seeds seed, seed+1, ...), 1.0 once.
+// fold_batchnorm: frozen-encoder forwards (embeddings; fine-tuning's validation and test
+// predictions) run the encoder with every conv + batch-norm pair folded into one conv
+// (models/fold_batchnorm.h); false runs the modules as they are. Results agree up to float
+// rounding.
 #pragma once
 
 #include <cstdint>
@@ -94,6 +99,7 @@ struct EvalConfig {
   FinetuneConfig finetune;
   int bootstrap_resamples = 1000;
   double bootstrap_level = 0.95;
+  bool fold_batchnorm = true;
   std::string device = "auto";
 
   std::string label() const { return name.empty() ? protocol_name(protocol) : name; }

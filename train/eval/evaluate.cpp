@@ -181,14 +181,21 @@ EvalResults run_evaluation(const EvalConfig& config, const Log& log_in) {
       Features* f = split.first;  // named, not bound: C++17 lambdas cannot capture a binding
       const auto* s = split.second;
       int64_t next_report = 0;
+      const double began = elapsed();
       f->x = compute_embeddings(*enc.encoder, *data.cache, s->records, config.data.crop,
-                                config.data.batch_size, device, [&](int64_t done, int64_t total) {
+                                config.data.batch_size, device, config.fold_batchnorm,
+                                [&](int64_t done, int64_t total) {
                                   if (done >= next_report || done == total) {
                                     log("embeddings " + s->name + ": " + std::to_string(done) +
                                         "/" + std::to_string(total) + fmt(" (%.0f s)", elapsed()));
                                     next_report = done + std::max<int64_t>(total / 4, 1);
                                   }
                                 });
+      const double took = elapsed() - began;
+      log("embeddings " + s->name +
+          fmt(": %.3f s, %.0f records/s", took,
+              took > 0 ? static_cast<double>(s->size()) / took : 0.0) +
+          (config.fold_batchnorm ? " (conv + batch-norm folded)" : " (batch-norm unfolded)"));
       f->y = s->labels;
       f->n = s->size();
     }
@@ -222,9 +229,10 @@ EvalResults run_evaluation(const EvalConfig& config, const Log& log_in) {
         const double enc_lr = config.protocol == Protocol::kFinetune
                                   ? config.finetune.lr * config.finetune.encoder_lr_scale
                                   : config.finetune.lr;
-        FinetuneResult f = finetune(*fresh.encoder, data, rows, config.finetune, enc_lr,
-                                    config.data.crop, config.data.batch_size, dr.seed, device,
-                                    softmax, [&](const std::string& l) { log("  " + l); });
+        FinetuneResult f =
+            finetune(*fresh.encoder, data, rows, config.finetune, enc_lr, config.data.crop,
+                     config.data.batch_size, dr.seed, device, softmax, config.fold_batchnorm,
+                     [&](const std::string& l) { log("  " + l); });
         dr.best_epoch = f.best_epoch;
         scores = std::move(f.test_scores);
       }

@@ -8,6 +8,7 @@
 #include "engine/autograd.h"
 #include "engine/ops.h"
 #include "engine/optim/adamw.h"
+#include "models/fold_batchnorm.h"
 #include "models/layers.h"
 #include "train/metrics/metrics.h"
 #include "train/pretrain/batch_loader.h"
@@ -19,17 +20,21 @@ namespace {
 // Probabilities (records.size(), k) of encoder + head in eval mode: sigmoids or the softmax.
 std::vector<float> predict(models::Encoder& encoder, models::Linear& head,
                            const cache::CacheReader& cache, const std::vector<int64_t>& records,
-                           int64_t crop, int64_t batch, Device device, bool softmax) {
+                           int64_t crop, int64_t batch, Device device, bool softmax,
+                           bool fold_batchnorm) {
   NoGradGuard no_grad;
   encoder.eval();
   head.eval();
+  std::unique_ptr<models::FoldedEncoder> folded;
+  if (fold_batchnorm) folded = models::fold_batchnorm(encoder);
+  models::Encoder& forward = folded ? *folded : encoder;
   std::vector<float> out;
   out.reserve(records.size() * static_cast<size_t>(head.out_features()));
   const int64_t n = static_cast<int64_t>(records.size());
   for (int64_t first = 0; first < n; first += batch) {
     const int64_t last = std::min(n, first + batch);
     const Tensor logits =
-        head.forward(encoder.forward(read_inputs(cache, records, first, last, crop, device)));
+        head.forward(forward.forward(read_inputs(cache, records, first, last, crop, device)));
     const std::vector<float> z = logits.to(Device::CPU).to_vector<float>();
     if (!softmax) {
       for (float v : z) out.push_back(1.0f / (1.0f + std::exp(-v)));
@@ -72,7 +77,7 @@ void restore(const models::Module& m, const std::vector<std::vector<float>>& s) 
 FinetuneResult finetune(models::Encoder& encoder, const EvalDataset& data,
                         const std::vector<int64_t>& rows_in, const FinetuneConfig& config,
                         double encoder_lr, int64_t crop, int64_t eval_batch, uint64_t seed,
-                        Device device, bool softmax,
+                        Device device, bool softmax, bool fold_batchnorm,
                         const std::function<void(const std::string&)>& log) {
   const int k = data.k;
   std::vector<int64_t> rows = rows_in;
@@ -153,8 +158,8 @@ FinetuneResult finetune(models::Encoder& encoder, const EvalDataset& data,
         log(line);
       }
     }
-    const std::vector<float> val =
-        predict(encoder, head, *data.cache, data.val.records, crop, eval_batch, device, softmax);
+    const std::vector<float> val = predict(encoder, head, *data.cache, data.val.records, crop,
+                                           eval_batch, device, softmax, fold_batchnorm);
     const double auroc =
         metrics::classification_metrics(val, data.val.labels, data.val.size(), k).macro_auroc;
     out.val_auroc.push_back(auroc);
@@ -176,8 +181,8 @@ FinetuneResult finetune(models::Encoder& encoder, const EvalDataset& data,
   }
   restore(encoder, best_enc);
   restore(head, best_head);
-  out.test_scores =
-      predict(encoder, head, *data.cache, data.test.records, crop, eval_batch, device, softmax);
+  out.test_scores = predict(encoder, head, *data.cache, data.test.records, crop, eval_batch, device,
+                            softmax, fold_batchnorm);
   return out;
 }
 

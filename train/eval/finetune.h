@@ -4,6 +4,8 @@
 // encoder at lr * encoder_lr_scale (supervised: lr), BatchNorm and biases without weight decay.
 // After each epoch the validation macro AUROC is measured (eval mode); the best epoch's weights
 // are kept and restored at the end; training stops after `patience` epochs without improvement.
+// With fold_batchnorm the validation and test predictions run the encoder's folded inference form
+// (models/fold_batchnorm.h), folded afresh from the current weights each time.
 // Record order: a Philox permutation per epoch keyed by (seed, epoch); a last batch of fewer than
 // two records is skipped (BatchNorm needs two).
 #pragma once
@@ -29,7 +31,7 @@ struct FinetuneResult {
 FinetuneResult finetune(models::Encoder& encoder, const EvalDataset& data,
                         const std::vector<int64_t>& rows, const FinetuneConfig& config,
                         double encoder_lr, int64_t crop, int64_t eval_batch, uint64_t seed,
-                        Device device, bool softmax = false,
+                        Device device, bool softmax = false, bool fold_batchnorm = true,
                         const std::function<void(const std::string&)>& log = {});
 
 }  // namespace acl::eval
