@@ -257,7 +257,11 @@ INSTANTIATE_TEST_SUITE_P(
                       Conv{130, 8, 8, 65, 5, 2, 2, 2, 1},     // groups 1, stride 2, dilation 2
                       Conv{40, 12, 96, 125, 5, 1, 2, 1, 12},  // lead-wise: a group per lead
                       Conv{64, 6, 9, 400, 1, 1, 0, 1, 3},     // 1x1, the input is its own column
-                      Conv{24, 8, 8, 210, 7, 3, 3, 1, 2}),    // stride 3, groups 2
+                      Conv{24, 8, 8, 210, 7, 3, 3, 1, 2},     // stride 3, groups 2
+                      // groups 1 with short outputs (resnet1d18's later stages): forward and
+                      // backward-data in sample blocks, the weight gradient split along Cin*K
+                      Conv{45, 64, 24, 20, 7, 1, 3, 1, 1},    // blocks of 20 samples (20+20+5)
+                      Conv{33, 48, 80, 17, 3, 2, 1, 2, 1}),   // stride 2, dilation 2, Lout 8
     [](const ::testing::TestParamInfo<Conv>& i) {
       const Conv& c = i.param;
       return "B" + std::to_string(c.B) + "_Cin" + std::to_string(c.Cin) + "_Cout" +
