@@ -150,7 +150,8 @@ int64_t sample_block(const ConvGeom& g) {
 // With one group, forward and backward-data also run their GEMMs over blocks of samples: a
 // per-sample GEMM on a short output (Lout 8-63 in resnet1d18's later stages) repacks the whole
 // weight for a few columns. The block's N = nb * Lout reaches about kTargetCols (within the column
-// budget); nb == 1 keeps the per-sample path. The blocks depend on the shape only.
+// budget), the blocks evened out over the batch; nb == 1 keeps the per-sample path. The blocks
+// depend on the shape only.
 constexpr int64_t kTargetCols = 384;
 
 int64_t gemm_samples(const ConvGeom& g) {
@@ -158,7 +159,10 @@ int64_t gemm_samples(const ConvGeom& g) {
   const int64_t per_sample = static_cast<int64_t>(g.Cin) * g.K * g.Lout;
   int64_t nb = (kTargetCols + g.Lout - 1) / g.Lout;
   nb = std::min(nb, kBlockColElems / (per_sample > 0 ? per_sample : 1));
-  return std::max<int64_t>(1, std::min<int64_t>(nb, g.B));
+  nb = std::max<int64_t>(1, std::min<int64_t>(nb, g.B));
+  // The same number of blocks, evenly sized (the threads get equal shares).
+  const int64_t blocks = (g.B + nb - 1) / nb;
+  return (g.B + blocks - 1) / blocks;
 }
 
 // A buffer of at least n elements owned by the calling thread, kept between calls; Slot tells
