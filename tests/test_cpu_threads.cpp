@@ -260,8 +260,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Conv{24, 8, 8, 210, 7, 3, 3, 1, 2},     // stride 3, groups 2
                       // groups 1 with short outputs (resnet1d18's later stages): forward and
                       // backward-data in sample blocks, the weight gradient split along Cin*K
-                      Conv{45, 64, 24, 20, 7, 1, 3, 1, 1},    // 3 blocks of 15 samples
-                      Conv{33, 48, 80, 17, 3, 2, 1, 2, 1}),   // stride 2, dilation 2, Lout 8
+                      Conv{45, 64, 24, 20, 7, 1, 3, 1, 1},   // 3 blocks of 15 samples
+                      Conv{33, 48, 80, 17, 3, 2, 1, 2, 1}),  // stride 2, dilation 2, Lout 8
     [](const ::testing::TestParamInfo<Conv>& i) {
       const Conv& c = i.param;
       return "B" + std::to_string(c.B) + "_Cin" + std::to_string(c.Cin) + "_Cout" +

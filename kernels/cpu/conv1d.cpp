@@ -219,7 +219,8 @@ void conv1d_forward_cpu(T* out, const T* in, const T* w, const T* b, int B, int 
       T* yb = thread_scratch<T, 1>(static_cast<size_t>(Cout) * nb * g.Lout);
       for (int64_t c = c0; c < c1; ++c) {
         const int64_t n0 = c * nb, m = std::min<int64_t>(B, n0 + nb) - n0, ld = m * g.Lout;
-        for (int64_t j = 0; j < m; ++j) im2col(col + j * g.Lout, in + (n0 + j) * Cin * L, g, 0, Cin, ld);
+        for (int64_t j = 0; j < m; ++j)
+          im2col(col + j * g.Lout, in + (n0 + j) * Cin * L, g, 0, Cin, ld);
         gemm(false, false, Cout, static_cast<int>(ld), CgK, T(1), w, CgK, col, static_cast<int>(ld),
              T(0), yb, static_cast<int>(ld));
         for (int64_t j = 0; j < m; ++j) {
@@ -286,7 +287,8 @@ void conv1d_backward_data_cpu(T* grad_in, const T* grad_out, const T* w, int B, 
         }
         gemm(true, false, CgK, static_cast<int>(ld), Cout, T(1), w, CgK, dyb, static_cast<int>(ld),
              T(0), col, static_cast<int>(ld));
-        for (int64_t j = 0; j < m; ++j) col2im(grad_in + (n0 + j) * Cin * L, col + j * g.Lout, g, ld);
+        for (int64_t j = 0; j < m; ++j)
+          col2im(grad_in + (n0 + j) * Cin * L, col + j * g.Lout, g, ld);
       }
     });
     return;

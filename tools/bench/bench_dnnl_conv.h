@@ -16,8 +16,8 @@
 //                        (blocked, e.g. nCw16c) layouts; the timed run includes the reorders of
 //                        the inputs into them and of the output back to plain, as PyTorch pays
 //                        them on plain tensors.
-// Threads: oneDNN's OpenMP runtime, set by dnnl_set_num_threads (acl_bench uses the engine's count).
-// Errors: oneDNN's dnnl::error (a std::exception naming the failed call) propagates.
+// Threads: oneDNN's OpenMP runtime, set by dnnl_set_num_threads (acl_bench uses the engine's
+// count). Errors: oneDNN's dnnl::error (a std::exception naming the failed call) propagates.
 #pragma once
 
 #include <memory>

@@ -175,8 +175,8 @@ void run_conv(const Options& o, Report& report, const ConvShape& c, ConvPass pas
       report.add(r);
       return;
     }
-    fill_rates(r, cpu_median_ms(launch, o.warmup, o.reps), conv_flops(c, B), conv_bytes(c, B),
-               kNaN, kNaN);
+    fill_rates(r, cpu_median_ms(launch, o.warmup, o.reps), conv_flops(c, B), conv_bytes(c, B), kNaN,
+               kNaN);
     r.status = "ok";
   } catch (const std::exception& e) {
     r.status = "error";
@@ -201,9 +201,10 @@ int run_cpu(const Options& o) {
 #ifdef ACL_HAVE_DNNL
   if (!o.no_dnnl) {
     dnnl_set_num_threads(kernels::cpu_num_threads());
-    std::printf("conv1d yardstick: %s, %d OpenMP thread(s); rows dnnl (plain ncw layouts) and "
-                "dnnl_blocked (oneDNN's layouts, reorders timed)\n",
-                dnnl_version_string().c_str(), kernels::cpu_num_threads());
+    std::printf(
+        "conv1d yardstick: %s, %d OpenMP thread(s); rows dnnl (plain ncw layouts) and "
+        "dnnl_blocked (oneDNN's layouts, reorders timed)\n",
+        dnnl_version_string().c_str(), kernels::cpu_num_threads());
   }
 #endif
   Report report("cpu: " + cpu_model(), o.csv);
