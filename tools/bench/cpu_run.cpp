@@ -209,16 +209,20 @@ int run_cpu(const Options& o) {
 #endif
   Report report("cpu: " + cpu_model(), o.csv);
   report.print_header();
-  for (const ConvShape& c : conv_shapes()) {
-    const int B = o.batch > 0 ? o.batch : B_default;
-    for (ConvPass pass : kConvPasses) {
-      run_conv(o, report, c, pass, B, "acl", threads);
+  // The engine's rows first, then oneDNN's: the engine's pool and OpenMP's threads each keep
+  // spinning a little after their last job, so interleaving them would let one wait on the other's
+  // cores at more than one thread.
+  std::vector<std::string> impls = {"acl"};
 #ifdef ACL_HAVE_DNNL
-      if (!o.no_dnnl) {
-        run_conv(o, report, c, pass, B, "dnnl", threads);
-        run_conv(o, report, c, pass, B, "dnnl_blocked", threads);
-      }
+  if (!o.no_dnnl) {
+    impls.push_back("dnnl");
+    impls.push_back("dnnl_blocked");
+  }
 #endif
+  const int B = o.batch > 0 ? o.batch : B_default;
+  for (const std::string& impl : impls) {
+    for (const ConvShape& c : conv_shapes()) {
+      for (ConvPass pass : kConvPasses) run_conv(o, report, c, pass, B, impl, threads);
     }
   }
   run_contrastive(o, report, threads);
