@@ -124,8 +124,13 @@ void col2im(T* x, const T* col, const ConvGeom& g, int64_t ld) {
       int off = k * g.dil - g.pad;
       int lb, le;
       valid_range(off, g.stride, g.L, g.Lout, &lb, &le);
-      T* dst = xc + static_cast<int64_t>(lb) * g.stride + off;
-      for (int lo = lb; lo < le; ++lo, dst += g.stride) *dst += row[lo];
+      if (g.stride == 1) {  // contiguous: the compiler vectorises this loop
+        T* dst = xc + off;
+        for (int lo = lb; lo < le; ++lo) dst[lo] += row[lo];
+      } else {
+        T* dst = xc + static_cast<int64_t>(lb) * g.stride + off;
+        for (int lo = lb; lo < le; ++lo, dst += g.stride) *dst += row[lo];
+      }
     }
   }
 }
