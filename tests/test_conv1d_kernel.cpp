@@ -83,6 +83,12 @@ const ConvCase kCases[] = {
     {2, 6, 9, 19, 15, 1, 7, 2, 3, true},     // K = 15, dilation 2, 3 groups
     {3, 4, 4, 5, 3, 3, 0, 2, 1, false},      // Lout = 1
     {4, 12, 16, 997, 7, 2, 3, 1, 1, true},   // ECG-sized length, not round
+    // groups 1 with short outputs: forward and backward-data run one GEMM per block of samples
+    {5, 4, 6, 200, 5, 1, 2, 1, 1, true},   // blocks of 2 samples (2 + 2 + 1)
+    {7, 9, 70, 13, 7, 1, 3, 1, 1, false},  // all 7 samples in one block, Cout > Cin*K
+    {6, 7, 5, 11, 3, 2, 2, 2, 1, true},    // one block, stride 2, dilation 2
+    {9, 5, 3, 40, 1, 1, 0, 1, 1, true},    // 1x1 stride 1 in blocks (columns copied)
+    {3, 70, 4, 9, 7, 3, 3, 1, 1, false},   // weight gradient split along Cin*K, stride 3
 };
 
 // ---- direct-loop references in double -----------------------------------------------------

@@ -206,9 +206,9 @@ TEST_P(ConvThreads, SameBitsAtEveryThreadCount) {
   });
 }
 
-// The weight gradient (sample blocks and row blocks when groups == 1, a chain per group otherwise)
-// against direct loops in double: |got - ref| <= 1e-5 * sum |terms| (B * Lout float products per
-// element).
+// The weight gradient (sample blocks and row or column blocks when groups == 1, a chain per group
+// otherwise) against direct loops in double: |got - ref| <= 1e-5 * sum |terms| (B * Lout float
+// products per element).
 TEST_P(ConvThreads, WeightGradientMatchesDirectLoops) {
   const Conv c = GetParam();
   const int Lout = conv1d_out_length(c.L, c.K, c.stride, c.pad, c.dil);
@@ -252,12 +252,16 @@ TEST_P(ConvThreads, WeightGradientMatchesDirectLoops) {
 INSTANTIATE_TEST_SUITE_P(
     Shapes, ConvThreads,
     // Sizes large enough that every pass is split at 2+ threads.
-    ::testing::Values(Conv{37, 64, 16, 400, 7, 1, 3, 1, 1},  // groups 1: 8 sample blocks (5 + tail)
+    ::testing::Values(Conv{37, 64, 16, 100, 7, 1, 3, 1, 1},  // groups 1: 8 sample blocks (5 + tail)
                       Conv{20, 32, 130, 300, 3, 1, 1, 1, 1},  // groups 1: 3 row blocks of grad_w
                       Conv{130, 8, 8, 65, 5, 2, 2, 2, 1},     // groups 1, stride 2, dilation 2
                       Conv{40, 12, 96, 125, 5, 1, 2, 1, 12},  // lead-wise: a group per lead
                       Conv{64, 6, 9, 400, 1, 1, 0, 1, 3},     // 1x1, the input is its own column
-                      Conv{24, 8, 8, 210, 7, 3, 3, 1, 2}),    // stride 3, groups 2
+                      Conv{24, 8, 8, 210, 7, 3, 3, 1, 2},     // stride 3, groups 2
+                      // groups 1 with short outputs (resnet1d18's later stages): forward and
+                      // backward-data in sample blocks, the weight gradient split along Cin*K
+                      Conv{45, 64, 24, 20, 7, 1, 3, 1, 1},   // 3 blocks of 15 samples
+                      Conv{33, 48, 80, 17, 3, 2, 1, 2, 1}),  // stride 2, dilation 2, Lout 8
     [](const ::testing::TestParamInfo<Conv>& i) {
       const Conv& c = i.param;
       return "B" + std::to_string(c.B) + "_Cin" + std::to_string(c.Cin) + "_Cout" +

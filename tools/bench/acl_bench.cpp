@@ -34,7 +34,11 @@
 // CPU (--device cpu): the conv1d CPU kernels (im2col + OpenBLAS; threads from ACL_NUM_THREADS,
 // kernels/cpu_threads.h) at batch --batch (default 8), each checked against the float64 CPU kernel
 // on the same inputs, and the contrastive loss CPU twin (f32) at M <= 4096 against the same twin in
-// float64, timed with a steady clock (median of --reps after --warmup; no cache flush).
+// float64, timed with a steady clock (median of --reps after --warmup; no cache flush). In a build
+// that found oneDNN (ACL_BENCH_DNNL, tools/CMakeLists.txt), each conv1d pass also has the rows dnnl
+// (oneDNN on the plain layouts) and dnnl_blocked (oneDNN's preferred layouts with the reorders
+// timed), checked against the same float64 reference (tools/bench/bench_dnnl_conv.h); oneDNN runs
+// on as many OpenMP threads as the engine has threads.
 //
 // --csv FILE writes every row (also failed ones) as it is measured; tools/bench_torch.py writes the
 // same columns and tools/compare_bench.py merges the two into docs/benchmarks.md's tables. --list
@@ -43,7 +47,7 @@
 // GPU (or in a CPU-only build) --device cuda says so and exits 0.
 //
 //   acl_bench [--device cuda|cpu] [--filter TEXT] [--impl TEXT] [--reps 10] [--warmup 2]
-//             [--batch N] [--csv FILE] [--no-cudnn] [--list]
+//             [--batch N] [--csv FILE] [--no-cudnn] [--no-dnnl] [--list]
 //
 // The pieces live in tools/bench/: options.h (the options and the row filter), timing.h,
 // device_peaks.h, report.h (table, CSV, conv1d summary), reference.h (float64 references),
@@ -77,6 +81,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--csv", o.csv, "also write every row to this CSV file");
   app.add_flag("--no-cudnn", o.no_cudnn, "skip the cuDNN rows");
+  app.add_flag("--no-dnnl", o.no_dnnl, "skip the oneDNN rows (--device cpu)");
   app.add_flag("--list", o.list, "print the conv1d cases and their dimensions, run nothing");
   CLI11_PARSE(app, argc, argv);
   try {

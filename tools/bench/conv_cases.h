@@ -22,6 +22,8 @@ namespace acl::bench {
 // lead-wise encoder (groups = leads, per-lead channels 8-16-32-64-64, k3, max_pool1d(2) after each
 // block) on 12 leads and on the default 8 independent leads; 100hz / 250hz = 10 s records of 1000 /
 // 2500 samples.
+// r18_step = resnet1d18 on the CPU training step of tools/bench/cpu_step.py (batch 2 views x 64
+// records, 250-sample views), the shapes whose time the step's records/s reflects.
 struct ConvShape {
   const char* tag;
   int B, Cin, Cout, L, K, stride, pad, groups;

@@ -1,5 +1,6 @@
 // acl_bench --device cpu: the conv1d and contrastive-loss CPU kernels, each checked against
-// float64 before it is timed.
+// float64 before it is timed; with ACL_HAVE_DNNL, oneDNN's conv1d on the same shapes as the
+// yardstick (tools/bench/bench_dnnl_conv.h).
 #include "tools/bench/runs.h"
 
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <exception>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,10 @@
 #include "tools/bench/reference.h"
 #include "tools/bench/report.h"
 #include "tools/bench/timing.h"
+
+#ifdef ACL_HAVE_DNNL
+#include "tools/bench/bench_dnnl_conv.h"
+#endif
 
 namespace acl::bench {
 namespace {
@@ -128,6 +134,57 @@ void run_contrastive(const Options& o, Report& report, const std::string& thread
   }
 }
 
+// One conv1d row: impl "acl" (the engine's CPU kernel), "dnnl" (oneDNN on the plain layouts) or
+// "dnnl_blocked" (oneDNN's preferred layouts, reorders included), checked against the float64
+// reference on the same inputs, then timed.
+void run_conv(const Options& o, Report& report, const ConvShape& c, ConvPass pass, int B,
+              const std::string& impl, const std::string& threads) {
+  Row r;
+  r.kernel = std::string("conv1d_") + pass_name(pass);
+  r.shape = c.tag;
+  r.dims = conv_dims(c, B);
+  r.impl = impl;
+  r.check_ref = "cpu_f64";
+  r.tol = fp32_tolerance(pass);
+  r.note = threads;
+  if (!selected(o, r.name(), r.impl)) return;
+  try {
+    acl::Rng rng(1, 0);
+    const Tensor x = Tensor::normal(Shape{B, c.Cin, c.L}, 0, 1, rng);
+    const Tensor w = Tensor::normal(Shape{c.Cout, c.Cin / c.groups, c.K}, 0, 1, rng);
+    const Tensor dy = Tensor::normal(Shape{B, c.Cout, conv_out_length(c)}, 0, 1, rng);
+    Tensor out = Tensor::empty(conv_out_shape(c, pass, B));
+    std::function<void()> launch = [&]() {
+      conv_cpu<float>(c, pass, B, out.data<float>(), x.data<float>(), w.data<float>(),
+                      dy.data<float>());
+    };
+#ifdef ACL_HAVE_DNNL
+    std::unique_ptr<DnnlConv> dnnl;
+    if (impl != "acl") {
+      dnnl = std::make_unique<DnnlConv>(
+          c, pass, B, impl == "dnnl" ? DnnlLayout::plain : DnnlLayout::blocked, out.data<float>(),
+          x.data<float>(), w.data<float>(), dy.data<float>());
+      r.note = dnnl->describe() + "; " + threads;
+      launch = [&]() { dnnl->run(); };
+    }
+#endif
+    launch();
+    r.error = rel_error(out.to_vector<float>(), conv_reference_f64(c, pass, B, x, w, dy));
+    if (!(r.error <= r.tol)) {
+      r.status = "check_failed";
+      report.add(r);
+      return;
+    }
+    fill_rates(r, cpu_median_ms(launch, o.warmup, o.reps), conv_flops(c, B), conv_bytes(c, B), kNaN,
+               kNaN);
+    r.status = "ok";
+  } catch (const std::exception& e) {
+    r.status = "error";
+    r.note = e.what();
+  }
+  report.add(r);
+}
+
 }  // namespace
 
 int run_cpu(const Options& o) {
@@ -141,45 +198,31 @@ int run_cpu(const Options& o) {
       "device: cpu, %s, %s; conv1d and the contrastive loss, steady-clock medians, no cache "
       "flush\n",
       cpu_model().c_str(), threads.c_str());
+#ifdef ACL_HAVE_DNNL
+  if (!o.no_dnnl) {
+    dnnl_set_num_threads(kernels::cpu_num_threads());
+    std::printf(
+        "conv1d yardstick: %s, %d OpenMP thread(s); rows dnnl (plain ncw layouts) and "
+        "dnnl_blocked (oneDNN's layouts, reorders timed)\n",
+        dnnl_version_string().c_str(), kernels::cpu_num_threads());
+  }
+#endif
   Report report("cpu: " + cpu_model(), o.csv);
   report.print_header();
-  for (const ConvShape& c : conv_shapes()) {
-    const int B = o.batch > 0 ? o.batch : B_default;
-    for (ConvPass pass : kConvPasses) {
-      Row r;
-      r.kernel = std::string("conv1d_") + pass_name(pass);
-      r.shape = c.tag;
-      r.dims = conv_dims(c, B);
-      r.impl = "acl";
-      r.check_ref = "cpu_f64";
-      r.tol = fp32_tolerance(pass);
-      r.note = threads;
-      if (!selected(o, r.name(), r.impl)) continue;
-      try {
-        acl::Rng rng(1, 0);
-        const Tensor x = Tensor::normal(Shape{B, c.Cin, c.L}, 0, 1, rng);
-        const Tensor w = Tensor::normal(Shape{c.Cout, c.Cin / c.groups, c.K}, 0, 1, rng);
-        const Tensor dy = Tensor::normal(Shape{B, c.Cout, conv_out_length(c)}, 0, 1, rng);
-        Tensor out = Tensor::empty(conv_out_shape(c, pass, B));
-        auto launch = [&]() {
-          conv_cpu<float>(c, pass, B, out.data<float>(), x.data<float>(), w.data<float>(),
-                          dy.data<float>());
-        };
-        launch();
-        r.error = rel_error(out.to_vector<float>(), conv_reference_f64(c, pass, B, x, w, dy));
-        if (!(r.error <= r.tol)) {
-          r.status = "check_failed";
-          report.add(r);
-          continue;
-        }
-        fill_rates(r, cpu_median_ms(launch, o.warmup, o.reps), conv_flops(c, B), conv_bytes(c, B),
-                   kNaN, kNaN);
-        r.status = "ok";
-      } catch (const std::exception& e) {
-        r.status = "error";
-        r.note = e.what();
-      }
-      report.add(r);
+  // The engine's rows first, then oneDNN's: the engine's pool and OpenMP's threads each keep
+  // spinning a little after their last job, so interleaving them would let one wait on the other's
+  // cores at more than one thread.
+  std::vector<std::string> impls = {"acl"};
+#ifdef ACL_HAVE_DNNL
+  if (!o.no_dnnl) {
+    impls.push_back("dnnl");
+    impls.push_back("dnnl_blocked");
+  }
+#endif
+  const int B = o.batch > 0 ? o.batch : B_default;
+  for (const std::string& impl : impls) {
+    for (const ConvShape& c : conv_shapes()) {
+      for (ConvPass pass : kConvPasses) run_conv(o, report, c, pass, B, impl, threads);
     }
   }
   run_contrastive(o, report, threads);

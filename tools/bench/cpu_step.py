@@ -14,10 +14,11 @@ not set it), it times:
            embeddings, the NT-Xent loss over the 2 x B views (global) and over the 2 x B x R region
            rows (tau from the config), AdamW; inputs are random (no data loading, no augmentation:
            the engine's records/s includes both). torch.set_num_threads = the thread count.
-Both report peak RSS (the child's ru_maxrss). Then the per-op rows: the engine's CPU conv1d
-(acl_bench --device cpu) and PyTorch's (tools/bench_torch.py --device cpu) on the default lead-wise
-encoder's shapes at --op-batch, at each thread count (skipped with --no-ops or when acl_bench is not
-built).
+Both report peak RSS (the child's ru_maxrss). Then the per-op rows at each thread count: the
+engine's CPU conv1d (acl_bench --device cpu, with oneDNN's dnnl and dnnl_blocked rows when acl_bench
+was built with oneDNN) and PyTorch's (tools/bench_torch.py --device cpu) on the default lead-wise
+encoder's shapes at --op-batch and on resnet1d18's shapes of this step (r18_step, batch 128),
+joined by tools/compare_bench.py (skipped with --no-ops or when acl_bench is not built).
 
     python3 tools/bench/cpu_step.py --build build --data data_cache/synthetic [--threads 1,2]
         [--steps 40] [--warmup 10] [--quick] [--no-ops] [--python PYTHON]
@@ -45,6 +46,12 @@ ENCODERS = {
     "leadwise_default": ({"type": "leadwise"}, 1.0),
     "resnet1d18": ({"type": "resnet1d18"}, 0.25),  # global loss only (no lead embeddings)
 }
+
+
+def op_shapes(op_batch):
+    """(acl_bench --filter tag, batch) of the per-op rows: the default lead-wise encoder's shapes
+    at --op-batch and resnet1d18's on this step (r18_step, 2 x 64 views)."""
+    return [("lw8_100hz", op_batch), ("r18_step", 128)]
 
 
 def load_quickstart():
@@ -262,22 +269,33 @@ def main():
         if not os.path.exists(bench):
             bench = os.path.join(a.build, "tools", "bench", "acl_bench")
         if os.path.exists(bench):
+            tmp = tempfile.mkdtemp(prefix="cpu_step_ops_")
             for t in threads:
-                print(f"\n## per-op conv1d, lead-wise default shapes (lw8), batch {a.op_batch}, {t} thread(s)\n")
                 env = dict(os.environ)
                 env["ACL_NUM_THREADS"] = str(t)
-                r = subprocess.run([bench, "--device", "cpu", "--filter", "lw8_100hz",
-                                    "--batch", str(a.op_batch), "--reps", "5", "--warmup", "1"],
-                                   env=env, capture_output=True, text=True)
-                print("engine (acl_bench --device cpu):")
-                print(r.stdout.strip() or r.stderr.strip()[-800:])
-                r = subprocess.run([a.python, os.path.join(ROOT, "tools", "bench_torch.py"),
-                                    "--device", "cpu", "--filter", "lw8_100hz", "--batch",
-                                    str(a.op_batch), "--threads", str(t), "--no-compile",
-                                    "--reps", "5", "--warmup", "1"],
-                                   env=env, capture_output=True, text=True)
-                print("\ntorch (bench_torch.py --device cpu):")
-                print(r.stdout.strip() or r.stderr.strip()[-800:])
+                for tag, batch in op_shapes(a.op_batch):
+                    print(f"\n## per-op conv1d, {tag} shapes, batch {batch}, {t} thread(s)\n")
+                    acl_csv = os.path.join(tmp, f"acl_{tag}_{t}.csv")
+                    torch_csv = os.path.join(tmp, f"torch_{tag}_{t}.csv")
+                    r = subprocess.run([bench, "--device", "cpu", "--filter", tag, "--batch",
+                                        str(batch), "--reps", "5", "--warmup", "1", "--csv",
+                                        acl_csv], env=env, capture_output=True, text=True)
+                    if r.returncode != 0:
+                        print("engine (acl_bench --device cpu) failed:")
+                        print(r.stdout.strip()[-2000:] or r.stderr.strip()[-800:])
+                    r = subprocess.run([a.python, os.path.join(ROOT, "tools", "bench_torch.py"),
+                                        "--device", "cpu", "--filter", tag, "--batch", str(batch),
+                                        "--threads", str(t), "--no-compile", "--reps", "5",
+                                        "--warmup", "1", "--csv", torch_csv],
+                                       env=env, capture_output=True, text=True)
+                    if r.returncode != 0:
+                        print("torch (bench_torch.py --device cpu) failed:")
+                        print(r.stdout.strip()[-2000:] or r.stderr.strip()[-800:])
+                    csvs = [c for c in (acl_csv, torch_csv) if os.path.exists(c)]
+                    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools",
+                                                                     "compare_bench.py")] + csvs,
+                                       capture_output=True, text=True)
+                    print(r.stdout.strip() or r.stderr.strip()[-800:])
         else:
             print(f"\n(per-op rows skipped: no acl_bench under {a.build})")
     print(f"\n# took {time.time() - t_start:.0f} s; load average {os.getloadavg()[0]:.2f} at the end")

@@ -9,7 +9,7 @@ struct Options {
   std::string device = "cuda";
   std::string filter, impl_filter, csv;
   int reps = 10, warmup = 2, batch = 0;  // batch 0: each shape's own
-  bool no_cudnn = false, list = false;
+  bool no_cudnn = false, no_dnnl = false, list = false;
 };
 
 // Whether the row `name` ("conv1d_fwd/r18_100hz_l1") of implementation `impl` passes --filter and
