@@ -3,8 +3,8 @@
 // partial sums (position l goes to lane l % kLanes; independent chains the compiler keeps in
 // vector registers), the lanes are added in a fixed tree, and each row's sum is added to its
 // channel's accumulator in increasing b. The order is fixed by the shape, so the result is the same
-// whether channels run one after another or spread over threads (kernels/cpu/parallel.h: sums
-// split by channel, elementwise passes by row).
+// whether channels run one after another or spread over threads (kernels/cpu/parallel.h: the
+// forward statistics split by channel, the backward row sums and elementwise passes by row).
 //   train forward: two passes for the statistics (mean, then sum of squared deviations: no
 //     cancellation for channels with a large mean), a third writes out = (x - mean) * s + beta
 //     with s = gamma * invstd, in double per element.
@@ -220,34 +220,41 @@ void apply_affine(T* out, const T* in, const std::vector<double>& mean,
 
 // Per-channel sum dy (sdy) and sum dy * xhat (sdyx) over the channel's values, added into the
 // accumulators; grad_in_eval (or nullptr) receives dy * k[c] on the way. With Relu, dy is
-// grad_out masked by the fused output y.
+// grad_out masked by the fused output y. The rows are read in memory order (split over threads
+// by rows: sequential streams the hardware prefetches, where a channel's rows lie C * L apart),
+// each row's two sums kept; then each channel adds its rows' sums in increasing b, the order
+// (and so the bits) of summing channel by channel.
 template <bool Relu, typename T>
 void channel_grad_sums(std::vector<double>& sdy, std::vector<double>& sdyx, T* grad_in_eval,
                        const std::vector<double>* k, const T* grad_out, const T* y, const T* in,
                        const std::vector<double>& mean, const std::vector<double>& invstd, int B,
                        int C, int L, bool sums) {
-  cpu::parallel_for(C, grain_of(static_cast<int64_t>(B) * L), [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c) {
-      const double m = mean[c], is = invstd[c];
-      for (int b = 0; b < B; ++b) {
-        const int64_t base = (static_cast<int64_t>(b) * C + c) * L;
-        if (grad_in_eval) {
-          const double kc = (*k)[c];
-          const T* yb = Relu ? y + base : nullptr;
-          for (int l = 0; l < L; ++l) {
-            grad_in_eval[base + l] = static_cast<T>(dy_at<Relu>(grad_out + base, yb, l) * kc);
-          }
+  const int64_t rows = static_cast<int64_t>(B) * C;
+  std::vector<double> row_dy(sums ? rows : 0), row_dyx(sums ? rows : 0);
+  cpu::parallel_for(rows, grain_of(L), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int c = static_cast<int>(r % C);
+      const int64_t base = r * L;
+      const T* yr = Relu ? y + base : nullptr;
+      if (grad_in_eval) {
+        const double kc = (*k)[c];
+        for (int l = 0; l < L; ++l) {
+          grad_in_eval[base + l] = static_cast<T>(dy_at<Relu>(grad_out + base, yr, l) * kc);
         }
-        if (sums) {
-          double s0, s1;
-          row_grad_sums<Relu>(grad_out + base, Relu ? y + base : nullptr, in + base, L, m, is, &s0,
-                              &s1);
-          sdy[c] += s0;
-          sdyx[c] += s1;
-        }
+      }
+      if (sums) {
+        row_grad_sums<Relu>(grad_out + base, yr, in + base, L, mean[c], invstd[c], &row_dy[r],
+                            &row_dyx[r]);
       }
     }
   });
+  if (!sums) return;
+  for (int b = 0; b < B; ++b) {
+    for (int c = 0; c < C; ++c) {
+      sdy[c] += row_dy[static_cast<int64_t>(b) * C + c];
+      sdyx[c] += row_dyx[static_cast<int64_t>(b) * C + c];
+    }
+  }
 }
 
 template <typename T>
