@@ -3,8 +3,8 @@
 // partial sums (position l goes to lane l % kLanes; independent chains the compiler keeps in
 // vector registers), the lanes are added in a fixed tree, and each row's sum is added to its
 // channel's accumulator in increasing b. The order is fixed by the shape, so the result is the same
-// whether channels run one after another or spread over threads (kernels/cpu/parallel.h: the
-// forward statistics split by channel, the backward row sums and elementwise passes by row).
+// whether channels run one after another or spread over threads (kernels/cpu/parallel.h: every
+// pass splits by rows; the row sums are then added per channel).
 //   train forward: two passes for the statistics (mean, then sum of squared deviations: no
 //     cancellation for channels with a large mean), a third writes out = (x - mean) * s + beta
 //     with s = gamma * invstd, in double per element.
@@ -218,6 +218,21 @@ void apply_affine(T* out, const T* in, const std::vector<double>& mean,
   });
 }
 
+// acc[c] += sum over b of row_value(r, c), r = b * C + c the row (b, c): the rows are visited in
+// memory order (split over threads by rows: sequential streams the hardware prefetches, where a
+// channel's rows lie C * L apart) into per_row (B * C), then each channel adds its rows' values
+// in increasing b, the order (and so the bits) of summing channel by channel.
+template <typename RowValue>
+void channel_sums_by_rows(std::vector<double>& acc, std::vector<double>& per_row, int B, int C,
+                          int L, RowValue row_value) {
+  cpu::parallel_for(static_cast<int64_t>(B) * C, grain_of(L), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) per_row[r] = row_value(r, static_cast<int>(r % C));
+  });
+  for (int b = 0; b < B; ++b) {
+    for (int c = 0; c < C; ++c) acc[c] += per_row[static_cast<int64_t>(b) * C + c];
+  }
+}
+
 // Per-channel sum dy (sdy) and sum dy * xhat (sdyx) over the channel's values, added into the
 // accumulators; grad_in_eval (or nullptr) receives dy * k[c] on the way. With Relu, dy is
 // grad_out masked by the fused output y. The rows are read in memory order (split over threads
@@ -271,22 +286,12 @@ void forward_train(T* out, T* save_mean, T* save_invstd, T* running_mean, T* run
                    const T* in, const T* gamma, const T* beta, int B, int C, int L,
                    double momentum, double eps) {
   const int64_t n = check_forward_train(out, save_mean, save_invstd, in, B, C, L, eps, Relu);
-  std::vector<double> mean(C, 0.0), sq(C, 0.0);
-  cpu::parallel_for(C, grain_of(n), [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c) {
-      double acc = 0.0;
-      for (int b = 0; b < B; ++b) {
-        acc += row_sum(in + (static_cast<int64_t>(b) * C + c) * L, L);
-      }
-      const double m = acc / static_cast<double>(n);
-      mean[c] = m;
-      double acc2 = 0.0;
-      for (int b = 0; b < B; ++b) {
-        acc2 += row_sum_sq_dev(in + (static_cast<int64_t>(b) * C + c) * L, L, m);
-      }
-      sq[c] = acc2;
-    }
-  });
+  std::vector<double> mean(C, 0.0), sq(C, 0.0), per_row(static_cast<size_t>(B) * C);
+  channel_sums_by_rows(mean, per_row, B, C, L,
+                       [&](int64_t r, int) { return row_sum(in + r * L, L); });
+  for (int c = 0; c < C; ++c) mean[c] /= static_cast<double>(n);
+  channel_sums_by_rows(sq, per_row, B, C, L,
+                       [&](int64_t r, int c) { return row_sum_sq_dev(in + r * L, L, mean[c]); });
   std::vector<double> scale(C), shift(C);
   for (int c = 0; c < C; ++c) {
     const double invstd = bn_invstd(sq[c] / static_cast<double>(n), eps);
