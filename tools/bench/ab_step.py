@@ -80,6 +80,9 @@ def main():
                        for k in ("records_s", "user", "sys")}
                 print(f"{threads:>7} {name:>5} {med['records_s']:>10.1f} {med['user']:>12.4f} "
                       f"{med['sys']:>11.4f}")
+            for name in ("A", "B"):
+                print(f"{threads:>7} {name:>5} records/s by round: "
+                      + ", ".join(f"{x['records_s']:.0f}" for x in res[name]))
             same = all(x["losses"] == res["A"][0]["losses"] for x in res["A"] + res["B"])
             print(f"{threads:>7} losses A == B (every logged step, bit for bit): {same}")
             print(f"{threads:>7} B/A records/s: "
