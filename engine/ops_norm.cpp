@@ -22,8 +22,8 @@ void check_channel_vector(const char* op, const char* name, const Tensor& x, con
   if (!v.defined()) return;
   check_compatible(op, "x", x, name, v, false);
   if (v.rank() != 1 || v.size(0) != C) {
-    fail(op, std::string("'") + name + "' has shape " + v.shape().str() +
-                            ", expected [" + std::to_string(C) + "] for x " + x.shape().str());
+    fail(op, std::string("'") + name + "' has shape " + v.shape().str() + ", expected [" +
+                 std::to_string(C) + "] for x " + x.shape().str());
   }
 }
 }  // namespace
@@ -55,8 +55,8 @@ Tensor batchnorm_op(const char* op, bool relu, const Tensor& x, const Tensor& ga
   if (training) {
     if (comm::Communicator* group = comm::batchnorm_sync_group()) {
       // Synchronised statistics: the group's batch norm, then a separate ReLU.
-      Tensor out = comm::batchnorm1d_sync(*group, x, gamma, beta, running_mean, running_var,
-                                          momentum, eps);
+      Tensor out =
+          comm::batchnorm1d_sync(*group, x, gamma, beta, running_mean, running_var, momentum, eps);
       return relu ? acl::relu(out) : out;
     }
   }
@@ -73,9 +73,9 @@ Tensor batchnorm_op(const char* op, bool relu, const Tensor& x, const Tensor& ga
           using T = decltype(t);
           auto* k = relu ? kernels::batchnorm1d_relu_forward_train_cpu<T>
                          : kernels::batchnorm1d_forward_train_cpu<T>;
-          k(out.data<T>(), save_mean.data<T>(), save_invstd.data<T>(),
-            ptr_or_null<T>(running_mean), ptr_or_null<T>(running_var), x.data<T>(),
-            ptr_or_null<T>(gamma), ptr_or_null<T>(beta), B, C, L, momentum, eps);
+          k(out.data<T>(), save_mean.data<T>(), save_invstd.data<T>(), ptr_or_null<T>(running_mean),
+            ptr_or_null<T>(running_var), x.data<T>(), ptr_or_null<T>(gamma), ptr_or_null<T>(beta),
+            B, C, L, momentum, eps);
         },
         [&](auto stream) {
           auto* k = relu ? kernels::batchnorm1d_relu_forward_train_cuda
@@ -98,8 +98,8 @@ Tensor batchnorm_op(const char* op, bool relu, const Tensor& x, const Tensor& ga
           auto* k = relu ? kernels::batchnorm1d_relu_forward_eval_cuda
                          : kernels::batchnorm1d_forward_eval_cuda;
           k(out.data<float>(), x.data<float>(), running_mean.data<float>(),
-            running_var.data<float>(), ptr_or_null<float>(gamma), ptr_or_null<float>(beta), B, C,
-            L, eps, stream);
+            running_var.data<float>(), ptr_or_null<float>(gamma), ptr_or_null<float>(beta), B, C, L,
+            eps, stream);
         });
   }
   if (needs_grad({&x, &gamma, &beta})) {
@@ -120,14 +120,13 @@ Tensor batchnorm_op(const char* op, bool relu, const Tensor& x, const Tensor& ga
               using T = decltype(t);
               if (relu) {
                 kernels::batchnorm1d_relu_backward_train_cpu<T>(
-                    gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(),
-                    sy.data<T>(), sx.data<T>(), save_mean.data<T>(), save_invstd.data<T>(),
-                    ptr_or_null<T>(sg), B, C, L);
+                    gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sy.data<T>(),
+                    sx.data<T>(), save_mean.data<T>(), save_invstd.data<T>(), ptr_or_null<T>(sg), B,
+                    C, L);
               } else {
                 kernels::batchnorm1d_backward_train_cpu<T>(
-                    gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(),
-                    sx.data<T>(), save_mean.data<T>(), save_invstd.data<T>(), ptr_or_null<T>(sg),
-                    B, C, L);
+                    gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
+                    save_mean.data<T>(), save_invstd.data<T>(), ptr_or_null<T>(sg), B, C, L);
               }
             },
             [&](auto stream) {
@@ -150,13 +149,12 @@ Tensor batchnorm_op(const char* op, bool relu, const Tensor& x, const Tensor& ga
               using T = decltype(t);
               if (relu) {
                 kernels::batchnorm1d_relu_backward_eval_cpu<T>(
-                    gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(),
-                    sy.data<T>(), sx.data<T>(), rm.data<T>(), rv.data<T>(), ptr_or_null<T>(sg), B,
-                    C, L, eps);
+                    gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sy.data<T>(),
+                    sx.data<T>(), rm.data<T>(), rv.data<T>(), ptr_or_null<T>(sg), B, C, L, eps);
               } else {
                 kernels::batchnorm1d_backward_eval_cpu<T>(
-                    gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(),
-                    sx.data<T>(), rm.data<T>(), rv.data<T>(), ptr_or_null<T>(sg), B, C, L, eps);
+                    gx.data<T>(), ptr_or_null<T>(gg), ptr_or_null<T>(gb), g.data<T>(), sx.data<T>(),
+                    rm.data<T>(), rv.data<T>(), ptr_or_null<T>(sg), B, C, L, eps);
               }
             },
             [&](auto stream) {
@@ -190,8 +188,8 @@ Tensor batchnorm1d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Ten
 Tensor batchnorm1d_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                         Tensor running_mean, Tensor running_var, bool training, double momentum,
                         double eps) {
-  return batchnorm_op("batchnorm1d_relu", true, x, gamma, beta, running_mean, running_var,
-                      training, momentum, eps);
+  return batchnorm_op("batchnorm1d_relu", true, x, gamma, beta, running_mean, running_var, training,
+                      momentum, eps);
 }
 
 Tensor l2_normalize(const Tensor& x, double eps) {

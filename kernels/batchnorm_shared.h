@@ -128,8 +128,8 @@ inline void check_eval(const char* op, int B, int C, int L, double eps, const vo
 inline int64_t check_forward_train(const void* out, const void* save_mean, const void* save_invstd,
                                    const void* in, int B, int C, int L, double eps,
                                    bool relu = false) {
-  return check_train(relu ? "batchnorm1d_relu_forward_train" : "batchnorm1d_forward_train", B, C,
-                     L, save_mean, save_invstd, {{"out", out}, {"in", in}}, eps);
+  return check_train(relu ? "batchnorm1d_relu_forward_train" : "batchnorm1d_forward_train", B, C, L,
+                     save_mean, save_invstd, {{"out", out}, {"in", in}}, eps);
 }
 inline void check_forward_eval(const void* out, const void* in, const void* running_mean,
                                const void* running_var, int B, int C, int L, double eps,

@@ -120,8 +120,8 @@ TEST(AllGather, ForwardRowsAndBackwardSumOverRanks) {
 TEST(SyncBatchNorm, RanksEqualTheWholeBatch) {
   comm::Communicator& c = world();
   const int size = c.size(), rank = c.rank();
-  for (auto [L, fused] : {std::pair{1, false}, std::pair{5, false}, std::pair{1, true},
-                          std::pair{5, true}}) {
+  for (auto [L, fused] :
+       {std::pair{1, false}, std::pair{5, false}, std::pair{1, true}, std::pair{5, true}}) {
     const int64_t Bl = 3, B = Bl * size, C = 4;
     const std::string what = "L=" + std::to_string(L) + " np=" + std::to_string(size) +
                              (fused ? " batchnorm1d_relu" : " batchnorm1d");

@@ -380,23 +380,20 @@ double expect_fused_matches_plain(const BnCase& c, const Data& dt, const Data& d
                    beta = cast_vec<T>(dt.beta), dy = cast_vec<T>(dt.dy);
     const T* gp = c.affine ? gamma.data() : nullptr;
     const T* bp = c.affine ? beta.data() : nullptr;
-    std::vector<T> z(n), y(n), dz(n), sm(c.C), si(c.C), rm = cast_vec<T>(dt.rm0),
-                                                        rv = cast_vec<T>(dt.rv0), dx(n), dg(c.C),
-                                                        db(c.C);
-    batchnorm1d_forward_train_cpu<T>(z.data(), sm.data(), si.data(), rm.data(), rv.data(),
-                                     x.data(), gp, bp, c.B, c.C, c.L, kMomentum, kEps);
+    std::vector<T> z(n), y(n), dz(n), sm(c.C), si(c.C),
+        rm = cast_vec<T>(dt.rm0), rv = cast_vec<T>(dt.rv0), dx(n), dg(c.C), db(c.C);
+    batchnorm1d_forward_train_cpu<T>(z.data(), sm.data(), si.data(), rm.data(), rv.data(), x.data(),
+                                     gp, bp, c.B, c.C, c.L, kMomentum, kEps);
     relu_forward_cpu<T>(y.data(), z.data(), int64_t(n));
     relu_backward_cpu<T>(dz.data(), dy.data(), z.data(), int64_t(n));
     batchnorm1d_backward_train_cpu<T>(dx.data(), dg.data(), db.data(), dz.data(), x.data(),
                                       sm.data(), si.data(), gp, c.B, c.C, c.L);
 
     Guarded<T> fy(n), fsm(c.C), fsi(c.C), frm(dt.rm0), frv(dt.rv0), fdx(n), fdg(c.C), fdb(c.C);
-    batchnorm1d_relu_forward_train_cpu<T>(fy.data(), fsm.data(), fsi.data(), frm.data(),
-                                          frv.data(), x.data(), gp, bp, c.B, c.C, c.L, kMomentum,
-                                          kEps);
-    batchnorm1d_relu_backward_train_cpu<T>(fdx.data(), fdg.data(), fdb.data(), dy.data(),
-                                           fy.data(), x.data(), fsm.data(), fsi.data(), gp, c.B,
-                                           c.C, c.L);
+    batchnorm1d_relu_forward_train_cpu<T>(fy.data(), fsm.data(), fsi.data(), frm.data(), frv.data(),
+                                          x.data(), gp, bp, c.B, c.C, c.L, kMomentum, kEps);
+    batchnorm1d_relu_backward_train_cpu<T>(fdx.data(), fdg.data(), fdb.data(), dy.data(), fy.data(),
+                                           x.data(), fsm.data(), fsi.data(), gp, c.B, c.C, c.L);
     for (auto* g : {&fy, &fsm, &fsi, &frm, &frv, &fdx, &fdg, &fdb}) {
       EXPECT_TRUE(g->intact("fused train"));
     }
@@ -417,8 +414,8 @@ double expect_fused_matches_plain(const BnCase& c, const Data& dt, const Data& d
     const T* gp = c.affine ? gamma.data() : nullptr;
     const T* bp = c.affine ? beta.data() : nullptr;
     std::vector<T> z(n), y(n), dz(n), dx(n), dg(c.C), db(c.C);
-    batchnorm1d_forward_eval_cpu<T>(z.data(), x.data(), rm.data(), rv.data(), gp, bp, c.B, c.C,
-                                    c.L, kEps);
+    batchnorm1d_forward_eval_cpu<T>(z.data(), x.data(), rm.data(), rv.data(), gp, bp, c.B, c.C, c.L,
+                                    kEps);
     relu_forward_cpu<T>(y.data(), z.data(), int64_t(n));
     relu_backward_cpu<T>(dz.data(), dy.data(), z.data(), int64_t(n));
     batchnorm1d_backward_eval_cpu<T>(dx.data(), dg.data(), db.data(), dz.data(), x.data(),
@@ -426,9 +423,8 @@ double expect_fused_matches_plain(const BnCase& c, const Data& dt, const Data& d
     Guarded<T> fy(n), fdx(n), fdg(c.C), fdb(c.C);
     batchnorm1d_relu_forward_eval_cpu<T>(fy.data(), x.data(), rm.data(), rv.data(), gp, bp, c.B,
                                          c.C, c.L, kEps);
-    batchnorm1d_relu_backward_eval_cpu<T>(fdx.data(), fdg.data(), fdb.data(), dy.data(),
-                                          fy.data(), x.data(), rm.data(), rv.data(), gp, c.B,
-                                          c.C, c.L, kEps);
+    batchnorm1d_relu_backward_eval_cpu<T>(fdx.data(), fdg.data(), fdb.data(), dy.data(), fy.data(),
+                                          x.data(), rm.data(), rv.data(), gp, c.B, c.C, c.L, kEps);
     for (auto* g : {&fy, &fdx, &fdg, &fdb}) EXPECT_TRUE(g->intact("fused eval"));
     EXPECT_SAME_BITS("fused eval out", body(fy), y);
     EXPECT_SAME_BITS("fused eval grad_in", body(fdx), dx);
@@ -614,8 +610,8 @@ TEST(BatchNormKernelShape, BadShapesThrowNamingTheOp) {
       {"batchnorm1d_backward_eval", "running_var"});
   expect_throw_with(
       [&] {
-        batchnorm1d_relu_forward_train_cpu<float>(p, p, p, nullptr, nullptr, p, nullptr, nullptr,
-                                                  1, 3, 1, 0.1, 1e-5);
+        batchnorm1d_relu_forward_train_cpu<float>(p, p, p, nullptr, nullptr, p, nullptr, nullptr, 1,
+                                                  3, 1, 0.1, 1e-5);
       },
       {"batchnorm1d_relu_forward_train", "B=1"});
   expect_throw_with(
@@ -626,8 +622,8 @@ TEST(BatchNormKernelShape, BadShapesThrowNamingTheOp) {
       {"batchnorm1d_relu_backward_train", "out"});
   expect_throw_with(
       [&] {
-        batchnorm1d_relu_backward_eval_cpu<float>(p, nullptr, nullptr, p, p, p, p, nullptr,
-                                                  nullptr, 2, 3, 4, 1e-5);
+        batchnorm1d_relu_backward_eval_cpu<float>(p, nullptr, nullptr, p, p, p, p, nullptr, nullptr,
+                                                  2, 3, 4, 1e-5);
       },
       {"batchnorm1d_relu_backward_eval", "running_var"});
 }

@@ -312,10 +312,10 @@ TEST(CpuThreads, BatchNormReluSameBits) {
       batchnorm1d_relu_backward_eval_cpu<float>(edx.data(), edg.data(), edb.data(), dy.data(),
                                                 ey.data(), x.data(), rm.data(), rv0.data(),
                                                 gamma.data(), B, C, L, 1e-5);
-      return std::vector<std::vector<char>>{
-          bytes_of(y),  bytes_of(mean), bytes_of(invstd), bytes_of(rm),  bytes_of(rv),
-          bytes_of(dx), bytes_of(dg),   bytes_of(db),     bytes_of(ey),  bytes_of(edx),
-          bytes_of(edg), bytes_of(edb)};
+      return std::vector<std::vector<char>>{bytes_of(y),   bytes_of(mean), bytes_of(invstd),
+                                            bytes_of(rm),  bytes_of(rv),   bytes_of(dx),
+                                            bytes_of(dg),  bytes_of(db),   bytes_of(ey),
+                                            bytes_of(edx), bytes_of(edg),  bytes_of(edb)};
     });
   }
 }

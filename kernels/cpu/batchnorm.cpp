@@ -230,8 +230,8 @@ ACL_BN_CLONES void row_backward_train(T* dx, const T* dy, const T* y, const T* x
       Lanes d;
       load_dy_tail(&d, dy + l, y + l, L - l);
       for (int j = 0; l < L; ++l, ++j) {
-        dx[l] = static_cast<T>(
-            bn_backward_train(d[j], static_cast<double>(x[l]), m, is, k, mdy, mdyx));
+        dx[l] =
+            static_cast<T>(bn_backward_train(d[j], static_cast<double>(x[l]), m, is, k, mdy, mdyx));
       }
     }
   }
@@ -328,8 +328,8 @@ void write_param_grads(T* grad_gamma, T* grad_beta, const std::vector<double>& s
 
 template <bool Relu, typename T>
 void forward_train(T* out, T* save_mean, T* save_invstd, T* running_mean, T* running_var,
-                   const T* in, const T* gamma, const T* beta, int B, int C, int L,
-                   double momentum, double eps) {
+                   const T* in, const T* gamma, const T* beta, int B, int C, int L, double momentum,
+                   double eps) {
   const int64_t n = check_forward_train(out, save_mean, save_invstd, in, B, C, L, eps, Relu);
   std::vector<double> mean(C, 0.0), sq(C, 0.0), per_row(static_cast<size_t>(B) * C);
   channel_sums_by_rows(mean, per_row, B, C, L,
@@ -357,8 +357,8 @@ void forward_train(T* out, T* save_mean, T* save_invstd, T* running_mean, T* run
 }
 
 template <bool Relu, typename T>
-void forward_eval(T* out, const T* in, const T* running_mean, const T* running_var,
-                  const T* gamma, const T* beta, int B, int C, int L, double eps) {
+void forward_eval(T* out, const T* in, const T* running_mean, const T* running_var, const T* gamma,
+                  const T* beta, int B, int C, int L, double eps) {
   check_forward_eval(out, in, running_mean, running_var, B, C, L, eps, Relu);
   std::vector<double> mean(C), scale(C), shift(C);
   for (int c = 0; c < C; ++c) {
@@ -447,8 +447,8 @@ template <typename T>
 void batchnorm1d_relu_forward_train_cpu(T* out, T* save_mean, T* save_invstd, T* running_mean,
                                         T* running_var, const T* in, const T* gamma, const T* beta,
                                         int B, int C, int L, double momentum, double eps) {
-  forward_train<true>(out, save_mean, save_invstd, running_mean, running_var, in, gamma, beta, B,
-                      C, L, momentum, eps);
+  forward_train<true>(out, save_mean, save_invstd, running_mean, running_var, in, gamma, beta, B, C,
+                      L, momentum, eps);
 }
 
 template <typename T>
@@ -459,23 +459,23 @@ void batchnorm1d_relu_forward_eval_cpu(T* out, const T* in, const T* running_mea
 }
 
 template <typename T>
-void batchnorm1d_relu_backward_train_cpu(T* grad_in, T* grad_gamma, T* grad_beta,
-                                         const T* grad_out, const T* out, const T* in,
-                                         const T* save_mean, const T* save_invstd, const T* gamma,
-                                         int B, int C, int L) {
+void batchnorm1d_relu_backward_train_cpu(T* grad_in, T* grad_gamma, T* grad_beta, const T* grad_out,
+                                         const T* out, const T* in, const T* save_mean,
+                                         const T* save_invstd, const T* gamma, int B, int C,
+                                         int L) {
   check_relu_backward_train(grad_in, grad_out, out, in, save_mean, save_invstd, B, C, L);
   backward_train<true>(grad_in, grad_gamma, grad_beta, grad_out, out, in, save_mean, save_invstd,
                        gamma, B, C, L);
 }
 
 template <typename T>
-void batchnorm1d_relu_backward_eval_cpu(T* grad_in, T* grad_gamma, T* grad_beta,
-                                        const T* grad_out, const T* out, const T* in,
-                                        const T* running_mean, const T* running_var,
-                                        const T* gamma, int B, int C, int L, double eps) {
+void batchnorm1d_relu_backward_eval_cpu(T* grad_in, T* grad_gamma, T* grad_beta, const T* grad_out,
+                                        const T* out, const T* in, const T* running_mean,
+                                        const T* running_var, const T* gamma, int B, int C, int L,
+                                        double eps) {
   check_relu_backward_eval(grad_in, grad_out, out, in, running_mean, running_var, B, C, L, eps);
-  backward_eval<true>(grad_in, grad_gamma, grad_beta, grad_out, out, in, running_mean,
-                      running_var, gamma, B, C, L, eps);
+  backward_eval<true>(grad_in, grad_gamma, grad_beta, grad_out, out, in, running_mean, running_var,
+                      gamma, B, C, L, eps);
 }
 
 #define ACL_INSTANTIATE(T)                                                                         \
@@ -486,16 +486,15 @@ void batchnorm1d_relu_backward_eval_cpu(T* grad_in, T* grad_gamma, T* grad_beta,
   template void batchnorm1d_backward_train_cpu<T>(T*, T*, T*, const T*, const T*, const T*,        \
                                                   const T*, const T*, int, int, int);              \
   template void batchnorm1d_backward_eval_cpu<T>(T*, T*, T*, const T*, const T*, const T*,         \
-                                                 const T*, const T*, int, int, int, double);        \
-  template void batchnorm1d_relu_forward_train_cpu<T>(T*, T*, T*, T*, T*, const T*, const T*,       \
-                                                      const T*, int, int, int, double, double);     \
-  template void batchnorm1d_relu_forward_eval_cpu<T>(T*, const T*, const T*, const T*, const T*,    \
-                                                     const T*, int, int, int, double);              \
-  template void batchnorm1d_relu_backward_train_cpu<T>(T*, T*, T*, const T*, const T*, const T*,    \
-                                                       const T*, const T*, const T*, int, int,     \
-                                                       int);                                        \
-  template void batchnorm1d_relu_backward_eval_cpu<T>(T*, T*, T*, const T*, const T*, const T*,     \
-                                                      const T*, const T*, const T*, int, int, int,  \
+                                                 const T*, const T*, int, int, int, double);       \
+  template void batchnorm1d_relu_forward_train_cpu<T>(T*, T*, T*, T*, T*, const T*, const T*,      \
+                                                      const T*, int, int, int, double, double);    \
+  template void batchnorm1d_relu_forward_eval_cpu<T>(T*, const T*, const T*, const T*, const T*,   \
+                                                     const T*, int, int, int, double);             \
+  template void batchnorm1d_relu_backward_train_cpu<T>(                                            \
+      T*, T*, T*, const T*, const T*, const T*, const T*, const T*, const T*, int, int, int);      \
+  template void batchnorm1d_relu_backward_eval_cpu<T>(T*, T*, T*, const T*, const T*, const T*,    \
+                                                      const T*, const T*, const T*, int, int, int, \
                                                       double);
 ACL_INSTANTIATE(float)
 ACL_INSTANTIATE(double)

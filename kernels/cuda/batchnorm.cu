@@ -231,8 +231,7 @@ void batchnorm1d_forward_eval_cuda(float* out, const float* in, const float* run
                                    const float* running_var, const float* gamma, const float* beta,
                                    int B, int C, int L, double eps, cudaStream_t stream) {
   check_forward_eval(out, in, running_mean, running_var, B, C, L, eps);
-  launch_forward_eval(out, in, running_mean, running_var, gamma, beta, B, C, L, eps, false,
-                      stream);
+  launch_forward_eval(out, in, running_mean, running_var, gamma, beta, B, C, L, eps, false, stream);
 }
 
 void batchnorm1d_backward_train_cuda(float* grad_in, float* grad_gamma, float* grad_beta,
@@ -287,8 +286,8 @@ void batchnorm1d_relu_backward_eval_cuda(float* grad_in, float* grad_gamma, floa
                                          const float* gamma, int B, int C, int L, double eps,
                                          cudaStream_t stream) {
   check_relu_backward_eval(grad_in, grad_out, out, in, running_mean, running_var, B, C, L, eps);
-  launch_backward_eval(grad_in, grad_gamma, grad_beta, grad_out, out, in, running_mean,
-                       running_var, gamma, B, C, L, eps, stream);
+  launch_backward_eval(grad_in, grad_gamma, grad_beta, grad_out, out, in, running_mean, running_var,
+                       gamma, B, C, L, eps, stream);
 }
 
 }  // namespace acl::kernels

@@ -3,8 +3,8 @@
 #include "tools/bench/runs.h"
 
 #include <cstdio>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <exception>
 #include <fstream>
 #include <functional>
@@ -172,8 +172,8 @@ void run_batchnorm_relu(const Options& o, Report& report, const std::string& thr
     const std::vector<float> beta = Tensor::normal(Shape{C}, 0, 0.5, rng).to_vector<float>();
     // float64 reference: plain kernels, ReLU and its mask in double.
     std::vector<double> xd(x.begin(), x.end()), dyd(dy.begin(), dy.end()),
-        gd(gamma.begin(), gamma.end()), bd(beta.begin(), beta.end()), zd(n), dzd(n), dxd(n),
-        md(C), isd(C);
+        gd(gamma.begin(), gamma.end()), bd(beta.begin(), beta.end()), zd(n), dzd(n), dxd(n), md(C),
+        isd(C);
     k::batchnorm1d_forward_train_cpu<double>(zd.data(), md.data(), isd.data(), nullptr, nullptr,
                                              xd.data(), gd.data(), bd.data(), B, C, L, 0.1, 1e-5);
     std::vector<double> yd(n);
@@ -202,17 +202,16 @@ void run_batchnorm_relu(const Options& o, Report& report, const std::string& thr
                                                          beta.data(), B, C, L, 0.1, 1e-5);
           } else {
             k::batchnorm1d_forward_train_cpu<float>(z.data(), mean.data(), invstd.data(), nullptr,
-                                                    nullptr, x.data(), gamma.data(), beta.data(),
-                                                    B, C, L, 0.1, 1e-5);
+                                                    nullptr, x.data(), gamma.data(), beta.data(), B,
+                                                    C, L, 0.1, 1e-5);
             k::relu_forward_cpu<float>(y.data(), z.data(), static_cast<int64_t>(n));
           }
         };
         auto backward_pass = [&]() {
           if (fused) {
-            k::batchnorm1d_relu_backward_train_cpu<float>(dx.data(), dg.data(), db.data(),
-                                                          dy.data(), y.data(), x.data(),
-                                                          mean.data(), invstd.data(),
-                                                          gamma.data(), B, C, L);
+            k::batchnorm1d_relu_backward_train_cpu<float>(
+                dx.data(), dg.data(), db.data(), dy.data(), y.data(), x.data(), mean.data(),
+                invstd.data(), gamma.data(), B, C, L);
           } else {
             k::relu_backward_cpu<float>(dz.data(), dy.data(), z.data(), static_cast<int64_t>(n));
             k::batchnorm1d_backward_train_cpu<float>(dx.data(), dg.data(), db.data(), dz.data(),
