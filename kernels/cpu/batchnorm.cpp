@@ -118,25 +118,26 @@ inline void load_dy(Lanes* d, const T* dy, const T* y, int l0) {
     for (int j = 0; j < kLanes; ++j) (*d)[j] = bn_relu_grad((*d)[j], v[j]);
   }
 }
-// *d = dy[0, n) masked by y[0, n) (bn_relu_grad), n < kLanes, in lanes [0, n), the rest 0: the
-// fused kernels take the ReLU mask of a row's tail as one vector compare (a per-element test
-// compiles to a branch the data decides) and then do the tail's arithmetic element by element, as
-// the plain kernels do.
-template <typename T>
-inline void load_dy_tail(Lanes* d, const T* dy, const T* y, int n) {
-  Lanes v = {};
-  *d = Lanes{};
-  for (int j = 0; j < n; ++j) {
-    (*d)[j] = static_cast<double>(dy[j]);
-    v[j] = static_cast<double>(y[j]);
-  }
-  for (int j = 0; j < kLanes; ++j) (*d)[j] = bn_relu_grad((*d)[j], v[j]);
+
+// bn_relu and bn_relu_grad for one double as a bit select: all bits of `value` where `keep`, else
+// all bits 0 (+0). The same values as the ternaries of kernels/batchnorm_shared.h, which a scalar
+// loop compiles to a branch the data decides (a row's tail, shorter than kLanes).
+inline double keep_if(double value, bool keep) {
+  uint64_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  bits &= -static_cast<uint64_t>(keep);
+  std::memcpy(&value, &bits, sizeof(bits));
+  return value;
+}
+inline double relu_scalar(double v) {
+  return keep_if(v, v > 0.0);
 }
 
+// dy[l] widened to double; with Relu, masked by y[l] (bn_relu_grad).
 template <bool Relu, typename T>
 inline double dy_at(const T* dy, const T* y, int l) {
   const double d = static_cast<double>(dy[l]);
-  if constexpr (Relu) return bn_relu_grad(d, static_cast<double>(y[l]));
+  if constexpr (Relu) return keep_if(d, static_cast<double>(y[l]) > 0.0);
   return d;
 }
 
@@ -153,16 +154,6 @@ ACL_BN_CLONES void row_grad_sums(const T* dy, const T* y, const T* x, int L, dou
     load_lanes(&v, x + l);
     a += d;
     b += d * (v - m) * is;
-  }
-  if constexpr (Relu) {
-    if (l < L) {
-      Lanes d;
-      load_dy_tail(&d, dy + l, y + l, L - l);
-      for (int j = 0; l < L; ++l, ++j) {
-        a[j] += d[j];
-        b[j] += bn_dy_xhat(d[j], static_cast<double>(x[l]), m, is);
-      }
-    }
   }
   for (int j = 0; l < L; ++l, ++j) {
     const double d = dy_at<Relu>(dy, y, l);
@@ -195,19 +186,9 @@ ACL_BN_CLONES void row_normalize(T* y, const T* x, int L, double m, double s, do
     }
     store_lanes(y + l, v);
   }
-  if constexpr (Relu) {
-    if (l < L) {
-      const int n = L - l;
-      Lanes v = {};
-      for (int j = 0; j < n; ++j) v[j] = bn_normalize(static_cast<double>(x[l + j]), m, s, t);
-      for (int j = 0; j < kLanes; ++j) v[j] = bn_relu(v[j]);
-      for (int j = 0; j < n; ++j) y[l + j] = static_cast<T>(v[j]);
-      l = L;
-    }
-  }
   for (; l < L; ++l) {
     double v = bn_normalize(static_cast<double>(x[l]), m, s, t);
-    if constexpr (Relu) v = bn_relu(v);
+    if constexpr (Relu) v = relu_scalar(v);
     y[l] = static_cast<T>(v);
   }
 }
@@ -224,16 +205,6 @@ ACL_BN_CLONES void row_backward_train(T* dx, const T* dy, const T* y, const T* x
     load_lanes(&v, x + l);
     const Lanes xhat = (v - m) * is;
     store_lanes(dx + l, k * (d - mdy - xhat * mdyx));
-  }
-  if constexpr (Relu) {
-    if (l < L) {
-      Lanes d;
-      load_dy_tail(&d, dy + l, y + l, L - l);
-      for (int j = 0; l < L; ++l, ++j) {
-        dx[l] =
-            static_cast<T>(bn_backward_train(d[j], static_cast<double>(x[l]), m, is, k, mdy, mdyx));
-      }
-    }
   }
   for (; l < L; ++l) {
     dx[l] = static_cast<T>(
