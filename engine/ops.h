@@ -50,6 +50,13 @@ Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv1dOpt
 // running statistics normalise.
 Tensor batchnorm1d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tensor running_mean,
                    Tensor running_var, bool training, double momentum = 0.1, double eps = 1e-5);
+// relu(batchnorm1d(...)) in one op, with the same results bit for bit: the kernels apply the ReLU
+// as they write the output and mask the gradient by that output inside the batch-norm backward
+// (no separate ReLU pass, no saved pre-ReLU tensor). Under synchronised batch norm (training in a
+// SyncBatchNormScope) it runs the synchronised batch norm followed by relu.
+Tensor batchnorm1d_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                        Tensor running_mean, Tensor running_var, bool training,
+                        double momentum = 0.1, double eps = 1e-5);
 
 // Rows of x (N, D) divided by max(||row||_2, eps), as torch.nn.functional.normalize.
 Tensor l2_normalize(const Tensor& x, double eps = 1e-12);

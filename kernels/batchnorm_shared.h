@@ -9,6 +9,8 @@
 //   train backward:  xhat = (x - mean) * invstd,
 //                    grad_in = gamma * invstd * (dy - sum dy / n - xhat * sum(dy * xhat) / n)
 //   eval backward:   grad_in = dy * gamma * invstd
+//   fused ReLU:      y = max(out, 0) in the forward passes; the backward passes take
+//                    dy * [y > 0] in place of dy (y > 0 exactly where out > 0)
 #pragma once
 
 #include <cstdint>
@@ -68,6 +70,19 @@ ACL_HOST_DEVICE inline A bn_backward_train(A dy, A x, A mean, A invstd, A k, A m
   return k * (dy - mdy - xhat * mdyx);
 }
 
+// ReLU of a normalised value: v where v > 0, else +0 (NaN and -0 give +0, as relu).
+template <typename A>
+ACL_HOST_DEVICE inline A bn_relu(A v) {
+  return v > A{} ? v : A{};
+}
+
+// The gradient that reaches the batch norm through its ReLU: dy where the fused output y is > 0,
+// else +0 (what relu's backward passes on, since y > 0 exactly where the normalised value is).
+template <typename A>
+ACL_HOST_DEVICE inline A bn_relu_grad(A dy, A y) {
+  return y > A{} ? dy : A{};
+}
+
 // ---- argument checks ----------------------------------------------------------------------------
 
 inline void check_shape(const char* op, int B, int C, int L, double eps) {
@@ -109,15 +124,18 @@ inline void check_eval(const char* op, int B, int C, int L, double eps, const vo
   check_ptrs(op, static_cast<int64_t>(B) * C * L, elems);
 }
 
+// relu: the fused batch norm + ReLU entry points (their own op names in the messages).
 inline int64_t check_forward_train(const void* out, const void* save_mean, const void* save_invstd,
-                                   const void* in, int B, int C, int L, double eps) {
-  return check_train("batchnorm1d_forward_train", B, C, L, save_mean, save_invstd,
-                     {{"out", out}, {"in", in}}, eps);
+                                   const void* in, int B, int C, int L, double eps,
+                                   bool relu = false) {
+  return check_train(relu ? "batchnorm1d_relu_forward_train" : "batchnorm1d_forward_train", B, C, L,
+                     save_mean, save_invstd, {{"out", out}, {"in", in}}, eps);
 }
 inline void check_forward_eval(const void* out, const void* in, const void* running_mean,
-                               const void* running_var, int B, int C, int L, double eps) {
-  check_eval("batchnorm1d_forward_eval", B, C, L, eps, running_mean, running_var,
-             {{"out", out}, {"in", in}});
+                               const void* running_var, int B, int C, int L, double eps,
+                               bool relu = false) {
+  check_eval(relu ? "batchnorm1d_relu_forward_eval" : "batchnorm1d_forward_eval", B, C, L, eps,
+             running_mean, running_var, {{"out", out}, {"in", in}});
 }
 inline int64_t check_backward_train(const void* grad_in, const void* grad_out, const void* in,
                                     const void* save_mean, const void* save_invstd, int B, int C,
@@ -130,6 +148,20 @@ inline void check_backward_eval(const void* grad_in, const void* grad_out, const
                                 int L, double eps) {
   check_eval("batchnorm1d_backward_eval", B, C, L, eps, running_mean, running_var,
              {{"grad_in", grad_in}, {"grad_out", grad_out}, {"in", in}});
+}
+
+// The fused backward passes also read `out`, the fused forward's output (the ReLU mask).
+inline int64_t check_relu_backward_train(const void* grad_in, const void* grad_out, const void* out,
+                                         const void* in, const void* save_mean,
+                                         const void* save_invstd, int B, int C, int L) {
+  return check_train("batchnorm1d_relu_backward_train", B, C, L, save_mean, save_invstd,
+                     {{"grad_in", grad_in}, {"grad_out", grad_out}, {"out", out}, {"in", in}});
+}
+inline void check_relu_backward_eval(const void* grad_in, const void* grad_out, const void* out,
+                                     const void* in, const void* running_mean,
+                                     const void* running_var, int B, int C, int L, double eps) {
+  check_eval("batchnorm1d_relu_backward_eval", B, C, L, eps, running_mean, running_var,
+             {{"grad_in", grad_in}, {"grad_out", grad_out}, {"out", out}, {"in", in}});
 }
 
 }  // namespace acl::kernels::batchnorm_detail

@@ -26,7 +26,7 @@ ProjectionHead::ProjectionHead(int in_dim, const ProjectionHeadConfig& config, R
 
 Tensor ProjectionHead::forward(const Tensor& x) {
   if (fc_) return fc_->forward(x);
-  return fc2_->forward(relu(bn1_->forward(fc1_->forward(x))));
+  return fc2_->forward(bn1_->forward_relu(fc1_->forward(x)));
 }
 
 RegionProjectionHeads::RegionProjectionHeads(std::vector<std::vector<int>> regions, int lead_dim,

@@ -76,11 +76,20 @@ BatchNorm1d::BatchNorm1d(int num_features, const BatchNormOptions& options) : op
 }
 
 Tensor BatchNorm1d::forward(const Tensor& x) {
+  return apply(x, false);
+}
+
+Tensor BatchNorm1d::forward_relu(const Tensor& x) {
+  return apply(x, true);
+}
+
+Tensor BatchNorm1d::apply(const Tensor& x, bool relu) {
   // Batch statistics in training mode, and always without running statistics. The op updates the
   // running statistics it is given in training mode and normalises with them in eval mode.
   const bool batch_stats = is_training() || !options_.track_running_stats;
-  Tensor out = batchnorm1d(x, weight_, bias_, running_mean_, running_var_, batch_stats,
-                           options_.momentum, options_.eps);
+  auto* op = relu ? batchnorm1d_relu : batchnorm1d;
+  Tensor out = op(x, weight_, bias_, running_mean_, running_var_, batch_stats, options_.momentum,
+                  options_.eps);
   if (is_training() && options_.track_running_stats) {
     // Counted where the buffer lives: on CUDA a kernel queued on the compute stream (no host wait).
     int32_t* tracked = num_batches_tracked_.data<int32_t>();

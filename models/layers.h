@@ -62,6 +62,8 @@ class BatchNorm1d : public Layer {
  public:
   explicit BatchNorm1d(int num_features, const BatchNormOptions& options = {});
   Tensor forward(const Tensor& x) override;  // (B, C) or (B, C, L)
+  // relu(forward(x)) in one fused op (batchnorm1d_relu): the same values, state and gradients.
+  Tensor forward_relu(const Tensor& x);
 
   Tensor weight() const { return weight_; }
   Tensor bias() const { return bias_; }
@@ -71,6 +73,8 @@ class BatchNorm1d : public Layer {
   const BatchNormOptions& options() const { return options_; }
 
  private:
+  Tensor apply(const Tensor& x, bool relu);
+
   BatchNormOptions options_;
   Tensor weight_, bias_, running_mean_, running_var_, num_batches_tracked_;
 };

@@ -16,7 +16,7 @@ LeadwiseBlock::LeadwiseBlock(int in_channels, int out_channels, int kernel_size,
 }
 
 Tensor LeadwiseBlock::forward(const Tensor& x) {
-  return max_pool1d(relu(bn_->forward(conv_->forward(x))), pool_size_, pool_size_);
+  return max_pool1d(bn_->forward_relu(conv_->forward(x)), pool_size_, pool_size_);
 }
 
 LeadwiseEncoder::LeadwiseEncoder(const EncoderConfig& config, Rng& rng) : Encoder(config) {

@@ -32,7 +32,7 @@ BasicBlock1d::BasicBlock1d(int in_channels, int planes, int stride, int kernel_s
 }
 
 Tensor BasicBlock1d::forward(const Tensor& x) {
-  Tensor out = relu(bn1_->forward(conv1_->forward(x)));
+  Tensor out = bn1_->forward_relu(conv1_->forward(x));
   out = bn2_->forward(conv2_->forward(out));
   Tensor shortcut = downsample_ ? downsample_->forward(x) : x;
   return relu(add(out, shortcut));
@@ -64,7 +64,7 @@ ResNet1d::ResNet1d(const EncoderConfig& config, Rng& rng) : Encoder(config) {
 
 EncoderOutput ResNet1d::encode(const Tensor& x) {
   Tensor h = select_input_leads(x, "ResNet1d");
-  h = relu(bn1_->forward(conv1_->forward(h)));
+  h = bn1_->forward_relu(conv1_->forward(h));
   if (config().resnet.stem_pool) h = max_pool1d(h, 3, 2, 1);
   for (Sequential* layer : layers_) h = layer->forward(h);
   EncoderOutput out;

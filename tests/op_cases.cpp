@@ -94,6 +94,32 @@ std::vector<OpCase> build() {
         return batchnorm1d(in[0], in[1], in[2], in[3], in[4], false, 0.1, 1e-5);
       });
 
+  // fused batch norm + ReLU: train (3-D, 2-D, no affine) and eval
+  auto bn_relu_train = [](const Inputs& in) {
+    int64_t C = in[0].size(1);
+    Tensor rm = Tensor::zeros(Shape{C}, in[0].dtype(), in[0].device());
+    Tensor rv = Tensor::ones(Shape{C}, in[0].dtype(), in[0].device());
+    return batchnorm1d_relu(in[0], in[1], in[2], rm, rv, true, 0.1, 1e-5);
+  };
+  add("batchnorm1d_relu_train_B4_C3_L7", {{Shape{4, 3, 7}}, {Shape{3}}, {Shape{3}}}, bn_relu_train,
+      5e-5);
+  add("batchnorm1d_relu_train_B6_C5", {{Shape{6, 5}}, {Shape{5}}, {Shape{5}}}, bn_relu_train, 5e-5);
+  add(
+      "batchnorm1d_relu_train_noaffine_B3_C2_L9", {{Shape{3, 2, 9}}},
+      [](const Inputs& in) {
+        return batchnorm1d_relu(in[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5);
+      },
+      5e-5);
+  add("batchnorm1d_relu_eval_B3_C4_L5",
+      {{Shape{3, 4, 5}},
+       {Shape{4}},
+       {Shape{4}},
+       {Shape{4}, Init::normal, false},
+       {Shape{4}, Init::positive, false}},
+      [](const Inputs& in) {
+        return batchnorm1d_relu(in[0], in[1], in[2], in[3], in[4], false, 0.1, 1e-5);
+      });
+
   add("l2_normalize_N5_D8", {{Shape{5, 8}}}, [](const Inputs& in) { return l2_normalize(in[0]); });
   add("l2_normalize_N3_D2", {{Shape{3, 2}}}, [](const Inputs& in) { return l2_normalize(in[0]); });
 

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/autograd.h"
@@ -114,13 +115,16 @@ TEST(AllGather, ForwardRowsAndBackwardSumOverRanks) {
 }
 
 // Synchronised batch-norm over the ranks' slices equals batchnorm1d over the whole batch: outputs,
-// input / gamma / beta gradients and running statistics.
+// input / gamma / beta gradients and running statistics; and the same for batchnorm1d_relu (the
+// whole batch through the fused kernels, the ranks through the synchronised batch norm + relu).
 TEST(SyncBatchNorm, RanksEqualTheWholeBatch) {
   comm::Communicator& c = world();
   const int size = c.size(), rank = c.rank();
-  for (int L : {1, 5}) {
+  for (auto [L, fused] :
+       {std::pair{1, false}, std::pair{5, false}, std::pair{1, true}, std::pair{5, true}}) {
     const int64_t Bl = 3, B = Bl * size, C = 4;
-    const std::string what = "L=" + std::to_string(L) + " np=" + std::to_string(size);
+    const std::string what = "L=" + std::to_string(L) + " np=" + std::to_string(size) +
+                             (fused ? " batchnorm1d_relu" : " batchnorm1d");
     const Shape full_shape = L == 1 ? Shape{B, C} : Shape{B, C, L};
     const Shape local_shape = L == 1 ? Shape{Bl, C} : Shape{Bl, C, L};
     Rng rng(99 + L, 3);
@@ -134,7 +138,8 @@ TEST(SyncBatchNorm, RanksEqualTheWholeBatch) {
       Tensor g = gamma0.clone().set_requires_grad(), b = beta0.clone().set_requires_grad();
       Tensor rm = Tensor::zeros(Shape{C}, DType::f64), rv = Tensor::ones(Shape{C}, DType::f64);
       comm::SyncBatchNormScope scope(sync ? &c : nullptr);
-      Tensor out = batchnorm1d(x, g, b, rm, rv, true, 0.1, 1e-5);
+      Tensor out = fused ? batchnorm1d_relu(x, g, b, rm, rv, true, 0.1, 1e-5)
+                         : batchnorm1d(x, g, b, rm, rv, true, 0.1, 1e-5);
       sum(mul(out, w)).backward();
       struct R {
         std::vector<double> out, gx, gg, gb, rm, rv;

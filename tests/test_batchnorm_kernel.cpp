@@ -3,13 +3,15 @@
 // eval forward, the training backward against the explicit Jacobian transpose and against central
 // finite differences, the eval backward against its formula and the adjoint identity, float vs
 // double agreement (also for a large n and for channels whose mean dwarfs their spread), optional
-// gamma / beta / running buffers, and shape errors.
+// gamma / beta / running buffers, shape errors, and the fused batch norm + ReLU against the plain
+// kernels around relu_forward_cpu / relu_backward_cpu (bit for bit, outputs on and near 0).
 // Every output buffer is poisoned with NaN (a kernel that accumulates or skips an element leaves a
 // NaN) and framed by sentinel guards (a kernel that writes past its buffer breaks one).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <ostream>
 #include <random>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "kernels/batchnorm.h"
+#include "kernels/elementwise.h"
 #include "tests/kernel_test_util.h"
 
 namespace {
@@ -317,6 +320,136 @@ TEST_P(BatchNormKernel, FloatMatchesDouble) {
   EXPECT_TRUE(close_to("eval grad_beta f32", ef.dbeta, ed.dbeta, e, 0));
 }
 
+// ---- fused batch norm + ReLU ----------------------------------------------------------------
+
+// Makes the normalised values of every 5th element of each channel land within rounding of 0
+// (either sign): those elements take the channel's first value, and beta cancels its normalised
+// value under the statistics (m, v) (the batch ones in training, the running ones in eval).
+// Channels without affine parameters keep their data (beta is not passed to the kernels).
+Data near_zero(const BnCase& c, Data d, bool training) {
+  if (!c.affine) return d;
+  for (int ch = 0; ch < c.C; ++ch) {
+    const double x0 = d.x[c.at(0, ch, 0)];
+    int k = 0;
+    for (int b = 0; b < c.B; ++b)
+      for (int l = 0; l < c.L; ++l)
+        if (k++ % 5 == 0) d.x[c.at(b, ch, l)] = x0;
+  }
+  Naive nv(c, d.x);
+  for (int ch = 0; ch < c.C; ++ch) {
+    const double m = training ? nv.mean[ch] : d.rm0[ch], v = training ? nv.var[ch] : d.rv0[ch];
+    d.beta[ch] = -d.gamma[ch] * (d.x[c.at(0, ch, 0)] - m) / std::sqrt(v + kEps);
+  }
+  return d;
+}
+
+template <typename T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+// The index and values of the first element whose bits differ, for the failure message.
+template <typename T>
+std::string first_difference(const std::vector<T>& got, const std::vector<T>& want) {
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (std::memcmp(&got[i], &want[i], sizeof(T)) != 0) {
+      return "element " + std::to_string(i) + ": " + std::to_string(double(got[i])) + " vs " +
+             std::to_string(double(want[i]));
+    }
+  }
+  return "sizes differ";
+}
+
+#define EXPECT_SAME_BITS(what, got, want) \
+  EXPECT_TRUE(same_bits(got, want)) << (what) << ": " << first_difference(got, want)
+
+template <typename T>
+std::vector<T> body(Guarded<T>& g) {
+  return std::vector<T>(g.data(), g.data() + g.values().size());
+}
+
+// Fused forward and backward, train and eval, against the plain kernels with relu_forward_cpu
+// after and relu_backward_cpu (masked by the plain output) before; every output bit for bit.
+// Returns the fraction of outputs the ReLU zeroed in training (the mask must matter).
+template <typename T>
+double expect_fused_matches_plain(const BnCase& c, const Data& dt, const Data& de) {
+  const size_t n = c.size();
+  double zeroed = 0;
+  {  // train
+    std::vector<T> x = cast_vec<T>(dt.x), gamma = cast_vec<T>(dt.gamma),
+                   beta = cast_vec<T>(dt.beta), dy = cast_vec<T>(dt.dy);
+    const T* gp = c.affine ? gamma.data() : nullptr;
+    const T* bp = c.affine ? beta.data() : nullptr;
+    std::vector<T> z(n), y(n), dz(n), sm(c.C), si(c.C),
+        rm = cast_vec<T>(dt.rm0), rv = cast_vec<T>(dt.rv0), dx(n), dg(c.C), db(c.C);
+    batchnorm1d_forward_train_cpu<T>(z.data(), sm.data(), si.data(), rm.data(), rv.data(), x.data(),
+                                     gp, bp, c.B, c.C, c.L, kMomentum, kEps);
+    relu_forward_cpu<T>(y.data(), z.data(), int64_t(n));
+    relu_backward_cpu<T>(dz.data(), dy.data(), z.data(), int64_t(n));
+    batchnorm1d_backward_train_cpu<T>(dx.data(), dg.data(), db.data(), dz.data(), x.data(),
+                                      sm.data(), si.data(), gp, c.B, c.C, c.L);
+
+    Guarded<T> fy(n), fsm(c.C), fsi(c.C), frm(dt.rm0), frv(dt.rv0), fdx(n), fdg(c.C), fdb(c.C);
+    batchnorm1d_relu_forward_train_cpu<T>(fy.data(), fsm.data(), fsi.data(), frm.data(), frv.data(),
+                                          x.data(), gp, bp, c.B, c.C, c.L, kMomentum, kEps);
+    batchnorm1d_relu_backward_train_cpu<T>(fdx.data(), fdg.data(), fdb.data(), dy.data(), fy.data(),
+                                           x.data(), fsm.data(), fsi.data(), gp, c.B, c.C, c.L);
+    for (auto* g : {&fy, &fsm, &fsi, &frm, &frv, &fdx, &fdg, &fdb}) {
+      EXPECT_TRUE(g->intact("fused train"));
+    }
+    EXPECT_SAME_BITS("fused train out", body(fy), y);
+    EXPECT_SAME_BITS("fused save_mean", body(fsm), sm);
+    EXPECT_SAME_BITS("fused save_invstd", body(fsi), si);
+    EXPECT_SAME_BITS("fused running_mean", body(frm), rm);
+    EXPECT_SAME_BITS("fused running_var", body(frv), rv);
+    EXPECT_SAME_BITS("fused train grad_in", body(fdx), dx);
+    EXPECT_SAME_BITS("fused train grad_gamma", body(fdg), dg);
+    EXPECT_SAME_BITS("fused train grad_beta", body(fdb), db);
+    for (T v : y) zeroed += v == T(0);
+  }
+  {  // eval
+    std::vector<T> x = cast_vec<T>(de.x), gamma = cast_vec<T>(de.gamma),
+                   beta = cast_vec<T>(de.beta), dy = cast_vec<T>(de.dy), rm = cast_vec<T>(de.rm0),
+                   rv = cast_vec<T>(de.rv0);
+    const T* gp = c.affine ? gamma.data() : nullptr;
+    const T* bp = c.affine ? beta.data() : nullptr;
+    std::vector<T> z(n), y(n), dz(n), dx(n), dg(c.C), db(c.C);
+    batchnorm1d_forward_eval_cpu<T>(z.data(), x.data(), rm.data(), rv.data(), gp, bp, c.B, c.C, c.L,
+                                    kEps);
+    relu_forward_cpu<T>(y.data(), z.data(), int64_t(n));
+    relu_backward_cpu<T>(dz.data(), dy.data(), z.data(), int64_t(n));
+    batchnorm1d_backward_eval_cpu<T>(dx.data(), dg.data(), db.data(), dz.data(), x.data(),
+                                     rm.data(), rv.data(), gp, c.B, c.C, c.L, kEps);
+    Guarded<T> fy(n), fdx(n), fdg(c.C), fdb(c.C);
+    batchnorm1d_relu_forward_eval_cpu<T>(fy.data(), x.data(), rm.data(), rv.data(), gp, bp, c.B,
+                                         c.C, c.L, kEps);
+    batchnorm1d_relu_backward_eval_cpu<T>(fdx.data(), fdg.data(), fdb.data(), dy.data(), fy.data(),
+                                          x.data(), rm.data(), rv.data(), gp, c.B, c.C, c.L, kEps);
+    for (auto* g : {&fy, &fdx, &fdg, &fdb}) EXPECT_TRUE(g->intact("fused eval"));
+    EXPECT_SAME_BITS("fused eval out", body(fy), y);
+    EXPECT_SAME_BITS("fused eval grad_in", body(fdx), dx);
+    EXPECT_SAME_BITS("fused eval grad_gamma", body(fdg), dg);
+    EXPECT_SAME_BITS("fused eval grad_beta", body(fdb), db);
+  }
+  return zeroed / double(n);
+}
+
+TEST_P(BatchNormKernel, FusedReluMatchesPlainBitForBit) {
+  const BnCase& c = GetParam();
+  Data d = make_data(c, 600);
+  for (bool near : {false, true}) {
+    SCOPED_TRACE(near ? "outputs near 0" : "random");
+    const Data dt = near ? near_zero(c, d, true) : d, de = near ? near_zero(c, d, false) : d;
+    const double zf = expect_fused_matches_plain<float>(c, dt, de);
+    const double zd = expect_fused_matches_plain<double>(c, dt, de);
+    // Normalised values straddle 0 (n = 2: one of the two per channel), so the mask matters.
+    EXPECT_GT(zf, 0.2);
+    EXPECT_LT(zf, 0.8);
+    EXPECT_GT(zd, 0.2);
+    EXPECT_LT(zd, 0.8);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Cases, BatchNormKernel, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<BnCase>& info) {
                            return case_name(info.param);
@@ -475,6 +608,24 @@ TEST(BatchNormKernelShape, BadShapesThrowNamingTheOp) {
                                              4, 1e-5);
       },
       {"batchnorm1d_backward_eval", "running_var"});
+  expect_throw_with(
+      [&] {
+        batchnorm1d_relu_forward_train_cpu<float>(p, p, p, nullptr, nullptr, p, nullptr, nullptr, 1,
+                                                  3, 1, 0.1, 1e-5);
+      },
+      {"batchnorm1d_relu_forward_train", "B=1"});
+  expect_throw_with(
+      [&] {
+        batchnorm1d_relu_backward_train_cpu<float>(p, nullptr, nullptr, p, nullptr, p, p, p,
+                                                   nullptr, 2, 3, 4);
+      },
+      {"batchnorm1d_relu_backward_train", "out"});
+  expect_throw_with(
+      [&] {
+        batchnorm1d_relu_backward_eval_cpu<float>(p, nullptr, nullptr, p, p, p, p, nullptr, nullptr,
+                                                  2, 3, 4, 1e-5);
+      },
+      {"batchnorm1d_relu_backward_eval", "running_var"});
 }
 
 }  // namespace

@@ -292,6 +292,38 @@ TEST(CpuThreads, BatchNormSameBits) {
   }
 }
 
+// The fused batch norm + ReLU (train and eval, forward and backward), at the same shapes.
+TEST(CpuThreads, BatchNormReluSameBits) {
+  for (int L : {1, 7, 125}) {
+    const int B = L == 1 ? 2000 : L == 7 ? 300 : 33, C = 19;
+    const size_t n = size_t(B) * C * L;
+    const auto x = fvec_impl(random_vec(n, 35, -2.0, 3.0));
+    const auto dy = fvec_impl(random_vec(n, 36));
+    const auto gamma = fvec_impl(random_vec(C, 37, -1.5, 1.5));
+    const auto beta = fvec_impl(random_vec(C, 38));
+    const auto rv0 = fvec_impl(random_vec(C, 39, 0.5, 2.0));
+    expect_same_bits_across_threads("batchnorm_relu", [&] {
+      std::vector<float> y(n), mean(C), invstd(C), rm(C, 0.1f), rv(C, 0.9f), dx(n), dg(C), db(C);
+      std::vector<float> ey(n), edx(n), edg(C), edb(C);
+      batchnorm1d_relu_forward_train_cpu<float>(y.data(), mean.data(), invstd.data(), rm.data(),
+                                                rv.data(), x.data(), gamma.data(), beta.data(), B,
+                                                C, L, 0.1, 1e-5);
+      batchnorm1d_relu_backward_train_cpu<float>(dx.data(), dg.data(), db.data(), dy.data(),
+                                                 y.data(), x.data(), mean.data(), invstd.data(),
+                                                 gamma.data(), B, C, L);
+      batchnorm1d_relu_forward_eval_cpu<float>(ey.data(), x.data(), rm.data(), rv0.data(),
+                                               gamma.data(), beta.data(), B, C, L, 1e-5);
+      batchnorm1d_relu_backward_eval_cpu<float>(edx.data(), edg.data(), edb.data(), dy.data(),
+                                                ey.data(), x.data(), rm.data(), rv0.data(),
+                                                gamma.data(), B, C, L, 1e-5);
+      return std::vector<std::vector<char>>{bytes_of(y),   bytes_of(mean), bytes_of(invstd),
+                                            bytes_of(rm),  bytes_of(rv),   bytes_of(dx),
+                                            bytes_of(dg),  bytes_of(db),   bytes_of(ey),
+                                            bytes_of(edx), bytes_of(edg),  bytes_of(edb)};
+    });
+  }
+}
+
 // Max-pool K=2 stride 2 (the encoders' path) against window_argmax semantics written here: NaN
 // wins (the first one), ties keep the first index; and the same bits at every thread count.
 TEST(CpuThreads, MaxPoolPairPath) {

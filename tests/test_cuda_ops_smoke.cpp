@@ -138,6 +138,22 @@ std::vector<BigCase> build() {
       [](const Inputs& in) {
         return batchnorm1d(in[0], in[1], in[2], in[3], in[4], false, 0.1, 1e-5);
       });
+  // fused batch norm + ReLU: channels longer than a block, and eval
+  add("batchnorm1d_relu_train_16x7x300", {{Shape{16, 7, 300}}, {Shape{7}}, {Shape{7}}},
+      [](const Inputs& in) {
+        Tensor rm = Tensor::zeros(Shape{7}, in[0].dtype(), in[0].device());
+        Tensor rv = Tensor::ones(Shape{7}, in[0].dtype(), in[0].device());
+        return batchnorm1d_relu(in[0], in[1], in[2], rm, rv, true, 0.1, 1e-5);
+      });
+  add("batchnorm1d_relu_eval_8x33x40",
+      {{Shape{8, 33, 40}},
+       {Shape{33}},
+       {Shape{33}},
+       {Shape{33}, Input::positive},
+       {Shape{33}, Input::positive}},
+      [](const Inputs& in) {
+        return batchnorm1d_relu(in[0], in[1], in[2], in[3], in[4], false, 0.1, 1e-5);
+      });
   // convolutions of the encoders: lead-wise stem (12 groups, K=15, stride 2), grouped VGG block,
   // ResNet stage (K=7), a strided 1x1 downsample
   add("conv1d_leadwise_B3_12x24_L250_K15_s2_p7_g12",

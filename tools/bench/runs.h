@@ -10,7 +10,9 @@ namespace acl::bench {
 // The conv1d CPU kernels (im2col + OpenBLAS; threads from OPENBLAS_NUM_THREADS) at batch --batch
 // (default 8), each checked against the float64 CPU kernel on the same inputs, and the
 // contrastive loss CPU twin (f32) at M <= kContrastiveCheckRows against the same twin in float64,
-// timed with a steady clock (median of --reps after --warmup; no cache flush).
+// and batch norm + ReLU in training, fused and unfused, on the quickstart encoder's shapes (batch
+// --batch, default 128) against float64, timed with a steady clock (median of --reps after
+// --warmup; no cache flush).
 int run_cpu(const Options& o);
 
 #ifdef ACL_HAVE_CUDA
