@@ -1,5 +1,8 @@
 #include "tests/op_cases.h"
 
+#include <string>
+#include <utility>
+
 #include "engine/ops.h"
 #include "engine/ops_contrastive.h"
 #include "engine/rng.h"
@@ -69,56 +72,36 @@ std::vector<OpCase> build() {
   add_conv(cs, 2, 12, 24, 21, 3, {1, 1, 1, 12});  // lead-grouped: 12 groups, 2 channels each
   add_conv(cs, 2, 4, 6, 33, 5, {2, 4, 2, 2});
 
-  // batch norm: train (3-D, 2-D, no affine) and eval
-  auto bn_train = [](const Inputs& in) {
-    int64_t C = in[0].size(1);
-    Tensor rm = Tensor::zeros(Shape{C}, in[0].dtype(), in[0].device());
-    Tensor rv = Tensor::ones(Shape{C}, in[0].dtype(), in[0].device());
-    return batchnorm1d(in[0], in[1], in[2], rm, rv, true, 0.1, 1e-5);
-  };
-  add("batchnorm1d_train_B4_C3_L7", {{Shape{4, 3, 7}}, {Shape{3}}, {Shape{3}}}, bn_train, 5e-5);
-  add("batchnorm1d_train_B6_C5", {{Shape{6, 5}}, {Shape{5}}, {Shape{5}}}, bn_train, 5e-5);
-  add(
-      "batchnorm1d_train_noaffine_B3_C2_L9", {{Shape{3, 2, 9}}},
-      [](const Inputs& in) {
-        return batchnorm1d(in[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5);
-      },
-      5e-5);
-  add("batchnorm1d_eval_B3_C4_L5",
-      {{Shape{3, 4, 5}},
-       {Shape{4}},
-       {Shape{4}},
-       {Shape{4}, Init::normal, false},
-       {Shape{4}, Init::positive, false}},
-      [](const Inputs& in) {
-        return batchnorm1d(in[0], in[1], in[2], in[3], in[4], false, 0.1, 1e-5);
-      });
-
-  // fused batch norm + ReLU: train (3-D, 2-D, no affine) and eval
-  auto bn_relu_train = [](const Inputs& in) {
-    int64_t C = in[0].size(1);
-    Tensor rm = Tensor::zeros(Shape{C}, in[0].dtype(), in[0].device());
-    Tensor rv = Tensor::ones(Shape{C}, in[0].dtype(), in[0].device());
-    return batchnorm1d_relu(in[0], in[1], in[2], rm, rv, true, 0.1, 1e-5);
-  };
-  add("batchnorm1d_relu_train_B4_C3_L7", {{Shape{4, 3, 7}}, {Shape{3}}, {Shape{3}}}, bn_relu_train,
-      5e-5);
-  add("batchnorm1d_relu_train_B6_C5", {{Shape{6, 5}}, {Shape{5}}, {Shape{5}}}, bn_relu_train, 5e-5);
-  add(
-      "batchnorm1d_relu_train_noaffine_B3_C2_L9", {{Shape{3, 2, 9}}},
-      [](const Inputs& in) {
-        return batchnorm1d_relu(in[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5);
-      },
-      5e-5);
-  add("batchnorm1d_relu_eval_B3_C4_L5",
-      {{Shape{3, 4, 5}},
-       {Shape{4}},
-       {Shape{4}},
-       {Shape{4}, Init::normal, false},
-       {Shape{4}, Init::positive, false}},
-      [](const Inputs& in) {
-        return batchnorm1d_relu(in[0], in[1], in[2], in[3], in[4], false, 0.1, 1e-5);
-      });
+  // batch norm and the fused batch norm + ReLU: train (3-D, 2-D, no affine) and eval
+  using BatchNormOp =
+      Tensor (*)(const Tensor&, const Tensor&, const Tensor&, Tensor, Tensor, bool, double, double);
+  for (const auto& [name, op] :
+       {std::pair<std::string, BatchNormOp>{"batchnorm1d", batchnorm1d},
+        std::pair<std::string, BatchNormOp>{"batchnorm1d_relu", batchnorm1d_relu}}) {
+    auto train = [op = op](const Inputs& in) {
+      int64_t C = in[0].size(1);
+      Tensor rm = Tensor::zeros(Shape{C}, in[0].dtype(), in[0].device());
+      Tensor rv = Tensor::ones(Shape{C}, in[0].dtype(), in[0].device());
+      return op(in[0], in[1], in[2], rm, rv, true, 0.1, 1e-5);
+    };
+    add(name + "_train_B4_C3_L7", {{Shape{4, 3, 7}}, {Shape{3}}, {Shape{3}}}, train, 5e-5);
+    add(name + "_train_B6_C5", {{Shape{6, 5}}, {Shape{5}}, {Shape{5}}}, train, 5e-5);
+    add(
+        name + "_train_noaffine_B3_C2_L9", {{Shape{3, 2, 9}}},
+        [op = op](const Inputs& in) {
+          return op(in[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5);
+        },
+        5e-5);
+    add(name + "_eval_B3_C4_L5",
+        {{Shape{3, 4, 5}},
+         {Shape{4}},
+         {Shape{4}},
+         {Shape{4}, Init::normal, false},
+         {Shape{4}, Init::positive, false}},
+        [op = op](const Inputs& in) {
+          return op(in[0], in[1], in[2], in[3], in[4], false, 0.1, 1e-5);
+        });
+  }
 
   add("l2_normalize_N5_D8", {{Shape{5, 8}}}, [](const Inputs& in) { return l2_normalize(in[0]); });
   add("l2_normalize_N3_D2", {{Shape{3, 2}}}, [](const Inputs& in) { return l2_normalize(in[0]); });

@@ -188,6 +188,22 @@ int64_t batch_grain(const ConvGeom& g) {
   return per_sample >= kGrainMacs ? 1 : kGrainMacs / (per_sample > 0 ? per_sample : 1);
 }
 
+// The sample blocks of forward and backward-data (nb = gemm_samples(g) > 1), split over threads:
+// block(col, buf, n0, m, ld) for samples [n0, n0 + m), with the thread's column buffer col
+// (Cin*K, nb*Lout) and block buffer buf (Cout, nb*Lout), both of row stride ld = m*Lout.
+template <typename T, typename Block>
+void for_each_sample_block(const ConvGeom& g, int64_t nb, const Block& block) {
+  const int64_t blocks = (g.B + nb - 1) / nb;
+  cpu::parallel_for(blocks, 1, [&](int64_t c0, int64_t c1) {
+    T* col = thread_scratch<T>(static_cast<size_t>(g.Cg) * g.K * nb * g.Lout);
+    T* buf = thread_scratch<T, 1>(static_cast<size_t>(g.Cout) * nb * g.Lout);
+    for (int64_t c = c0; c < c1; ++c) {
+      const int64_t n0 = c * nb, m = std::min<int64_t>(g.B, n0 + nb) - n0;
+      block(col, buf, n0, m, m * g.Lout);
+    }
+  });
+}
+
 }  // namespace
 
 int conv1d_out_length(int L, int K, int stride, int pad, int dil) {
@@ -217,24 +233,18 @@ void conv1d_forward_cpu(T* out, const T* in, const T* w, const T* b, int B, int 
   if (nb > 1) {
     // Blocks of nb samples: col (Cin*K, nb*Lout) side by side, one GEMM into yb (Cout, nb*Lout),
     // then each sample's columns copied out (+ bias).
-    const int64_t blocks = (B + nb - 1) / nb;
-    cpu::parallel_for(blocks, 1, [&](int64_t c0, int64_t c1) {
-      T* col = thread_scratch<T>(static_cast<size_t>(CgK) * nb * g.Lout);
-      T* yb = thread_scratch<T, 1>(static_cast<size_t>(Cout) * nb * g.Lout);
-      for (int64_t c = c0; c < c1; ++c) {
-        const int64_t n0 = c * nb, m = std::min<int64_t>(B, n0 + nb) - n0, ld = m * g.Lout;
-        for (int64_t j = 0; j < m; ++j)
-          im2col(col + j * g.Lout, in + (n0 + j) * Cin * L, g, 0, Cin, ld);
-        gemm(false, false, Cout, static_cast<int>(ld), CgK, T(1), w, CgK, col, static_cast<int>(ld),
-             T(0), yb, static_cast<int>(ld));
-        for (int64_t j = 0; j < m; ++j) {
-          T* y = out + (n0 + j) * Cout * g.Lout;
-          for (int co = 0; co < Cout; ++co) {
-            const T* src = yb + co * ld + j * g.Lout;
-            T* dst = y + static_cast<int64_t>(co) * g.Lout;
-            const T bias = b ? b[co] : T(0);
-            for (int lo = 0; lo < g.Lout; ++lo) dst[lo] = src[lo] + bias;
-          }
+    for_each_sample_block<T>(g, nb, [&](T* col, T* yb, int64_t n0, int64_t m, int64_t ld) {
+      for (int64_t j = 0; j < m; ++j)
+        im2col(col + j * g.Lout, in + (n0 + j) * Cin * L, g, 0, Cin, ld);
+      gemm(false, false, Cout, static_cast<int>(ld), CgK, T(1), w, CgK, col, static_cast<int>(ld),
+           T(0), yb, static_cast<int>(ld));
+      for (int64_t j = 0; j < m; ++j) {
+        T* y = out + (n0 + j) * Cout * g.Lout;
+        for (int co = 0; co < Cout; ++co) {
+          const T* src = yb + co * ld + j * g.Lout;
+          T* dst = y + static_cast<int64_t>(co) * g.Lout;
+          const T bias = b ? b[co] : T(0);
+          for (int lo = 0; lo < g.Lout; ++lo) dst[lo] = src[lo] + bias;
         }
       }
     });
@@ -276,24 +286,17 @@ void conv1d_backward_data_cpu(T* grad_in, const T* grad_out, const T* w, int B, 
   if (nb > 1) {
     // Blocks of nb samples: dy gathered into dyb (Cout, nb*Lout), one GEMM into col
     // (Cin*K, nb*Lout), then col2im per sample.
-    const int64_t blocks = (B + nb - 1) / nb;
-    cpu::parallel_for(blocks, 1, [&](int64_t c0, int64_t c1) {
-      T* col = thread_scratch<T>(static_cast<size_t>(CgK) * nb * g.Lout);
-      T* dyb = thread_scratch<T, 1>(static_cast<size_t>(Cout) * nb * g.Lout);
-      for (int64_t c = c0; c < c1; ++c) {
-        const int64_t n0 = c * nb, m = std::min<int64_t>(B, n0 + nb) - n0, ld = m * g.Lout;
-        for (int64_t j = 0; j < m; ++j) {
-          const T* dy = grad_out + (n0 + j) * Cout * g.Lout;
-          for (int co = 0; co < Cout; ++co) {
-            std::copy(dy + static_cast<int64_t>(co) * g.Lout,
-                      dy + static_cast<int64_t>(co + 1) * g.Lout, dyb + co * ld + j * g.Lout);
-          }
+    for_each_sample_block<T>(g, nb, [&](T* col, T* dyb, int64_t n0, int64_t m, int64_t ld) {
+      for (int64_t j = 0; j < m; ++j) {
+        const T* dy = grad_out + (n0 + j) * Cout * g.Lout;
+        for (int co = 0; co < Cout; ++co) {
+          std::copy(dy + static_cast<int64_t>(co) * g.Lout,
+                    dy + static_cast<int64_t>(co + 1) * g.Lout, dyb + co * ld + j * g.Lout);
         }
-        gemm(true, false, CgK, static_cast<int>(ld), Cout, T(1), w, CgK, dyb, static_cast<int>(ld),
-             T(0), col, static_cast<int>(ld));
-        for (int64_t j = 0; j < m; ++j)
-          col2im(grad_in + (n0 + j) * Cin * L, col + j * g.Lout, g, ld);
       }
+      gemm(true, false, CgK, static_cast<int>(ld), Cout, T(1), w, CgK, dyb, static_cast<int>(ld),
+           T(0), col, static_cast<int>(ld));
+      for (int64_t j = 0; j < m; ++j) col2im(grad_in + (n0 + j) * Cin * L, col + j * g.Lout, g, ld);
     });
     return;
   }
